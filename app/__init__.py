@@ -1,0 +1,116 @@
+"""Insyn: what a public body spends on consultants and earns back, open to scrutiny.
+
+``create_app`` is the only place an app is made: config, then extensions, blueprints, error
+pages, template filters and CLI commands, each in a small step of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import Config
+from app.config import database_url
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build an Insyn app.
+
+    Args:
+        config: settings that win over the defaults and the environment (tests pass these).
+
+    Raises:
+        RuntimeError: in production mode (``INSYN_ENV=production``) without a ``SECRET_KEY``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("INSYN")
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    _configure_secret_key(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+
+    from app.web import errors
+    from app.web import filters
+    from app.web import security
+
+    errors.register(app)
+    filters.register(app)
+    security.register(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def _configure_secret_key(app: Flask) -> None:
+    """Take ``SECRET_KEY`` from the environment; outside production, keep a generated one in
+    the instance folder so sessions survive a restart of the embedded default."""
+    key = app.config.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if key:
+        app.config["SECRET_KEY"] = key
+        return
+    if os.environ.get("INSYN_ENV") == "production":
+        raise RuntimeError(
+            "SECRET_KEY is not set. In production Insyn needs a long random SECRET_KEY in its "
+            "environment, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions of ``app.extensions`` to ``app``."""
+    from app import i18n
+    from app.extensions import babel
+    from app.extensions import csrf
+    from app.extensions import db
+    from app.extensions import migrate
+
+    db.init_app(app)
+    # Batch mode lets migrations alter tables on SQLite, which has no ALTER COLUMN.
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=i18n.compiled_translations(app),
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from app.models.sqlite import enable_foreign_keys
+
+        with app.app_context():
+            enable_foreign_keys(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprint."""
+    from app.web.contracts.views import bp as contracts
+    from app.web.income.views import bp as income
+    from app.web.invoices.views import bp as invoices
+    from app.web.lists.views import bp as lists
+    from app.web.main.views import bp as main
+    from app.web.vendors.views import bp as vendors
+
+    for blueprint in (main, vendors, contracts, invoices, income, lists):
+        app.register_blueprint(blueprint)

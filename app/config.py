@@ -1,0 +1,51 @@
+"""Configuration: safe defaults here, overridden by the environment (``INSYN_*`` and
+``DATABASE_URL``) and, in tests, by a mapping passed to ``create_app``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """The database to use: ``DATABASE_URL`` if set, else a SQLite file under ``instance/``.
+
+    A bare ``postgresql://`` or ``postgres://`` URL is given the psycopg (v3) driver, the one
+    Insyn installs.
+    """
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "insyn.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Defaults. Every key can be overridden with an ``INSYN_``-prefixed environment variable
+    (``INSYN_PAGE_SIZE=100``); ``SECRET_KEY`` is read from ``SECRET_KEY`` or ``INSYN_SECRET_KEY``.
+    """
+
+    #: Filled in by ``create_app`` from the environment or the instance folder.
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: Uploads (spreadsheets for import) larger than this are refused, in bytes.
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    WTF_CSRF_ENABLED = True
+    #: CSRF tokens last a working day, so a long form does not fail on submit.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    WTF_I18N_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    #: Interface languages, first is the default.
+    LANGUAGES = ("sv", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Set to true when served over HTTPS.
+    SESSION_COOKIE_SECURE = False
+    #: Rows per page in lists.
+    PAGE_SIZE = 50
+    #: The VAT rates offered when entering an invoice, in percent (Swedish rates).
+    VAT_RATES = (25, 12, 6, 0)

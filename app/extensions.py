@@ -1,0 +1,15 @@
+"""Flask extensions, created unbound; :func:`app.create_app` binds them to an app."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+
+from app.models.base import db
+
+__all__ = ["babel", "csrf", "db", "migrate"]
+
+migrate = Migrate()
+csrf = CSRFProtect()
+babel = Babel()

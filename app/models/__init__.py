@@ -1,0 +1,31 @@
+"""Insyn's records, one noun a module. Importing this package registers every model."""
+
+from __future__ import annotations
+
+from app.models.category import Category
+from app.models.contract import Contract
+from app.models.contract import ProcurementBasis
+from app.models.contract_amendment import AmendmentKind
+from app.models.contract_amendment import ContractAmendment
+from app.models.department import Department
+from app.models.engagement import Engagement
+from app.models.import_batch import ImportBatch
+from app.models.invoice import Invoice
+from app.models.rate_card import RateCard
+from app.models.vendor import Vendor
+from app.models.vendor_alias import VendorAlias
+
+__all__ = [
+    "AmendmentKind",
+    "Category",
+    "Contract",
+    "ContractAmendment",
+    "Department",
+    "Engagement",
+    "ImportBatch",
+    "Invoice",
+    "ProcurementBasis",
+    "RateCard",
+    "Vendor",
+    "VendorAlias",
+]

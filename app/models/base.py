@@ -1,0 +1,132 @@
+"""The declarative base, its constraint naming convention, and the column types all models share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from typing import Annotated
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from app.money import from_ore
+from app.money import to_money
+from app.money import to_ore
+
+if TYPE_CHECKING:
+    from app.models.import_batch import ImportBatch
+
+#: Constraint names Alembic can rely on, the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: The Flask-SQLAlchemy extension, bound to an app by ``create_app``. It lives here, beside
+#: ``Base``, so that models import it without importing ``app.extensions`` (which would
+#: import the models back). ``app.extensions`` re-exports it.
+db = SQLAlchemy(model_class=Base)
+
+
+class Hundredths(sa.types.TypeDecorator):
+    """A ``Decimal`` with two decimals stored as a whole number of hundredths (``BigInteger``).
+
+    SQLite has no decimal type: ``Numeric`` there is a binary float, and sums drift. Stored as
+    integers, sums are exact on SQLite and PostgreSQL alike, and ``func.sum`` over the column
+    keeps this type, so a total comes back as a ``Decimal`` too.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return to_ore(to_money(value))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return from_ore(value)
+
+    @property
+    def python_type(self):
+        return Decimal
+
+
+class Money(Hundredths):
+    """An amount of money: ``Decimal`` kronor (or pounds, euros…) in Python, whole öre stored."""
+
+    cache_ok = True
+
+
+class Hours(Hundredths):
+    """A number of hours: ``Decimal`` with two decimals in Python, hundredths of an hour stored."""
+
+    cache_ok = True
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware UTC timestamp on both databases (SQLite drops the zone; this restores it)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is required")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+# Annotated aliases: the house uses these instead of a type_annotation_map on Base, which
+# Flask-SQLAlchemy 3.1 rejects.
+intpk = Annotated[int, mapped_column(primary_key=True)]
+money = Annotated[Decimal, mapped_column(Money)]
+hours = Annotated[Decimal, mapped_column(Hours)]
+currency_code = Annotated[str, mapped_column(sa.String(3), default="SEK")]
+
+
+class TimestampMixin:
+    """When a record was created and last changed (UTC)."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ProvenanceMixin:
+    """Where a record came from when it was imported: the batch and the row in its file."""
+
+    #: The import batch that created this record; empty when entered by hand.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("import_batches.id", ondelete="RESTRICT"), index=True
+    )
+    #: 1-based row number in the batch's sheet (as a spreadsheet shows it).
+    source_row: Mapped[int | None]
+
+    @declared_attr
+    def import_batch(cls) -> Mapped[ImportBatch | None]:  # noqa: N805 - SQLAlchemy's signature
+        return relationship("ImportBatch")

@@ -1,0 +1,23 @@
+"""Department: the buying unit (förvaltning or nämnd); a managed list."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from app.models.base import TimestampMixin
+from app.models.base import db
+from app.models.base import intpk
+
+
+class Department(TimestampMixin, db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: Short code used by the finance system, e.g. "KS" or "BGR".
+    code: Mapped[str | None] = mapped_column(sa.String(40))
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,88 @@
+"""Invoice: a supplier invoice (leverantörsfaktura); a credit note is one with a negative amount.
+
+Invoices are never deleted. A wrong one is voided with a reason: it stays visible, marked, and
+drops out of every total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from app.models.base import Hours
+from app.models.base import Money
+from app.models.base import ProvenanceMixin
+from app.models.base import TimestampMixin
+from app.models.base import UTCDateTime
+from app.models.base import currency_code
+from app.models.base import db
+from app.models.base import intpk
+
+if TYPE_CHECKING:
+    from app.models.category import Category
+    from app.models.contract import Contract
+    from app.models.department import Department
+    from app.models.vendor import Vendor
+
+
+class Invoice(TimestampMixin, ProvenanceMixin, db.Model):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        sa.UniqueConstraint("vendor_id", "invoice_number"),
+        sa.CheckConstraint(
+            "(voided_at IS NULL AND void_reason IS NULL) "
+            "OR (voided_at IS NOT NULL AND void_reason IS NOT NULL)",
+            "void_has_reason",
+        ),
+        sa.Index("ix_invoices_vendor_id_invoiced_on", "vendor_id", "invoiced_on"),
+    )
+
+    id: Mapped[intpk]
+    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id"))
+    contract_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contracts.id"), index=True)
+    #: The vendor's own invoice number; unique per vendor.
+    invoice_number: Mapped[str] = mapped_column(sa.String(100))
+    #: Invoice date (fakturadatum).
+    invoiced_on: Mapped[dt.date] = mapped_column(index=True)
+    #: Payment date (betaldatum); empty while unpaid.
+    paid_on: Mapped[dt.date | None] = mapped_column(index=True)
+    #: Amount excluding VAT, in ``currency``; negative for a credit note.
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    #: VAT (moms) on the invoice, in ``currency``; negative for a credit note.
+    vat_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    currency: Mapped[currency_code]
+    #: Hours billed, for invoices under an hourly contract.
+    hours: Mapped[Decimal | None] = mapped_column(Hours)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the invoice was voided; voided invoices count in no total.
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    vendor: Mapped[Vendor] = relationship()
+    contract: Mapped[Contract | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+    @property
+    def gross_amount(self) -> Decimal:
+        """Amount including VAT."""
+        return self.net_amount + (self.vat_amount or Decimal("0.00"))
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.net_amount < 0
+
+    def __repr__(self) -> str:
+        return f"<Invoice {self.id} {self.invoice_number!r} {self.net_amount}>"

@@ -1,0 +1,264 @@
+"""Supplier invoices: entering, correcting, voiding and listing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Invoice
+from app.models import Vendor
+from app.models.base import utcnow
+from app.money import N_
+from app.money import to_money
+from app.services.errors import DuplicateError
+from app.services.errors import ServiceError
+from app.text import clean_text
+
+#: Sortable columns of the invoice list.
+SORTS = {
+    "invoiced_on": Invoice.invoiced_on,
+    "paid_on": Invoice.paid_on,
+    "number": Invoice.invoice_number,
+    "vendor": Vendor.name_key,
+    "net_amount": Invoice.net_amount,
+}
+
+#: Which invoices a list shows.
+STATUSES = ("all", "active", "voided")
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    vendor_id: int | None = None
+    contract_id: int | None = None
+    category_id: int | None = None
+    department_id: int | None = None
+    year: int | None = None  #: by invoice date
+    q: str | None = None  #: part of the invoice number or description
+    status: str = "all"
+
+
+def compute_vat(net_amount: Decimal, rate_percent: int | Decimal) -> Decimal:
+    """VAT on ``net_amount`` at ``rate_percent`` (25, 12, 6 or 0), rounded half up to the öre."""
+    return to_money(net_amount * Decimal(rate_percent) / 100)
+
+
+def invoice_select(filters: InvoiceFilters, sort: str = "invoiced_on", descending: bool = True):
+    """Invoices matching ``filters`` with their vendors, ordered by ``sort`` then newest."""
+    query = _filtered(sa.select(Invoice).join(Invoice.vendor), filters)
+    column = SORTS.get(sort, Invoice.invoiced_on)
+    order = column.desc() if descending else column.asc()
+    return query.order_by(order.nulls_last(), Invoice.id.desc())
+
+
+def _filtered(query: sa.Select, filters: InvoiceFilters) -> sa.Select:
+    if filters.vendor_id:
+        query = query.where(Invoice.vendor_id == filters.vendor_id)
+    if filters.contract_id:
+        query = query.where(Invoice.contract_id == filters.contract_id)
+    if filters.category_id:
+        query = query.where(Invoice.category_id == filters.category_id)
+    if filters.department_id:
+        query = query.where(Invoice.department_id == filters.department_id)
+    if filters.year:
+        query = query.where(
+            Invoice.invoiced_on.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31))
+        )
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Invoice.invoice_number).like(like),
+                sa.func.lower(Invoice.description).like(like),
+            )
+        )
+    if filters.status == "active":
+        query = query.where(Invoice.voided_at.is_(None))
+    elif filters.status == "voided":
+        query = query.where(Invoice.voided_at.is_not(None))
+    return query
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    net_amount: Decimal
+    vat_amount: Decimal
+    count: int
+
+    @property
+    def gross_amount(self) -> Decimal:
+        return self.net_amount + self.vat_amount
+
+
+def invoice_totals(filters: InvoiceFilters) -> list[CurrencyTotal]:
+    """Sums of the invoices matching ``filters``, one per currency, voided invoices left out
+    whatever the status filter says. Amounts excl. VAT, VAT, and the count."""
+    query = _filtered(
+        sa.select(
+            Invoice.currency,
+            sa.func.sum(Invoice.net_amount),
+            sa.func.sum(Invoice.vat_amount),
+            sa.func.count(Invoice.id),
+        ),
+        filters,
+    ).where(Invoice.voided_at.is_(None))
+    rows = db.session.execute(query.group_by(Invoice.currency).order_by(Invoice.currency))
+    return [CurrencyTotal(c, net, vat, n) for c, net, vat, n in rows]
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    year: int
+    currency: str
+    net_amount: Decimal
+    vat_amount: Decimal
+    count: int
+
+
+def yearly_totals(**filters) -> list[YearTotal]:
+    """Sums per year (of the invoice date) and currency of the invoices matching the
+    ``InvoiceFilters`` fields given, voided ones left out; newest year first."""
+    year = sa.extract("year", Invoice.invoiced_on)
+    query = _filtered(
+        sa.select(
+            year,
+            Invoice.currency,
+            sa.func.sum(Invoice.net_amount),
+            sa.func.sum(Invoice.vat_amount),
+            sa.func.count(Invoice.id),
+        ),
+        InvoiceFilters(**filters),
+    ).where(Invoice.voided_at.is_(None))
+    rows = db.session.execute(
+        query.group_by(year, Invoice.currency).order_by(year.desc(), Invoice.currency)
+    )
+    return [YearTotal(int(y), c, net, vat, n) for y, c, net, vat, n in rows]
+
+
+def invoice_years() -> list[int]:
+    """The years that have invoices, newest first (for filter menus)."""
+    year = sa.extract("year", Invoice.invoiced_on)
+    return [int(y) for y in db.session.scalars(sa.select(year).distinct().order_by(year.desc()))]
+
+
+def find_duplicate(vendor: Vendor, invoice_number: str, exclude_id: int | None = None):
+    """The invoice from ``vendor`` with ``invoice_number`` (ignoring case and spacing), if any."""
+    number = clean_text(invoice_number) or ""
+    query = sa.select(Invoice).where(
+        Invoice.vendor_id == vendor.id, sa.func.lower(Invoice.invoice_number) == number.lower()
+    )
+    if exclude_id is not None:
+        query = query.where(Invoice.id != exclude_id)
+    return db.session.scalar(query)
+
+
+def create_invoice(data: dict) -> Invoice:
+    """Enter a supplier invoice (a credit note has negative amounts).
+
+    Args:
+        data: ``vendor`` (``Vendor``), ``invoice_number``, ``invoiced_on`` (date),
+            ``net_amount`` (``Decimal``, excl. VAT); optionally ``vat_amount`` (when missing,
+            computed from ``vat_rate`` in percent, else zero), ``paid_on``, ``currency``
+            (default SEK), ``hours``, ``contract`` (of the same vendor and currency),
+            ``category``, ``department``, ``description``.
+
+    Raises:
+        DuplicateError: the vendor already has an invoice with this number; ``existing`` is it.
+        ServiceError: a required value is missing or the contract does not fit.
+    """
+    invoice = Invoice()
+    _apply(invoice, data)
+    db.session.add(invoice)
+    db.session.flush()
+    return invoice
+
+
+def update_invoice(invoice: Invoice, data: dict) -> Invoice:
+    """Correct an invoice; raises as :func:`create_invoice`, and refuses voided invoices."""
+    if invoice.is_voided:
+        raise ServiceError(N_("A voided invoice cannot be changed."))
+    _apply(invoice, data)
+    db.session.flush()
+    return invoice
+
+
+def void_invoice(invoice: Invoice, reason: str) -> Invoice:
+    """Void ``invoice``: it stays on record, marked, and leaves every total.
+
+    Raises:
+        ServiceError: no reason is given, or the invoice is already voided.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(N_("Say why the invoice is voided."), field="reason")
+    if invoice.is_voided:
+        raise ServiceError(N_("The invoice is already voided."))
+    invoice.voided_at = utcnow()
+    invoice.void_reason = reason
+    db.session.flush()
+    return invoice
+
+
+def _apply(invoice: Invoice, data: dict) -> None:
+    vendor = data.get("vendor")
+    if vendor is None:
+        raise ServiceError(N_("Choose a vendor."), field="vendor")
+    number = clean_text(data.get("invoice_number"))
+    if not number:
+        raise ServiceError(N_("Give the invoice number."), field="invoice_number")
+    existing = find_duplicate(vendor, number, exclude_id=invoice.id)
+    if existing is not None:
+        raise DuplicateError(
+            N_("%(vendor)s already has an invoice numbered %(number)s."),
+            field="invoice_number",
+            existing=existing,
+            vendor=vendor.name,
+            number=number,
+        )
+    if not data.get("invoiced_on"):
+        raise ServiceError(N_("Give the invoice date."), field="invoiced_on")
+    net = data.get("net_amount")
+    if net is None:
+        raise ServiceError(N_("Give the amount excluding VAT."), field="net_amount")
+    currency = (data.get("currency") or "SEK").upper()
+    contract = data.get("contract")
+    if contract is not None:
+        if contract.vendor_id != vendor.id:
+            raise ServiceError(
+                N_("Contract %(contract)s is with another vendor."),
+                field="contract",
+                contract=str(contract),
+            )
+        if contract.currency != currency:
+            raise ServiceError(
+                N_("The contract is in %(contract_currency)s but the invoice in %(currency)s."),
+                field="currency",
+                contract_currency=contract.currency,
+                currency=currency,
+            )
+    vat = data.get("vat_amount")
+    if vat is None:
+        rate = data.get("vat_rate")
+        vat = compute_vat(net, rate) if rate not in (None, "") else Decimal("0.00")
+    if vat != 0 and net != 0 and (vat < 0) != (net < 0):
+        raise ServiceError(
+            N_("VAT and the amount must have the same sign (both negative on a credit note)."),
+            field="vat_amount",
+        )
+    invoice.vendor = vendor
+    invoice.contract = contract
+    invoice.invoice_number = number
+    invoice.invoiced_on = data["invoiced_on"]
+    invoice.paid_on = data.get("paid_on")
+    invoice.net_amount = to_money(net)
+    invoice.vat_amount = to_money(vat)
+    invoice.currency = currency
+    invoice.hours = data.get("hours")
+    invoice.category = data.get("category")
+    invoice.department = data.get("department")
+    invoice.description = (data.get("description") or "").strip() or None

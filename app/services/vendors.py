@@ -1,0 +1,213 @@
+"""Vendors: creating, editing, finding and matching suppliers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.identifiers import IdKind
+from app.identifiers import normalise_org_id
+from app.models import Vendor
+from app.models import VendorAlias
+from app.money import N_
+from app.services.errors import DuplicateError
+from app.services.errors import ServiceError
+from app.text import clean_text
+from app.text import name_key
+
+#: Sortable columns of the vendor list, by the name used in URLs.
+SORTS = {"name": Vendor.name_key, "org_number": Vendor.org_number, "created": Vendor.created_at}
+
+
+@dataclass(frozen=True)
+class VendorFilters:
+    """What a vendor list is narrowed to."""
+
+    q: str | None = None  #: part of the name, an alias or the org number
+
+
+def vendor_select(filters: VendorFilters, sort: str = "name", descending: bool = False):
+    """Vendors matching ``filters``, ordered by ``sort`` (a key of ``SORTS``)."""
+    query = sa.select(Vendor)
+    if filters.q:
+        query = query.where(_matches(filters.q))
+    column = SORTS.get(sort, Vendor.name_key)
+    return query.order_by(column.desc() if descending else column.asc(), Vendor.id)
+
+
+def _matches(text: str):
+    """A condition: the vendor's name, an alias or its org number contains ``text``."""
+    key = f"%{_escape_like(name_key(text))}%"
+    digits = "".join(ch for ch in text if ch.isdigit())
+    conditions = [
+        Vendor.name_key.like(key, escape="\\"),
+        Vendor.id.in_(
+            sa.select(VendorAlias.vendor_id).where(VendorAlias.name_key.like(key, escape="\\"))
+        ),
+    ]
+    if len(digits) >= 4:
+        # Org numbers are stored NNNNNN-NNNN: compare digits with the hyphen taken out.
+        conditions.append(sa.func.replace(Vendor.org_number, "-", "").like(f"%{digits}%"))
+    return sa.or_(*conditions)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(text: str, limit: int = 10) -> list[Vendor]:
+    """Vendors for a type-ahead: those whose name starts with ``text`` first, then others that
+    contain it (in name, alias or org number), at most ``limit``."""
+    text = clean_text(text) or ""
+    if not text:
+        return []
+    starts = sa.case(
+        (Vendor.name_key.like(f"{_escape_like(name_key(text))}%", escape="\\"), 0), else_=1
+    )
+    query = sa.select(Vendor).where(_matches(text)).order_by(starts, Vendor.name_key).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def resolve(text: str) -> Vendor:
+    """The one vendor that ``text`` (as typed in an invoice form) designates.
+
+    Tried in order: an exact org number, an exact name or alias (ignoring case and spacing),
+    then a single vendor containing the text.
+
+    Raises:
+        ServiceError: no vendor matches, or several do (the message names some of them).
+    """
+    text = clean_text(text) or ""
+    if not text:
+        raise ServiceError(N_("Choose a vendor."), field="vendor")
+    try:
+        org_id = normalise_org_id(text)
+    except ValueError:
+        org_id = None
+    if org_id is not None and org_id.kind in (IdKind.ORGNR, IdKind.PERSONNUMMER):
+        vendor = db.session.scalar(sa.select(Vendor).where(Vendor.org_number == org_id.value))
+        if vendor is not None:
+            return vendor
+    vendor = find_by_name(text)
+    if vendor is not None:
+        return vendor
+    candidates = search(text, limit=6)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ServiceError(
+            N_("No vendor matches “%(text)s”. Add the vendor first."), field="vendor", text=text
+        )
+    names = ", ".join(v.name for v in candidates[:5])
+    raise ServiceError(
+        N_("Several vendors match “%(text)s”: %(names)s. Type more of the name or the org number."),
+        field="vendor",
+        text=text,
+        names=names,
+    )
+
+
+def find_by_name(name: str) -> Vendor | None:
+    """The vendor called ``name`` or known by it as an alias (case and spacing ignored)."""
+    key = name_key(name)
+    vendor = db.session.scalar(sa.select(Vendor).where(Vendor.name_key == key).limit(1))
+    if vendor is None:
+        vendor = db.session.scalar(
+            sa.select(Vendor).join(VendorAlias).where(VendorAlias.name_key == key)
+        )
+    return vendor
+
+
+def create_vendor(data: dict) -> Vendor:
+    """Add a vendor.
+
+    Args:
+        data: ``name``; optionally ``org_number`` (any notation; validated and normalised),
+            ``vat_number``, ``country`` (ISO alpha-2), ``is_private_person``, ``notes`` and
+            ``aliases`` (a list of names, or text with one name per line).
+
+    Raises:
+        ServiceError: the org number is invalid.
+        DuplicateError: another vendor has the org number or uses an alias; ``existing`` is it.
+    """
+    vendor = Vendor()
+    _apply(vendor, data)
+    db.session.add(vendor)
+    db.session.flush()
+    return vendor
+
+
+def update_vendor(vendor: Vendor, data: dict) -> Vendor:
+    """Change a vendor's details; raises as :func:`create_vendor`."""
+    _apply(vendor, data)
+    db.session.flush()
+    return vendor
+
+
+def _apply(vendor: Vendor, data: dict) -> None:
+    name = clean_text(data.get("name"))
+    if not name:
+        raise ServiceError(N_("The vendor needs a name."), field="name")
+    vendor.name = name
+    vendor.name_key = name_key(name)
+    try:
+        org_id = normalise_org_id(data.get("org_number"))
+    except ValueError as error:
+        raise ServiceError(error.message, field="org_number", **error.params) from None
+    if org_id.value is not None:
+        other = db.session.scalar(
+            sa.select(Vendor).where(Vendor.org_number == org_id.value, Vendor.id != vendor.id)
+        )
+        if other is not None:
+            raise DuplicateError(
+                N_("Org number %(number)s already belongs to %(name)s."),
+                field="org_number",
+                existing=other,
+                number=org_id.value,
+                name=other.name,
+            )
+    vendor.org_number = org_id.value
+    vendor.id_kind = org_id.kind
+    vendor.vat_number = (clean_text(data.get("vat_number")) or "").replace(" ", "").upper() or None
+    vendor.country = (clean_text(data.get("country")) or "SE").upper()[:2]
+    # A personnummer makes the vendor a private person; the flag can also be set by hand.
+    vendor.is_private_person = bool(data.get("is_private_person")) or org_id.is_personal_data
+    vendor.notes = (data.get("notes") or "").strip() or None
+    if "aliases" in data:
+        _set_aliases(vendor, data["aliases"])
+
+
+def _set_aliases(vendor: Vendor, aliases) -> None:
+    """Replace the vendor's aliases with ``aliases`` (a list, or text with one per line)."""
+    if isinstance(aliases, str):
+        aliases = aliases.splitlines()
+    wanted: dict[str, str] = {}
+    for alias in aliases or []:
+        cleaned = clean_text(alias)
+        if cleaned and name_key(cleaned) != vendor.name_key:
+            wanted.setdefault(name_key(cleaned), cleaned)
+    for key, alias_name in wanted.items():
+        owner = db.session.scalar(
+            sa.select(Vendor).join(VendorAlias).where(VendorAlias.name_key == key)
+        )
+        if owner is None:
+            owner = db.session.scalar(sa.select(Vendor).where(Vendor.name_key == key))
+        if owner is not None and owner is not vendor:
+            raise DuplicateError(
+                N_("“%(alias)s” already names %(name)s."),
+                field="aliases",
+                existing=owner,
+                alias=alias_name,
+                name=owner.name,
+            )
+    current = {alias.name_key: alias for alias in vendor.aliases}
+    for key, alias in current.items():
+        if key not in wanted:
+            vendor.aliases.remove(alias)
+    for key, alias_name in wanted.items():
+        if key in current:
+            current[key].name = alias_name
+        else:
+            vendor.aliases.append(VendorAlias(name=alias_name, name_key=key))

@@ -1,0 +1,189 @@
+/* Insyn: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var lang = document.documentElement.lang || "sv";
+
+  /* --- amounts: read what people type, write the way the page's language does ---------- */
+  function parseAmount(text) {
+    var s = String(text || "").replace(/kr|sek|:-/gi, "").replace(/[\s\u00a0\u202f\u2009']/g, "");
+    if (!s) return null;
+    var negative = /^-|^\u2212|-$/.test(s);
+    s = s.replace(/^[-\u2212]|-$/g, "");
+    var comma = s.lastIndexOf(","), dot = s.lastIndexOf(".");
+    if (comma >= 0 && dot >= 0) {
+      var dec = comma > dot ? "," : ".";
+      s = s.split(dec === "," ? "." : ",").join("").replace(dec, ".");
+    } else if (comma >= 0) {
+      s = s.replace(",", ".");
+    }
+    if (!/^\d+(\.\d+)?$/.test(s)) return null;
+    var value = Math.round(parseFloat(s) * 100);  /* whole öre: no float noise is kept */
+    return negative ? -value : value;
+  }
+  function formatOre(ore) {
+    var sign = ore < 0 ? "-" : "";
+    ore = Math.abs(ore);
+    var whole = String(Math.floor(ore / 100)), cents = String(ore % 100).padStart(2, "0");
+    var group = lang === "sv" ? " " : ",", point = lang === "sv" ? "," : ".";
+    return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, group) + point + cents;
+  }
+
+  /* --- vendor type-ahead: a combobox over /vendors/search.json ----------------------- */
+  function vendorPicker(input) {
+    var url = input.dataset.searchUrl;
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var hidden = input.form.querySelector("input[name='vendor_id']");
+    var items = [], active = -1, timer = null, lastQuery = null;
+    if (!url || !list || !hidden) return;
+
+    function close() {
+      list.hidden = true; input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant"); active = -1;
+    }
+    function render() {
+      list.innerHTML = "";
+      items.forEach(function (v, i) {
+        var li = document.createElement("li");
+        li.id = input.id + "-option-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        li.textContent = v.name;
+        if (v.org_number) {
+          var org = document.createElement("span");
+          org.className = "org"; org.textContent = v.org_number; li.appendChild(org);
+        }
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+        list.appendChild(li);
+      });
+      var open = items.length > 0;
+      list.hidden = !open; input.setAttribute("aria-expanded", open ? "true" : "false");
+      if (active >= 0) input.setAttribute("aria-activedescendant", input.id + "-option-" + active);
+    }
+    function pick(i) {
+      var v = items[i];
+      input.value = v.label; hidden.value = v.id; close();
+      input.dispatchEvent(new CustomEvent("vendor-picked", { bubbles: true, detail: v }));
+    }
+    function search() {
+      var q = input.value.trim();
+      if (q === lastQuery) return;
+      lastQuery = q;
+      if (q.length < 1) { items = []; close(); return; }
+      fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (data) { if (q === input.value.trim()) { items = data; active = -1; render(); } })
+        .catch(function () { items = []; close(); });
+    }
+    input.addEventListener("input", function () {
+      hidden.value = "";
+      clearTimeout(timer); timer = setTimeout(search, 120);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (list.hidden && e.key === "ArrowDown") { lastQuery = null; search(); return; }
+      if (list.hidden) return;
+      if (e.key === "ArrowDown") { active = Math.min(active + 1, items.length - 1); render(); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); render(); e.preventDefault(); }
+      else if (e.key === "Enter" && active >= 0) { pick(active); e.preventDefault(); }
+      else if (e.key === "Enter" && items.length === 1) { pick(0); e.preventDefault(); }
+      else if (e.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+
+  /* --- invoice form: VAT from the rate, contracts of the chosen vendor ---------------- */
+  function invoiceForm(form) {
+    var net = form.querySelector("[name='net_amount']");
+    var rate = form.querySelector("[name='vat_rate']");
+    var vat = form.querySelector("[name='vat_amount']");
+    if (net && rate && vat) {
+      /* VAT follows the amount and the rate until the clerk types a VAT of their own. */
+      var typed = vat.value.trim() !== "" && form.dataset.editing === "1";
+      vat.addEventListener("input", function () { typed = vat.value.trim() !== ""; });
+      var update = function () {
+        if (typed || rate.value === "") return;
+        var ore = parseAmount(net.value);
+        vat.value = ore === null ? "" : formatOre(Math.round(ore * Number(rate.value) / 100));
+      };
+      net.addEventListener("input", update);
+      rate.addEventListener("change", function () { typed = false; update(); });
+    }
+    var contracts = form.querySelector("[name='contract_id']");
+    var url = form.dataset.contractsUrl;
+    if (contracts && url) {
+      form.addEventListener("vendor-picked", function (e) {
+        fetch(url + "?vendor=" + encodeURIComponent(e.detail.id), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (data) {
+            var none = contracts.options[0];
+            contracts.innerHTML = ""; contracts.appendChild(none);
+            data.forEach(function (c) {
+              var o = document.createElement("option"); o.value = c.id; o.textContent = c.label;
+              contracts.appendChild(o);
+            });
+            if (data.length === 1) contracts.value = String(data[0].id);
+          });
+      });
+    }
+  }
+
+  /* --- "new category/department": hidden behind a link until wanted ------------------- */
+  function inlineAdd(box) {
+    var entry = box.querySelector(".new-entry");
+    var select = box.querySelector("select");
+    var input = entry && entry.querySelector("input");
+    if (!entry || !select || !input || input.value.trim()) return;
+    entry.hidden = true;
+    var link = document.createElement("button");
+    link.type = "button"; link.className = "link-button add-toggle";
+    link.textContent = "+ " + entry.querySelector("label").textContent;
+    link.addEventListener("click", function () {
+      entry.hidden = false; link.hidden = true; input.focus();
+    });
+    select.parentNode.appendChild(link);
+  }
+
+  /* --- engagement form: started days, the rate in force and the fee, as you type ------ */
+  function engagementForm(form) {
+    var first = form.querySelector("[name='first_day']");
+    var last = form.querySelector("[name='last_day']");
+    var override = form.querySelector("[name='day_rate']");
+    var out = document.getElementById("fee-preview");
+    var url = form.dataset.rateUrl;
+    if (!first || !out || !url) return;
+    var update = function () {
+      if (!first.value) { out.textContent = ""; return; }
+      var a = new Date(first.value + "T00:00:00Z"), b = new Date((last.value || first.value) + "T00:00:00Z");
+      var days = Math.round((b - a) / 86400000) + 1;
+      if (!(days >= 1)) { out.textContent = ""; return; }
+      fetch(url + "?day=" + encodeURIComponent(first.value), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          var typed = override ? parseAmount(override.value) : null;
+          var rate = typed !== null ? typed : (data && data.day_rate ? parseAmount(data.day_rate) : null);
+          if (rate === null) { out.textContent = form.dataset.noRate || ""; return; }
+          var sv = lang === "sv";
+          out.textContent = days + (sv ? " påbörjade dagar × " : " started days × ") + formatOre(rate) +
+            " = " + formatOre(days * rate) + (sv ? " kr" : "");
+        });
+    };
+    [first, last, override].forEach(function (el) { if (el) el.addEventListener("change", update); });
+    if (override) override.addEventListener("input", update);
+    update();
+  }
+
+  /* --- confirm before a destructive button ------------------------------------------- */
+  function confirmForm(form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-vendor-search]").forEach(vendorPicker);
+    document.querySelectorAll("form[data-vat-form]").forEach(invoiceForm);
+    document.querySelectorAll(".inline-add").forEach(inlineAdd);
+    document.querySelectorAll("form[data-engagement-form]").forEach(engagementForm);
+    document.querySelectorAll("form[data-confirm]").forEach(confirmForm);
+  });
+})();

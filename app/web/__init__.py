@@ -1,0 +1,1 @@
+"""The browser interface: one blueprint per feature, plus shared errors, filters and fields."""

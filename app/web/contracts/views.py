@@ -1,0 +1,175 @@
+"""Contract pages: the register, a contract with its amendments and terms, add and edit."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext
+
+from app.extensions import db
+from app.models import Contract
+from app.models import ContractAmendment
+from app.models import Vendor
+from app.services import contracts as service
+from app.services import invoices as invoice_service
+from app.services.errors import ServiceError
+from app.web.contracts.forms import AmendmentForm
+from app.web.fields import ConfirmForm
+from app.web.contracts.forms import ContractForm
+from app.web.feedback import show_on_form
+from app.web.listing import int_arg
+from app.web.listing import paginate
+from app.web.listing import sorting
+from app.web.listing import text_arg
+
+bp = Blueprint("contracts", __name__, url_prefix="/contracts")
+
+
+@bp.get("/")
+def index():
+    filters = service.ContractFilters(
+        vendor_id=int_arg("vendor"), year=int_arg("year"), q=text_arg("q")
+    )
+    sort = sorting(service.SORTS, "starts_on", descending=True)
+    page = paginate(service.contract_select(filters, sort.key, sort.descending))
+    vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None
+    return render_template(
+        "contracts/index.html",
+        page=page,
+        rows=[(c, service.current_terms(c)) for c in page.items],
+        filters=filters,
+        sort=sort,
+        vendor=vendor,
+        years=invoice_service.invoice_years(),
+    )
+
+
+@bp.get("/for-vendor.json")
+def for_vendor():
+    """The contracts of ``?vendor=ID``, for the invoice form's contract menu."""
+    vendor_id = int_arg("vendor")
+    if not vendor_id:
+        return jsonify([])
+    contracts = db.session.scalars(
+        service.contract_select(service.ContractFilters(vendor_id=vendor_id))
+    )
+    return jsonify([{"id": c.id, "label": str(c), "currency": c.currency} for c in contracts])
+
+
+@bp.get("/<int:id>")
+def detail(id: int):
+    contract = db.get_or_404(Contract, id)
+    terms = service.contract_terms(contract)
+    return render_template(
+        "contracts/detail.html",
+        contract=contract,
+        terms=terms,
+        current=terms[-1],
+        usage=service.contract_usage(contract),
+        amendment_form=AmendmentForm(formdata=None),
+        delete_form=ConfirmForm(),
+        invoices=db.session.scalars(
+            invoice_service.invoice_select(
+                invoice_service.InvoiceFilters(contract_id=contract.id)
+            ).limit(20)
+        ).all(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = ContractForm()
+    if request.method == "GET" and int_arg("vendor"):
+        form.fill_vendor(db.session.get(Vendor, int_arg("vendor")))
+    if form.validate_on_submit():
+        try:
+            contract = service.create_contract(_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Contract %(title)s added.", title=contract.title), "success")
+            return redirect(url_for(".detail", id=contract.id))
+    return render_template("contracts/form.html", form=form, contract=None)
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+def edit(id: int):
+    contract = db.get_or_404(Contract, id)
+    form = ContractForm(obj=contract)
+    if request.method == "GET":
+        form.fill_vendor(contract.vendor)
+        form.procurement_basis.data = contract.procurement_basis.value
+    if form.validate_on_submit():
+        try:
+            service.update_contract(contract, _data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".detail", id=contract.id))
+    return render_template("contracts/form.html", form=form, contract=contract)
+
+
+def _data(form: ContractForm) -> dict:
+    return {**form.data, "vendor": form.picked_vendor}
+
+
+@bp.route("/<int:id>/amendments/new", methods=["GET", "POST"])
+def add_amendment(id: int):
+    contract = db.get_or_404(Contract, id)
+    form = AmendmentForm()
+    if form.validate_on_submit():
+        try:
+            service.add_amendment(contract, form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Amendment added."), "success")
+            return redirect(url_for(".detail", id=contract.id) + "#amendments")
+    return render_template(
+        "contracts/amendment_form.html", form=form, contract=contract, amendment=None
+    )
+
+
+@bp.route("/amendments/<int:id>/edit", methods=["GET", "POST"])
+def edit_amendment(id: int):
+    amendment = db.get_or_404(ContractAmendment, id)
+    contract = amendment.contract
+    form = AmendmentForm(obj=amendment)
+    if request.method == "GET":
+        form.kind.data = amendment.kind.value
+    if form.validate_on_submit():
+        try:
+            service.update_amendment(amendment, form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Amendment saved."), "success")
+            return redirect(url_for(".detail", id=contract.id) + "#amendments")
+    return render_template(
+        "contracts/amendment_form.html", form=form, contract=contract, amendment=amendment
+    )
+
+
+@bp.post("/amendments/<int:id>/delete")
+def delete_amendment(id: int):
+    amendment = db.get_or_404(ContractAmendment, id)
+    contract_id = amendment.contract_id
+    if ConfirmForm().validate_on_submit():
+        service.delete_amendment(amendment)
+        db.session.commit()
+        flash(gettext("Amendment removed."), "success")
+    return redirect(url_for(".detail", id=contract_id) + "#amendments")

@@ -1,0 +1,83 @@
+"""Friendly error pages: no traceback ever reaches a user."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+log = logging.getLogger(__name__)
+
+#: Headline and explanation per status, in the user's language.
+MESSAGES = {
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in the address or the form was not as expected. Go back and try again."),
+    ),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (
+        _l("Not found"),
+        _l(
+            "There is nothing at this address. It may have been mistyped, or the record may not exist."
+        ),
+    ),
+    405: (_l("Not allowed here"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("The file is larger than Insyn accepts.")),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "Insyn could not finish this request. Nothing was saved. Try again, and tell the administrator if it happens again."
+        ),
+    ),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, detail: str | None = None):
+    """A page (or JSON body) for ``status`` in the user's language."""
+    title, text = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    if _wants_json():
+        return jsonify(error=str(title), detail=detail or str(text)), status
+    return render_template(
+        "errors/error.html", status=status, title=title, text=text, detail=detail
+    ), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        from flask_babel import gettext
+
+        return render_error(
+            400,
+            gettext(
+                "The form had expired or was sent from elsewhere, so nothing was saved. "
+                "Reload the page and send it again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        from app.extensions import db
+
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,92 @@
+"""Jinja filters and globals: the only place values become display text in templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from flask import Flask
+from flask import request
+from flask_babel import get_locale
+from markupsafe import Markup
+from markupsafe import escape
+
+from app.money import format_money
+from app.web import labels
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "sv"
+
+
+def money(amount: Decimal | None, currency: str = "SEK", symbol: bool = True) -> str:
+    """``1 234 567,50 kr`` (Swedish) or ``SEK 1,234,567.50`` (English); empty for ``None``."""
+    return format_money(amount, currency, locale=_language(), symbol=symbol)
+
+
+def money_input(amount: Decimal | None) -> str:
+    """An amount as it is typed back into a form: ``1 234,50`` (plain spaces, no currency)."""
+    if amount is None:
+        return ""
+    return format_money(amount, locale=_language(), symbol=False).replace("\u00a0", " ")
+
+
+def number(value: Decimal | int | None, places: int = 0) -> str:
+    """A count or quantity with the language's separators (``1 234,5`` or ``1,234.5``)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.{places}f}"
+    if _language() == "sv":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def hours(value: Decimal | None) -> str:
+    """Hours with at most two decimals, trailing zeros dropped: ``12,5``."""
+    if value is None:
+        return ""
+    text = number(value, 2)
+    sep = "," if _language() == "sv" else "."
+    return text.rstrip("0").rstrip(sep) if sep in text else text
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    """ISO dates (``2010-05-03``) in both languages: the Swedish norm and unambiguous."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from flask_babel import to_user_timezone
+
+        return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def url_with(**changes) -> str:
+    """The current URL with query parameters changed (``None`` removes one); for sort links,
+    filters and pages, so every list view has a stable, shareable address."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return request.path + (f"?{query}" if query else "")
+
+
+def nl2br(text: str | None) -> Markup:
+    """Line breaks in plain text as ``<br>``, everything else escaped."""
+    if not text:
+        return Markup("")
+    return Markup("<br>\n").join(escape(line) for line in text.splitlines())
+
+
+def register(app: Flask) -> None:
+    """Install the filters and globals."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        money=money, money_input=money_input, number=number, hours=hours, date=date, nl2br=nl2br
+    )
+    app.jinja_env.globals.update(url_with=url_with, labels=labels, current_language=_language)

@@ -1,0 +1,92 @@
+"""Invoice forms: fast entry, correction and voiding."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+
+from app.web.fields import HoursField
+from app.web.fields import MoneyField
+from app.web.fields import OptionalSelectField
+from app.web.fields import VendorPickerForm
+
+
+class InvoiceForm(VendorPickerForm):
+    invoice_number = StringField(
+        _l("Invoice number"),
+        validators=[DataRequired(), Length(max=100)],
+        render_kw={"autocomplete": "off"},
+    )
+    invoiced_on = DateField(_l("Invoice date"), validators=[DataRequired()])
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    net_amount = MoneyField(
+        _l("Amount excl. VAT"),
+        validators=[InputRequired(message=_l("Give the amount excluding VAT."))],
+        description=_l("E.g. 12 500,00. A credit note is negative: -1 250,00."),
+    )
+    vat_rate = SelectField(
+        _l("VAT rate"),
+        default="25",
+        description=_l("VAT is computed from the rate; you can change it."),
+    )
+    vat_amount = MoneyField(_l("VAT"), description=_l("Left empty, it is computed from the rate."))
+    currency = StringField(
+        _l("Currency"),
+        default="SEK",
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK.")),
+        ],
+        render_kw={"maxlength": 3, "size": 4},
+    )
+    hours = HoursField(_l("Hours billed"))
+    contract_id = OptionalSelectField(_l("Contract"))
+    category_id = OptionalSelectField(_l("Category"))
+    new_category = StringField(
+        _l("New category"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Adds a category to the list and uses it."),
+    )
+    department_id = OptionalSelectField(_l("Department"))
+    new_department = StringField(
+        _l("New department"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Adds a department to the list and uses it."),
+    )
+    description = TextAreaField(_l("Description"), render_kw={"rows": 3})
+    save = SubmitField(_l("Save"))
+    save_and_add = SubmitField(_l("Save and add another"))
+
+    def __init__(self, *args, contracts=(), categories=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        none = [(None, _l("— none —"))]
+        self.vat_rate.choices = [
+            *((str(r), f"{r} %") for r in current_app.config["VAT_RATES"]),
+            ("", _l("Other (type the VAT)")),
+        ]
+        self.contract_id.choices = none + [(c.id, f"{c} · {c.vendor.name}") for c in contracts]
+        self.category_id.choices = none + [(c.id, c.name) for c in categories]
+        self.department_id.choices = none + [(d.id, d.name) for d in departments]
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Say why the invoice is voided.")), Length(max=2000)],
+        description=_l(
+            "E.g. entered twice, wrong vendor. The invoice stays on record, marked "
+            "as voided, and leaves every total."
+        ),
+        render_kw={"rows": 3},
+    )

@@ -1,0 +1,211 @@
+"""Invoice pages: the list with its sums, one invoice, fast entry, correction, voiding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext
+from markupsafe import Markup
+
+from app.extensions import db
+from app.models import Category
+from app.models import Contract
+from app.models import Department
+from app.models import Invoice
+from app.models import Vendor
+from app.services import contracts as contract_service
+from app.services import invoices as service
+from app.services import lists as list_service
+from app.services.errors import ServiceError
+from app.web.feedback import show_on_form
+from app.web.invoices.forms import InvoiceForm
+from app.web.invoices.forms import VoidForm
+from app.web.listing import int_arg
+from app.web.listing import paginate
+from app.web.listing import sorting
+from app.web.listing import text_arg
+
+bp = Blueprint("invoices", __name__, url_prefix="/invoices")
+
+
+def _filters() -> service.InvoiceFilters:
+    status = request.args.get("status", "all")
+    return service.InvoiceFilters(
+        vendor_id=int_arg("vendor"),
+        contract_id=int_arg("contract"),
+        category_id=int_arg("category"),
+        department_id=int_arg("department"),
+        year=int_arg("year"),
+        q=text_arg("q"),
+        status=status if status in service.STATUSES else "all",
+    )
+
+
+@bp.get("/")
+def index():
+    filters = _filters()
+    sort = sorting(service.SORTS, "invoiced_on", descending=True)
+    page = paginate(service.invoice_select(filters, sort.key, sort.descending))
+    return render_template(
+        "invoices/index.html",
+        page=page,
+        filters=filters,
+        sort=sort,
+        totals=service.invoice_totals(filters),
+        years=service.invoice_years(),
+        categories=db.session.scalars(list_service.ordered(Category)).all(),
+        departments=db.session.scalars(list_service.ordered(Department)).all(),
+        vendor=db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None,
+        contract=db.session.get(Contract, filters.contract_id) if filters.contract_id else None,
+    )
+
+
+@bp.get("/<int:id>")
+def detail(id: int):
+    invoice = db.get_or_404(Invoice, id)
+    return render_template("invoices/detail.html", invoice=invoice)
+
+
+def _form(**kwargs) -> InvoiceForm:
+    return InvoiceForm(
+        contracts=db.session.scalars(
+            contract_service.contract_select(contract_service.ContractFilters(), "reference", False)
+        ).all(),
+        categories=db.session.scalars(list_service.ordered(Category)).all(),
+        departments=db.session.scalars(list_service.ordered(Department)).all(),
+        **kwargs,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = _form()
+    if request.method == "GET":
+        _prefill(form)
+    if form.validate_on_submit():
+        try:
+            invoice = service.create_invoice(_data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            link = Markup('<a href="{}">{}</a>').format(
+                url_for(".detail", id=invoice.id), invoice.invoice_number
+            )
+            flash(Markup(gettext("Invoice %(link)s saved.", link=link)), "success")
+            if form.save_and_add.data:
+                return redirect(url_for(".create", **_carried_over(invoice)))
+            return redirect(url_for(".detail", id=invoice.id))
+    return render_template("invoices/form.html", form=form, invoice=None)
+
+
+def _carried_over(invoice: Invoice) -> dict:
+    """What “save and add another” keeps for the next invoice: vendor, contract, dates,
+    currency."""
+    kept = {
+        "vendor": invoice.vendor_id,
+        "contract": invoice.contract_id,
+        "invoiced_on": invoice.invoiced_on.isoformat(),
+        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
+        "currency": invoice.currency,
+    }
+    return {k: v for k, v in kept.items() if v is not None}
+
+
+def _prefill(form: InvoiceForm) -> None:
+    """Fill a new invoice form from the query string (after “save and add another”)."""
+    vendor_id = int_arg("vendor")
+    if vendor_id:
+        form.fill_vendor(db.session.get(Vendor, vendor_id))
+    contract_id = int_arg("contract")
+    if contract_id and any(value == contract_id for value, _ in form.contract_id.choices):
+        form.contract_id.data = contract_id
+    for name in ("invoiced_on", "paid_on"):
+        try:
+            value = dt.date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            continue
+        getattr(form, name).data = value
+    currency = (request.args.get("currency") or "").upper()
+    if len(currency) == 3 and currency.isalpha():
+        form.currency.data = currency
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+def edit(id: int):
+    invoice = db.get_or_404(Invoice, id)
+    if invoice.is_voided:
+        flash(gettext("A voided invoice cannot be changed."), "error")
+        return redirect(url_for(".detail", id=invoice.id))
+    form = _form(obj=invoice)
+    if request.method == "GET":
+        form.fill_vendor(invoice.vendor)
+        form.vat_rate.data = _rate_of(invoice)
+    if form.validate_on_submit():
+        try:
+            service.update_invoice(invoice, _data(form))
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".detail", id=invoice.id))
+    return render_template("invoices/form.html", form=form, invoice=invoice)
+
+
+def _rate_of(invoice: Invoice) -> str:
+    """The VAT rate (as offered in the form) the invoice's VAT matches, or "" for other."""
+    from flask import current_app
+
+    for rate in current_app.config["VAT_RATES"]:
+        if service.compute_vat(invoice.net_amount, rate) == invoice.vat_amount:
+            return str(rate)
+    return ""
+
+
+def _data(form: InvoiceForm) -> dict:
+    """The form's values as the service takes them, with the chosen (or new) records."""
+    data = dict(form.data)
+    data["vendor"] = form.picked_vendor
+    data["contract"] = (
+        db.session.get(Contract, form.contract_id.data) if form.contract_id.data else None
+    )
+    if form.new_category.data and form.new_category.data.strip():
+        data["category"] = list_service.get_or_create(Category, form.new_category.data)
+    else:
+        data["category"] = (
+            db.session.get(Category, form.category_id.data) if form.category_id.data else None
+        )
+    if form.new_department.data and form.new_department.data.strip():
+        data["department"] = list_service.get_or_create(Department, form.new_department.data)
+    else:
+        data["department"] = (
+            db.session.get(Department, form.department_id.data) if form.department_id.data else None
+        )
+    data["vat_rate"] = int(form.vat_rate.data) if form.vat_rate.data else None
+    return data
+
+
+@bp.route("/<int:id>/void", methods=["GET", "POST"])
+def void(id: int):
+    invoice = db.get_or_404(Invoice, id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        try:
+            service.void_invoice(invoice, form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Invoice %(number)s voided.", number=invoice.invoice_number), "success")
+            return redirect(url_for(".detail", id=invoice.id))
+    return render_template("invoices/void.html", form=form, invoice=invoice)

@@ -1,0 +1,35 @@
+"""Names shown for the codes records carry (procurement bases, amendment kinds, id kinds)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.identifiers import IdKind
+from app.models import AmendmentKind
+from app.models import ProcurementBasis
+
+PROCUREMENT_BASIS = {
+    ProcurementBasis.DIRECT_AWARD: _l("Direct award"),
+    ProcurementBasis.FRAMEWORK_AGREEMENT: _l("Framework agreement"),
+    ProcurementBasis.OPEN_TENDER: _l("Open tender"),
+    ProcurementBasis.OTHER: _l("Other"),
+}
+
+AMENDMENT_KIND = {
+    AmendmentKind.EXTENSION: _l("Extension"),
+    AmendmentKind.EXPANSION: _l("Expansion"),
+    AmendmentKind.PRICE_CHANGE: _l("Price change"),
+    AmendmentKind.OTHER: _l("Other"),
+}
+
+ID_KIND = {
+    IdKind.ORGNR: _l("Organisation number"),
+    IdKind.PERSONNUMMER: _l("Personal identity number (private person)"),
+    IdKind.FOREIGN: _l("Foreign id"),
+    IdKind.NONE: _l("No id"),
+}
+
+
+def choices(mapping: dict) -> list[tuple[str, str]]:
+    """``(value, label)`` pairs for a select field."""
+    return [(key.value, label) for key, label in mapping.items()]

@@ -1,0 +1,50 @@
+"""Lists: sorting and paging taken from the query string, so every list has a stable URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask import request
+
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class Sorting:
+    key: str
+    descending: bool
+
+
+def sorting(allowed, default: str, descending: bool = False) -> Sorting:
+    """The sort asked for in ``?sort=…&dir=asc|desc``, if allowed, else the default."""
+    key = request.args.get("sort", default)
+    if key not in allowed:
+        return Sorting(default, descending)
+    direction = request.args.get("dir")
+    return Sorting(key, descending if direction not in ("asc", "desc") else direction == "desc")
+
+
+def paginate(query):
+    """One page of ``query``: ``?page=N`` (from 1), ``PAGE_SIZE`` rows; never an error for a
+    page out of range or not a number."""
+    page = request.args.get("page", 1, type=int) or 1
+    return db.paginate(
+        query,
+        page=max(page, 1),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+
+
+def int_arg(name: str) -> int | None:
+    """A positive integer from the query string, or ``None`` when missing or not a number."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and value > 0 else None
+
+
+def text_arg(name: str) -> str | None:
+    """A trimmed text from the query string, or ``None``."""
+    value = (request.args.get(name) or "").strip()
+    return value[:200] or None

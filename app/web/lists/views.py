@@ -1,0 +1,81 @@
+"""The managed lists: categories and departments."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.services import lists as service
+from app.services.errors import ServiceError
+from app.web.feedback import show_on_form
+from app.web.lists.forms import EntryForm
+
+bp = Blueprint("lists", __name__, url_prefix="/lists")
+
+TITLES = {"categories": _l("Categories"), "departments": _l("Departments")}
+SINGULAR = {"categories": _l("category"), "departments": _l("department")}
+
+
+def _model(kind: str):
+    model = service.LIST_MODELS.get(kind)
+    if model is None:
+        abort(404)
+    return model
+
+
+@bp.get("/")
+def index():
+    tables = {
+        kind: [
+            (entry, service.usage_count(entry))
+            for entry in db.session.scalars(service.ordered(model))
+        ]
+        for kind, model in service.LIST_MODELS.items()
+    }
+    return render_template("lists/index.html", tables=tables, titles=TITLES)
+
+
+@bp.route("/<kind>/new", methods=["GET", "POST"])
+def create(kind: str):
+    model = _model(kind)
+    form = EntryForm()
+    if form.validate_on_submit():
+        try:
+            entry = service.create_entry(model, form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("“%(name)s” added.", name=entry.name), "success")
+            return redirect(url_for(".index") + f"#{kind}")
+    return render_template(
+        "lists/form.html", form=form, kind=kind, entry=None, singular=SINGULAR[kind]
+    )
+
+
+@bp.route("/<kind>/<int:id>/edit", methods=["GET", "POST"])
+def edit(kind: str, id: int):
+    model = _model(kind)
+    entry = db.get_or_404(model, id)
+    form = EntryForm(obj=entry)
+    if form.validate_on_submit():
+        try:
+            service.update_entry(entry, form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Changes saved."), "success")
+            return redirect(url_for(".index") + f"#{kind}")
+    return render_template(
+        "lists/form.html", form=form, kind=kind, entry=entry, singular=SINGULAR[kind]
+    )

@@ -1,0 +1,109 @@
+"""Vendor pages: list, detail, add, edit, and the type-ahead search."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext
+
+from app.extensions import db
+from app.models import Vendor
+from app.services import contracts as contract_service
+from app.services import invoices as invoice_service
+from app.services import vendors as service
+from app.services.errors import ServiceError
+from app.web.feedback import show_on_form
+from app.web.listing import paginate
+from app.web.listing import sorting
+from app.web.listing import text_arg
+from app.web.vendors.forms import VendorForm
+
+bp = Blueprint("vendors", __name__, url_prefix="/vendors")
+
+
+@bp.get("/")
+def index():
+    filters = service.VendorFilters(q=text_arg("q"))
+    sort = sorting(service.SORTS, "name")
+    page = paginate(service.vendor_select(filters, sort.key, sort.descending))
+    return render_template("vendors/index.html", page=page, filters=filters, sort=sort)
+
+
+@bp.get("/search.json")
+def search():
+    """Type-ahead: ``?q=`` part of a name or org number → up to 10 vendors."""
+    vendors = service.search(request.args.get("q", "")[:100])
+    return jsonify(
+        [
+            {
+                "id": v.id,
+                "name": v.name,
+                "org_number": None if v.is_private_person else v.org_number,
+                "label": v.label,
+            }
+            for v in vendors
+        ]
+    )
+
+
+@bp.get("/<int:id>")
+def detail(id: int):
+    vendor = db.get_or_404(Vendor, id)
+    filters = invoice_service.InvoiceFilters(vendor_id=vendor.id)
+    contracts = db.session.scalars(
+        contract_service.contract_select(contract_service.ContractFilters(vendor_id=vendor.id))
+    ).all()
+    return render_template(
+        "vendors/detail.html",
+        vendor=vendor,
+        contracts=[(c, contract_service.current_terms(c)) for c in contracts],
+        yearly=invoice_service.yearly_totals(vendor_id=vendor.id),
+        totals=invoice_service.invoice_totals(filters),
+        recent=db.session.scalars(invoice_service.invoice_select(filters).limit(10)).all(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = VendorForm()
+    if form.validate_on_submit():
+        try:
+            vendor = service.create_vendor(form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Vendor %(name)s added.", name=vendor.name), "success")
+            return redirect(_safe_next() or url_for(".detail", id=vendor.id))
+    return render_template("vendors/form.html", form=form, vendor=None)
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+def edit(id: int):
+    vendor = db.get_or_404(Vendor, id)
+    form = VendorForm(obj=vendor)
+    if request.method == "GET":
+        form.aliases.data = "\n".join(a.name for a in vendor.aliases)
+    if form.validate_on_submit():
+        try:
+            service.update_vendor(vendor, form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Changes to %(name)s saved.", name=vendor.name), "success")
+            return redirect(url_for(".detail", id=vendor.id))
+    return render_template("vendors/form.html", form=form, vendor=vendor)
+
+
+def _safe_next() -> str | None:
+    """A local path to return to after adding a vendor from another form, or ``None``."""
+    target = request.args.get("next_url", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
