@@ -64,7 +64,8 @@ def _configure_secret_key(app: Flask) -> None:
     if os.environ.get("INSYN_ENV") == "production":
         raise RuntimeError(
             "SECRET_KEY is not set. In production Insyn needs a long random SECRET_KEY in its "
-            "environment, e.g. SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            "environment, e.g. "
+            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
         )
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
@@ -97,10 +98,10 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=i18n.compiled_translations(app),
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from app.models.sqlite import enable_foreign_keys
+        from app.models.sqlite import configure_sqlite
 
         with app.app_context():
-            enable_foreign_keys(db.engine)
+            configure_sqlite(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:

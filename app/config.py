@@ -8,14 +8,16 @@ from pathlib import Path
 
 
 def database_url(instance_path: str) -> str:
-    """The database to use: ``DATABASE_URL`` if set, else a SQLite file under ``instance/``.
-
-    A bare ``postgresql://`` or ``postgres://`` URL is given the psycopg (v3) driver, the one
-    Insyn installs.
-    """
+    """The database to use: ``DATABASE_URL`` if set, else a SQLite file under ``instance/``."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         return "sqlite:///" + str(Path(instance_path) / "insyn.sqlite3")
+    return with_driver(url)
+
+
+def with_driver(url: str) -> str:
+    """Give a bare ``postgresql://`` or ``postgres://`` URL the psycopg (v3) driver, the one
+    Insyn installs; other URLs are returned unchanged."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

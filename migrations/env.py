@@ -14,8 +14,10 @@ if config.config_file_name is not None:
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
+# Usually an Engine; a Connection when the caller (the test suite) holds one open.
+bind = target_db.engine
 config.set_main_option(
-    "sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    "sqlalchemy.url", bind.engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
 
 
@@ -52,7 +54,12 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
 
-    with target_db.engine.connect() as connection:
+    if isinstance(bind, sa.Connection):
+        context.configure(connection=bind, target_metadata=target_db.metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    with bind.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -10,8 +10,8 @@ from typing import Annotated
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.orm import declared_attr
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -86,7 +86,8 @@ def utcnow() -> dt.datetime:
 
 
 class UTCDateTime(sa.types.TypeDecorator):
-    """A timezone-aware UTC timestamp on both databases (SQLite drops the zone; this restores it)."""
+    """A timezone-aware UTC timestamp on both databases (SQLite drops the zone; this puts it
+    back)."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True

@@ -1,15 +1,25 @@
-"""SQLite needs to be told to enforce foreign keys, once per connection."""
+"""SQLite settings Insyn relies on, applied to every connection of a SQLite engine."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 
-def enable_foreign_keys(engine: sa.Engine) -> None:
-    """Turn on ``PRAGMA foreign_keys`` for every connection ``engine`` opens."""
+def configure_sqlite(engine: sa.Engine) -> None:
+    """Enforce foreign keys, and let SQLAlchemy own transactions.
+
+    The pysqlite driver starts transactions lazily on its own and never emits SAVEPOINTs
+    correctly; turning its handling off and emitting BEGIN ourselves is the fix SQLAlchemy
+    documents, and what nested transactions (and the test suite's rollbacks) need.
+    """
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")

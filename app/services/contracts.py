@@ -239,9 +239,9 @@ def add_amendment(contract: Contract, data: dict) -> ContractAmendment:
         ServiceError: nothing changes and no reason is given, or the new end date is before
             the contract's start.
     """
-    amendment = ContractAmendment(contract=contract)
+    amendment = ContractAmendment()
     _apply_amendment(amendment, contract, data)
-    db.session.add(amendment)
+    contract.amendments.append(amendment)
     db.session.flush()
     return amendment
 

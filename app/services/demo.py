@@ -531,7 +531,7 @@ _ENGAGEMENTS = [
     ),
     (
         "2010-12-02",
-        "2010-12-02",
+        "2010-12-03",
         "Ledarskapsforum Offentlig Sektor AB",
         "556000-1116",
         "Året med sociala medier",

@@ -25,7 +25,8 @@ MESSAGES = {
     404: (
         _l("Not found"),
         _l(
-            "There is nothing at this address. It may have been mistyped, or the record may not exist."
+            "There is nothing at this address. It may have been mistyped, "
+            "or the record may not exist."
         ),
     ),
     405: (_l("Not allowed here"), _l("This address does not accept that kind of request.")),
@@ -33,7 +34,8 @@ MESSAGES = {
     500: (
         _l("Something went wrong"),
         _l(
-            "Insyn could not finish this request. Nothing was saved. Try again, and tell the administrator if it happens again."
+            "Insyn could not finish this request. Nothing was saved. "
+            "Try again, and tell the administrator if it happens again."
         ),
     ),
 }

@@ -15,8 +15,8 @@ from wtforms.validators import ValidationError
 
 from app.identifiers import OrgIdError
 from app.identifiers import normalise_org_id
-from app.money import AmountError
 from app.models import Vendor
+from app.money import AmountError
 from app.money import parse_amount
 from app.web.filters import hours as format_hours
 from app.web.filters import money_input

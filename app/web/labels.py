@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from app.identifiers import IdKind
 from app.models import AmendmentKind
@@ -30,6 +31,6 @@ ID_KIND = {
 }
 
 
-def choices(mapping: dict) -> list[tuple[str, str]]:
-    """``(value, label)`` pairs for a select field."""
-    return [(key.value, label) for key, label in mapping.items()]
+def choices(mapping: dict) -> list[SelectChoice]:
+    """The options of a select field, one per code."""
+    return [SelectChoice(key.value, label) for key, label in mapping.items()]

@@ -38,10 +38,21 @@ def paginate(query):
     )
 
 
+#: Ids are 32-bit integers in the database; a larger one in a URL matches nothing.
+MAX_ID = 2**31 - 1
+
+
 def int_arg(name: str) -> int | None:
-    """A positive integer from the query string, or ``None`` when missing or not a number."""
+    """A record id from the query string, or ``None`` when missing, not a number or out of
+    range."""
     value = request.args.get(name, type=int)
-    return value if value is not None and value > 0 else None
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def year_arg(name: str = "year") -> int | None:
+    """A calendar year from the query string, or ``None`` when missing or impossible."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= 9999 else None
 
 
 def text_arg(name: str) -> str | None:

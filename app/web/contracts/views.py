@@ -19,22 +19,21 @@ from app.services import contracts as service
 from app.services import invoices as invoice_service
 from app.services.errors import ServiceError
 from app.web.contracts.forms import AmendmentForm
-from app.web.fields import ConfirmForm
 from app.web.contracts.forms import ContractForm
 from app.web.feedback import show_on_form
+from app.web.fields import ConfirmForm
 from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
+from app.web.listing import year_arg
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 
 @bp.get("/")
 def index():
-    filters = service.ContractFilters(
-        vendor_id=int_arg("vendor"), year=int_arg("year"), q=text_arg("q")
-    )
+    filters = service.ContractFilters(vendor_id=int_arg("vendor"), year=year_arg(), q=text_arg("q"))
     sort = sorting(service.SORTS, "starts_on", descending=True)
     page = paginate(service.contract_select(filters, sort.key, sort.descending))
     vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None

@@ -18,21 +18,21 @@ from app.models import Engagement
 from app.models import RateCard
 from app.services import income as service
 from app.services.errors import ServiceError
-from app.web.fields import ConfirmForm
 from app.web.feedback import show_on_form
+from app.web.fields import ConfirmForm
 from app.web.income.forms import EngagementForm
 from app.web.income.forms import RateCardForm
-from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
+from app.web.listing import year_arg
 
 bp = Blueprint("income", __name__, url_prefix="/income")
 
 
 @bp.get("/")
 def index():
-    filters = service.EngagementFilters(year=int_arg("year"), q=text_arg("q"))
+    filters = service.EngagementFilters(year=year_arg(), q=text_arg("q"))
     sort = sorting(service.SORTS, "first_day", descending=True)
     page = paginate(service.engagement_select(filters, sort.key, sort.descending))
     return render_template(

@@ -10,6 +10,7 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -70,14 +71,16 @@ class InvoiceForm(VendorPickerForm):
 
     def __init__(self, *args, contracts=(), categories=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        none = [(None, _l("— none —"))]
+        none = [SelectChoice("", _l("— none —"))]
         self.vat_rate.choices = [
-            *((str(r), f"{r} %") for r in current_app.config["VAT_RATES"]),
-            ("", _l("Other (type the VAT)")),
+            *(SelectChoice(str(r), f"{r} %") for r in current_app.config["VAT_RATES"]),
+            SelectChoice("", _l("Other (type the VAT)")),
         ]
-        self.contract_id.choices = none + [(c.id, f"{c} · {c.vendor.name}") for c in contracts]
-        self.category_id.choices = none + [(c.id, c.name) for c in categories]
-        self.department_id.choices = none + [(d.id, d.name) for d in departments]
+        self.contract_id.choices = none + [
+            SelectChoice(str(c.id), f"{c} · {c.vendor.name}") for c in contracts
+        ]
+        self.category_id.choices = none + [SelectChoice(str(c.id), c.name) for c in categories]
+        self.department_id.choices = none + [SelectChoice(str(d.id), d.name) for d in departments]
 
 
 class VoidForm(FlaskForm):

@@ -1,0 +1,179 @@
+"""Invoices: entry rules, duplicates, voiding, and sums that leave voided invoices out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import Invoice
+from app.services import invoices
+from app.services.errors import DuplicateError
+from app.services.errors import ServiceError
+
+D = Decimal
+
+
+def test_vat_is_computed_from_the_rate_and_rounded_half_up(make_invoice):
+    invoice = make_invoice(net_amount=D("99.98"), vat_rate=25)
+    assert invoice.vat_amount == D("25.00")  # 24.995 rounds up
+    assert make_invoice(net_amount=D("1000"), vat_rate=6).vat_amount == D("60.00")
+    assert make_invoice(net_amount=D("1000"), vat_rate=None).vat_amount == D("0.00")
+
+
+def test_a_given_vat_wins_over_the_rate(make_invoice):
+    invoice = make_invoice(net_amount=D("1000"), vat_rate=25, vat_amount=D("249.99"))
+    assert invoice.vat_amount == D("249.99")
+    assert invoice.gross_amount == D("1249.99")
+
+
+def test_the_same_vendor_and_number_twice_is_refused_with_the_existing_one(
+    db, make_invoice, make_vendor
+):
+    vendor = make_vendor()
+    first = make_invoice(vendor=vendor, invoice_number="F-100")
+    with pytest.raises(DuplicateError) as caught:
+        make_invoice(vendor=vendor, invoice_number=" f-100 ")
+    assert caught.value.existing == first
+    assert caught.value.field == "invoice_number"
+    db.session.rollback()
+    # Another vendor may use the same number.
+    assert make_invoice(invoice_number="F-100").invoice_number == "F-100"
+
+
+def test_the_database_refuses_a_duplicate_even_past_the_service(db, make_invoice):
+    first = make_invoice(invoice_number="X-1")
+    db.session.add(
+        Invoice(
+            vendor=first.vendor,
+            invoice_number="X-1",
+            invoiced_on=dt.date(2010, 1, 1),
+            net_amount=D("1"),
+        )
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+
+
+def test_a_credit_note_is_negative_and_its_vat_too(make_invoice):
+    credit = make_invoice(net_amount=D("-1700"), vat_rate=25)
+    assert credit.is_credit_note
+    assert credit.vat_amount == D("-425.00")
+
+
+def test_vat_of_the_other_sign_is_refused(db, make_invoice):
+    with pytest.raises(ServiceError) as caught:
+        make_invoice(net_amount=D("-100"), vat_amount=D("25"))
+    assert caught.value.field == "vat_amount"
+
+
+def test_an_invoice_under_another_vendors_contract_is_refused(db, make_invoice, make_contract):
+    contract = make_contract()
+    with pytest.raises(ServiceError) as caught:
+        make_invoice(contract=contract)
+    assert caught.value.field == "contract"
+
+
+def test_an_invoice_in_another_currency_than_its_contract_is_refused(
+    db, make_invoice, make_contract
+):
+    contract = make_contract()
+    with pytest.raises(ServiceError) as caught:
+        make_invoice(vendor=contract.vendor, contract=contract, currency="EUR")
+    assert caught.value.field == "currency"
+
+
+def test_voided_invoices_stay_listed_but_leave_every_total(db, make_invoice, make_vendor):
+    vendor = make_vendor()
+    keep = make_invoice(vendor=vendor, net_amount=D("1000.50"), vat_rate=25)
+    gone = make_invoice(vendor=vendor, net_amount=D("500.25"), vat_rate=25)
+    invoices.void_invoice(gone, "Registrerad två gånger")
+    db.session.commit()
+
+    filters = invoices.InvoiceFilters(vendor_id=vendor.id)
+    listed = db.session.scalars(invoices.invoice_select(filters)).all()
+    assert set(listed) == {keep, gone}
+    [total] = invoices.invoice_totals(filters)
+    assert (total.net_amount, total.vat_amount, total.count) == (D("1000.50"), D("250.13"), 1)
+    [year] = invoices.yearly_totals(vendor_id=vendor.id)
+    assert (year.year, year.net_amount) == (2010, D("1000.50"))
+    voided = invoices.InvoiceFilters(vendor_id=vendor.id, status="voided")
+    assert db.session.scalars(invoices.invoice_select(voided)).all() == [gone]
+    assert invoices.invoice_totals(voided) == []
+
+
+def test_voiding_needs_a_reason_and_happens_once(db, make_invoice):
+    invoice = make_invoice()
+    with pytest.raises(ServiceError):
+        invoices.void_invoice(invoice, "  ")
+    invoices.void_invoice(invoice, "Fel leverantör")
+    with pytest.raises(ServiceError):
+        invoices.void_invoice(invoice, "igen")
+    with pytest.raises(ServiceError):
+        invoices.update_invoice(invoice, {"vendor": invoice.vendor})
+
+
+def test_totals_never_add_currencies(db, make_invoice, make_vendor):
+    vendor = make_vendor()
+    make_invoice(vendor=vendor, net_amount=D("100"), currency="SEK")
+    make_invoice(vendor=vendor, net_amount=D("24.95"), currency="USD")
+    make_invoice(vendor=vendor, net_amount=D("200"), currency="SEK")
+    totals = invoices.invoice_totals(invoices.InvoiceFilters(vendor_id=vendor.id))
+    assert [(t.currency, t.net_amount, t.count) for t in totals] == [
+        ("SEK", D("300.00"), 2),
+        ("USD", D("24.95"), 1),
+    ]
+
+
+def test_sums_of_many_amounts_are_exact(db, make_vendor):
+    """Ten thousand invoices of 0.10: a float sum drifts, the öre sum does not."""
+    vendor = make_vendor()
+    db.session.execute(
+        sa.insert(Invoice),
+        [
+            {
+                "vendor_id": vendor.id,
+                "invoice_number": f"N{i}",
+                "invoiced_on": dt.date(2011, 1, 1),
+                "net_amount": D("0.10"),
+                "vat_amount": D("0.03"),
+                "currency": "SEK",
+            }
+            for i in range(10_000)
+        ],
+    )
+    [total] = invoices.invoice_totals(invoices.InvoiceFilters(vendor_id=vendor.id))
+    assert total.net_amount == D("1000.00")
+    assert total.vat_amount == D("300.00")
+    assert isinstance(total.net_amount, Decimal)
+
+
+def test_filters_narrow_by_year_category_and_text(db, make_invoice, make_vendor):
+    from app.models import Category
+    from app.services.lists import get_or_create
+
+    vendor = make_vendor()
+    training = get_or_create(Category, "Utbildning")
+    a = make_invoice(
+        vendor=vendor,
+        invoiced_on=dt.date(2010, 12, 31),
+        category=training,
+        description="Kurs i bloggande",
+    )
+    b = make_invoice(vendor=vendor, invoiced_on=dt.date(2011, 1, 1))
+
+    def ids(**filters):
+        return {
+            i.id
+            for i in db.session.scalars(
+                invoices.invoice_select(invoices.InvoiceFilters(vendor_id=vendor.id, **filters))
+            )
+        }
+
+    assert ids(year=2010) == {a.id}
+    assert ids(year=2011) == {b.id}
+    assert ids(category_id=training.id) == {a.id}
+    assert ids(q="BLOGG") == {a.id}
+    assert ids() == {a.id, b.id}
