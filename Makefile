@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test lint db-upgrade db-check demo clean
+.PHONY: run test install install-test lint translations db-upgrade db-check demo clean
 
 # A stamp per extra, redone when pyproject.toml changes, so repeated runs cost nothing.
 $(BIN)/python:
@@ -38,6 +38,17 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
+
+# Babel skips directories starting with "_" unless told otherwise; templates/_macros holds texts.
+BABEL_EXTRACT := -F babel.cfg -k _l -k N_ -k lazy_gettext --ignore-dirs '.* __pycache__'
+
+## make translations: extract the interface texts into app/translations/messages.pot (generated,
+## not committed) and merge them into the Swedish catalogue; then translate the new entries.
+translations: install
+	$(BIN)/pybabel extract $(BABEL_EXTRACT) --project Insyn \
+		-o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l sv \
+		--ignore-pot-creation-date
 
 db-upgrade: install
 	$(BIN)/insyn db upgrade

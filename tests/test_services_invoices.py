@@ -177,3 +177,19 @@ def test_filters_narrow_by_year_category_and_text(db, make_invoice, make_vendor)
     assert ids(category_id=training.id) == {a.id}
     assert ids(q="BLOGG") == {a.id}
     assert ids() == {a.id, b.id}
+
+
+def test_the_vendor_text_filter_matches_name_alias_or_number(db, make_invoice, make_vendor):
+    penseo = make_vendor(name="Penseo AB", org_number="556036-0793", aliases=["Penseo konsult"])
+    other = make_vendor(name="Annat AB")
+    mine = make_invoice(vendor=penseo)
+    make_invoice(vendor=other)
+
+    def ids(text):
+        query = invoices.invoice_select(invoices.InvoiceFilters(vendor_text=text))
+        return {i.id for i in db.session.scalars(query)}
+
+    assert ids("penseo") == {mine.id}
+    assert ids("KONSULT") == {mine.id}
+    assert ids("5560360793") == {mine.id}
+    assert ids("finns inte") == set()

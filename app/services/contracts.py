@@ -18,6 +18,7 @@ from app.models import Vendor
 from app.money import N_
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.vendors import vendor_ids_matching
 from app.text import clean_text
 
 #: Sortable columns of the contract list.
@@ -34,6 +35,7 @@ SORTS = {
 @dataclass(frozen=True)
 class ContractFilters:
     vendor_id: int | None = None
+    vendor_text: str | None = None  #: part of the vendor's name, an alias or its org number
     year: int | None = None  #: contracts running at some point of that year
     q: str | None = None  #: part of the reference, title or purpose
 
@@ -63,6 +65,8 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
     query = sa.select(Contract).join(Contract.vendor)
     if filters.vendor_id:
         query = query.where(Contract.vendor_id == filters.vendor_id)
+    if filters.vendor_text:
+        query = query.where(Contract.vendor_id.in_(vendor_ids_matching(filters.vendor_text)))
     if filters.year:
         first, last = dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)
         # Running that year: started by its end, and (finally) ending after its start.

@@ -103,7 +103,7 @@ CONTRACTS = [
                 "dated_on": day("2010-11-15"),
                 "kind": "expansion",
                 "new_ends_on": day("2011-04-30"),
-                "added_amount": D("85000.00"),
+                "added_amount": D("100000.00"),
                 "added_hours": D("100"),
                 "reason": "Utökning för Facebook-applikationer och uppföljning våren 2011.",
             },

@@ -98,8 +98,8 @@ def delete_rate_card(card: RateCard) -> None:
     if used:
         raise ServiceError(
             N_(
-                "%(count)s engagements are priced by this rate; change their dates or the period "
-                "instead."
+                "The rate cannot be removed: engagements priced by it: %(count)s. Change their "
+                "dates or the rate's period instead."
             ),
             count=used,
         )

@@ -16,6 +16,7 @@ from app.money import N_
 from app.money import to_money
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.vendors import vendor_ids_matching
 from app.text import clean_text
 
 #: Sortable columns of the invoice list.
@@ -34,6 +35,7 @@ STATUSES = ("all", "active", "voided")
 @dataclass(frozen=True)
 class InvoiceFilters:
     vendor_id: int | None = None
+    vendor_text: str | None = None  #: part of the vendor's name, an alias or its org number
     contract_id: int | None = None
     category_id: int | None = None
     department_id: int | None = None
@@ -58,6 +60,8 @@ def invoice_select(filters: InvoiceFilters, sort: str = "invoiced_on", descendin
 def _filtered(query: sa.Select, filters: InvoiceFilters) -> sa.Select:
     if filters.vendor_id:
         query = query.where(Invoice.vendor_id == filters.vendor_id)
+    if filters.vendor_text:
+        query = query.where(Invoice.vendor_id.in_(vendor_ids_matching(filters.vendor_text)))
     if filters.contract_id:
         query = query.where(Invoice.contract_id == filters.contract_id)
     if filters.category_id:

@@ -53,6 +53,11 @@ def _matches(text: str):
     return sa.or_(*conditions)
 
 
+def vendor_ids_matching(text: str) -> sa.Select:
+    """A subquery of the ids of vendors whose name, alias or org number contains ``text``."""
+    return sa.select(Vendor.id).where(_matches(text))
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

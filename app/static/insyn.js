@@ -28,6 +28,12 @@
     var group = lang === "sv" ? " " : ",", point = lang === "sv" ? "," : ".";
     return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, group) + point + cents;
   }
+  /* As the server's format_money: "1 234,50 kr" in Swedish, "SEK 1,234.50" in English. */
+  function formatMoney(ore, currency) {
+    var number = formatOre(ore);
+    if (lang !== "sv") return currency + "\u00a0" + number;
+    return number.replace(/ /g, "\u00a0") + "\u00a0" + (currency === "SEK" ? "kr" : currency);
+  }
 
   /* --- vendor type-ahead: a combobox over /vendors/search.json ----------------------- */
   function vendorPicker(input) {
@@ -162,9 +168,12 @@
           var typed = override ? parseAmount(override.value) : null;
           var rate = typed !== null ? typed : (data && data.day_rate ? parseAmount(data.day_rate) : null);
           if (rate === null) { out.textContent = form.dataset.noRate || ""; return; }
-          var sv = lang === "sv";
-          out.textContent = days + (sv ? " påbörjade dagar × " : " started days × ") + formatOre(rate) +
-            " = " + formatOre(days * rate) + (sv ? " kr" : "");
+          var currency = (data && data.currency) || "SEK";
+          var pattern = days === 1 ? form.dataset.previewOne : form.dataset.previewMany;
+          out.textContent = (pattern || "")
+            .replace("{days}", String(days))
+            .replace("{rate}", formatMoney(rate, currency))
+            .replace("{fee}", formatMoney(days * rate, currency));
         });
     };
     [first, last, override].forEach(function (el) { if (el) el.addEventListener("change", update); });

@@ -33,7 +33,12 @@ bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 @bp.get("/")
 def index():
-    filters = service.ContractFilters(vendor_id=int_arg("vendor"), year=year_arg(), q=text_arg("q"))
+    filters = service.ContractFilters(
+        vendor_id=int_arg("vendor"),
+        vendor_text=text_arg("vendor_q"),
+        year=year_arg(),
+        q=text_arg("q"),
+    )
     sort = sorting(service.SORTS, "starts_on", descending=True)
     page = paginate(service.contract_select(filters, sort.key, sort.descending))
     vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None

@@ -45,7 +45,7 @@ class EngagementForm(FlaskForm):
     organiser_pays_travel = BooleanField(_l("The organiser pays travel and lodging"))
     travel_amount = MoneyField(
         _l("Travel and lodging paid by the organiser"),
-        description=_l("If known. Recorded for the record; never counted as income."),
+        description=_l("If known. Kept on record; never counted as income."),
     )
     outgoing_invoice_number = StringField(
         _l("Our invoice number"), validators=[Optional(), Length(max=100)]

@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import Engagement
@@ -67,9 +68,10 @@ def create():
         else:
             db.session.commit()
             flash(
-                gettext(
-                    "Engagement saved: %(days)s started days, fee %(fee)s.",
-                    days=engagement.started_days,
+                ngettext(
+                    "Engagement saved: %(num)s started day, fee %(fee)s.",
+                    "Engagement saved: %(num)s started days, fee %(fee)s.",
+                    engagement.started_days,
                     fee=_money(engagement),
                 ),
                 "success",

@@ -39,6 +39,7 @@ def _filters() -> service.InvoiceFilters:
     status = request.args.get("status", "all")
     return service.InvoiceFilters(
         vendor_id=int_arg("vendor"),
+        vendor_text=text_arg("vendor_q"),
         contract_id=int_arg("contract"),
         category_id=int_arg("category"),
         department_id=int_arg("department"),

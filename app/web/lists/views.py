@@ -20,7 +20,7 @@ from app.web.lists.forms import EntryForm
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 
 TITLES = {"categories": _l("Categories"), "departments": _l("Departments")}
-SINGULAR = {"categories": _l("category"), "departments": _l("department")}
+NEW_TITLES = {"categories": _l("New category"), "departments": _l("New department")}
 
 
 def _model(kind: str):
@@ -57,7 +57,7 @@ def create(kind: str):
             flash(gettext("“%(name)s” added.", name=entry.name), "success")
             return redirect(url_for(".index") + f"#{kind}")
     return render_template(
-        "lists/form.html", form=form, kind=kind, entry=None, singular=SINGULAR[kind]
+        "lists/form.html", form=form, kind=kind, entry=None, new_title=NEW_TITLES[kind]
     )
 
 
@@ -77,5 +77,5 @@ def edit(kind: str, id: int):
             flash(gettext("Changes saved."), "success")
             return redirect(url_for(".index") + f"#{kind}")
     return render_template(
-        "lists/form.html", form=form, kind=kind, entry=entry, singular=SINGULAR[kind]
+        "lists/form.html", form=form, kind=kind, entry=entry, new_title=NEW_TITLES[kind]
     )
