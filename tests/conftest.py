@@ -82,6 +82,13 @@ def make_migrated_app(url: str, **config):
 
 
 @pytest.fixture(scope="session")
+def migrated_app():
+    """``make_migrated_app`` for tests that need an app of their own (fixtures in
+    subdirectories cannot import this module by name)."""
+    return make_migrated_app
+
+
+@pytest.fixture(scope="session")
 def app(databases):
     app = make_migrated_app(databases.new())
     yield app

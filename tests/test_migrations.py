@@ -10,7 +10,6 @@ from flask_migrate import downgrade
 from flask_migrate import upgrade
 
 from app.extensions import db
-from tests.conftest import make_migrated_app
 
 
 def _differences(app):
@@ -19,8 +18,8 @@ def _differences(app):
         return compare_metadata(context, db.metadata)
 
 
-def test_migrations_build_an_empty_database_that_matches_the_models(databases):
-    app = make_migrated_app(databases.new())
+def test_migrations_build_an_empty_database_that_matches_the_models(databases, migrated_app):
+    app = migrated_app(databases.new())
     try:
         assert _differences(app) == []
         with app.app_context():
@@ -42,8 +41,8 @@ def test_migrations_build_an_empty_database_that_matches_the_models(databases):
             db.engine.dispose()
 
 
-def test_migrations_go_down_to_nothing_and_up_again(databases):
-    app = make_migrated_app(databases.new())
+def test_migrations_go_down_to_nothing_and_up_again(databases, migrated_app):
+    app = migrated_app(databases.new())
     try:
         with app.app_context():
             downgrade(revision="base")

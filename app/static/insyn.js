@@ -5,21 +5,56 @@
   var lang = document.documentElement.lang || "sv";
 
   /* --- amounts: read what people type, write the way the page's language does ---------- */
+  /* As the server's parse_amount: whole öre, or null for anything it would refuse (an
+     ambiguous "12,345", spaces that are not thousands separators, more than two decimals). */
   function parseAmount(text) {
-    var s = String(text || "").replace(/kr|sek|:-/gi, "").replace(/[\s\u00a0\u202f\u2009']/g, "");
+    var s = String(text || "").trim().replace(/\b(sek|kr\.?|gbp|eur|usd)\b|:-|£|€|\$/gi, "").trim();
     if (!s) return null;
-    var negative = /^-|^\u2212|-$/.test(s);
-    s = s.replace(/^[-\u2212]|-$/g, "");
-    var comma = s.lastIndexOf(","), dot = s.lastIndexOf(".");
-    if (comma >= 0 && dot >= 0) {
-      var dec = comma > dot ? "," : ".";
-      s = s.split(dec === "," ? "." : ",").join("").replace(dec, ".");
-    } else if (comma >= 0) {
-      s = s.replace(",", ".");
+    var negative = false;
+    s = s.replace(/\u2212/g, "-");
+    if (/^\(.*\)$/.test(s)) { negative = true; s = s.slice(1, -1).trim(); }
+    if (/-$/.test(s)) { negative = !negative; s = s.slice(0, -1).trim(); }
+    if (/^-/.test(s)) { negative = !negative; s = s.slice(1).trim(); } else if (/^\+/.test(s)) { s = s.slice(1).trim(); }
+    var groups = s.split(/[ \u00a0\u202f\u2009']+/), spaced = groups.length > 1;
+    if (spaced) {
+      if (!/^\d{1,3}$/.test(groups[0])) return null;
+      for (var g = 1; g < groups.length - 1; g++) if (!/^\d{3}$/.test(groups[g])) return null;
+      if (!/^\d{3}([.,]\d+)?$/.test(groups[groups.length - 1])) return null;
+      s = groups.join("");
     }
-    if (!/^\d+(\.\d+)?$/.test(s)) return null;
-    var value = Math.round(parseFloat(s) * 100);  /* whole öre: no float noise is kept */
-    return negative ? -value : value;
+    if (!/^\d[\d.,]*$/.test(s)) return null;
+    var comma = s.lastIndexOf(","), dot = s.lastIndexOf("."), intPart = s, frac = "";
+    var grouped = function (digits, sep) {
+      var parts = digits.split(sep);
+      if (!/^\d{1,3}$/.test(parts[0])) return false;
+      for (var i = 1; i < parts.length; i++) if (!/^\d{3}$/.test(parts[i])) return false;
+      return true;
+    };
+    if (comma >= 0 && dot >= 0) {
+      var dec = comma > dot ? "," : ".", thou = dec === "," ? "." : ",";
+      if (s.split(dec).length > 2) return null;
+      intPart = s.split(dec)[0]; frac = s.split(dec)[1];
+      if (!grouped(intPart, thou)) return null;
+      intPart = intPart.split(thou).join("");
+    } else if (comma >= 0 || dot >= 0) {
+      var sep = comma >= 0 ? "," : ".", parts = s.split(sep);
+      if (parts.length > 2) {
+        if (spaced || !grouped(s, sep)) return null;
+        intPart = parts.join("");
+      } else {
+        intPart = parts[0]; frac = parts[1];
+        if (!intPart || !frac) return null;
+        if (frac.length === 3 && !spaced && intPart.length <= 3) return null;  /* ambiguous */
+      }
+    }
+    if (frac.length > 2) return null;
+    var ore = Number(intPart) * 100 + Number((frac + "00").slice(0, 2));
+    return negative ? -ore : ore;
+  }
+  /* VAT in öre at a rate in percent, rounded half away from zero as the server does. */
+  function vatOre(ore, rate) {
+    var q = ore * rate;
+    return (q < 0 ? -1 : 1) * Math.floor((Math.abs(q) + 50) / 100);
   }
   function formatOre(ore) {
     var sign = ore < 0 ? "-" : "";
@@ -103,13 +138,19 @@
     var rate = form.querySelector("[name='vat_rate']");
     var vat = form.querySelector("[name='vat_amount']");
     if (net && rate && vat) {
-      /* VAT follows the amount and the rate until the clerk types a VAT of their own. */
-      var typed = vat.value.trim() !== "" && form.dataset.editing === "1";
+      /* VAT follows the amount and the rate until the clerk types a VAT of their own; a VAT
+         already in the form (editing, or a form sent back with errors) counts as typed when it
+         is not the one the rate gives. */
+      var expected = function () {
+        var ore = parseAmount(net.value);
+        return ore === null || rate.value === "" ? null : vatOre(ore, Number(rate.value));
+      };
+      var typed = vat.value.trim() !== "" && parseAmount(vat.value) !== expected();
       vat.addEventListener("input", function () { typed = vat.value.trim() !== ""; });
       var update = function () {
         if (typed || rate.value === "") return;
-        var ore = parseAmount(net.value);
-        vat.value = ore === null ? "" : formatOre(Math.round(ore * Number(rate.value) / 100));
+        var ore = expected();
+        vat.value = ore === null ? "" : formatOre(ore);
       };
       net.addEventListener("input", update);
       rate.addEventListener("change", function () { typed = false; update(); });
