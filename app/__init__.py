@@ -36,14 +36,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     _configure_secret_key(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     register_extensions(app)
     register_blueprints(app)
 
+    from app import audit
+    from app.web import access
     from app.web import errors
     from app.web import filters
     from app.web import security
 
+    audit.install()
+    access.register(app)
     errors.register(app)
     filters.register(app)
     security.register(app)
@@ -106,12 +115,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from app.web.audit.views import bp as audit
+    from app.web.auth.views import bp as auth
     from app.web.contracts.views import bp as contracts
     from app.web.income.views import bp as income
     from app.web.invoices.views import bp as invoices
     from app.web.lists.views import bp as lists
     from app.web.main.views import bp as main
+    from app.web.users.views import bp as users
     from app.web.vendors.views import bp as vendors
 
-    for blueprint in (main, vendors, contracts, invoices, income, lists):
+    for blueprint in (main, auth, vendors, contracts, invoices, income, lists, users, audit):
         app.register_blueprint(blueprint)

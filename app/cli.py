@@ -7,9 +7,14 @@ and commit once at the end.
 
 from __future__ import annotations
 
+import functools
+import getpass
+import sys
+
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import AppGroup
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
@@ -31,31 +36,73 @@ def main() -> None:
     cli.main(prog_name="insyn")
 
 
-@click.command("demo")
-@with_appcontext
-def demo_command() -> None:
-    """Load the demo data set (modelled on the Katrineholm case; rows are illustrative).
+def as_command(name: str):
+    """Attribute the changes a command makes to it (and to whoever ran it) in the audit trail."""
 
-    Records that exist are left alone: running it twice changes nothing.
-    """
+    def decorator(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            from app.audit import Actor
+            from app.audit import acting_as
+
+            with acting_as(
+                Actor(label=f"command: insyn {name} ({getpass.getuser()})", origin="command")
+            ):
+                return function(*args, **kwargs)
+
+        return run
+
+    return decorator
+
+
+def _commit_or_rollback(work):
     from app.extensions import db
-    from app.services.demo import load_demo
 
     try:
-        added = load_demo()
+        result = work()
         db.session.commit()
+        return result
     except Exception:
         db.session.rollback()
         raise
+
+
+@click.command("demo")
+@with_appcontext
+@as_command("demo")
+def demo_command() -> None:
+    """Load the demo data set (modelled on the Katrineholm case; rows are illustrative), with
+    demo accounts whose passwords are printed once.
+
+    Records that exist are left alone: running it twice changes nothing.
+    """
+    from app.services.demo import load_demo
+
+    added = _commit_or_rollback(load_demo)
     if any(added.values()):
         click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in added.items()) + ".")
     else:
         click.echo("Demo data already loaded; nothing changed.")
+    _open_demo_accounts()
+
+
+def _open_demo_accounts() -> None:
+    """Open the demo accounts that are missing and show their passwords, once."""
+    from app.services.demo import load_demo_users
+
+    accounts = _commit_or_rollback(load_demo_users)
+    if accounts:
+        click.echo("")
+        click.echo("Demo accounts (the passwords are shown this once; keep them):")
+        for email, role, password in accounts:
+            click.echo(f"  {role:<8} {email:<24} {password}")
+        click.echo("")
 
 
 @click.command("setup")
 @click.option("--demo/--no-demo", default=True, help="Load the demo data into an empty database.")
 @with_appcontext
+@as_command("setup")
 def setup_command(demo: bool) -> None:
     """Bring the database up to date (migrations) and, when it is empty, load the demo data."""
     from flask_migrate import upgrade
@@ -63,22 +110,138 @@ def setup_command(demo: bool) -> None:
     from app.extensions import db
     from app.models import Contract
     from app.models import Engagement
+    from app.models import ImportBatch
     from app.models import Invoice
+    from app.models import User
     from app.models import Vendor
 
     upgrade()
     click.echo("Database schema is up to date.")
-    empty = all(
-        db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
-        for model in (Vendor, Contract, Invoice, Engagement)
-    )
-    if demo and empty:
-        from click import get_current_context
 
-        get_current_context().invoke(demo_command)
+    def count(model) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+    if demo and all(count(model) == 0 for model in (Vendor, Contract, Invoice, Engagement)):
+        click.get_current_context().invoke(demo_command)
+    elif count(User) == 0 and db.session.scalar(
+        sa.select(ImportBatch.id).where(ImportBatch.kind == "demo")
+    ):
+        # A demo database from before accounts existed gets its demo accounts now.
+        _open_demo_accounts()
+    if count(User) == 0:
+        click.echo("No accounts yet. Create the first administrator with:")
+        click.echo("  insyn users create you@example.org --role admin --name 'Your Name'")
+
+
+users_cli = AppGroup("users", help="Accounts: create, list, change role, deactivate.")
+
+
+def _user(email: str):
+    from app.services.accounts import find_user
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    return user
+
+
+def _service_call(work):
+    """Run a service change and commit, turning a refusal into a clear error (exit 1)."""
+    from app.services.errors import ServiceError
+
+    try:
+        return _commit_or_rollback(work)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _read_password() -> str:
+    """The password from a prompt (typed twice, hidden), or the first line of standard input
+    when it is not a terminal."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+ROLES = click.Choice(["admin", "clerk", "auditor"])
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLES, required=True, help="What the account may do.")
+@click.option("--name", default="", help="The person's name (default: the email's first part).")
+@as_command("users create")
+def users_create(email: str, role: str, name: str) -> None:
+    """Open an account. The password is asked for (or read from standard input)."""
+    from app.services.accounts import create_user
+
+    password = _read_password()
+    user = _service_call(
+        lambda: create_user({"email": email, "name": name, "role": role, "password": password})
+    )
+    click.echo(f"Account {user.email} ({user.role.value}) created.")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List the accounts."""
+    from app.extensions import db
+    from app.services.accounts import users
+
+    for user in db.session.scalars(users()):
+        state = "active" if user.is_active else "inactive"
+        click.echo(f"{user.email:<32} {user.role.value:<8} {state:<8} {user.name}")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLES)
+@as_command("users set-role")
+def users_set_role(email: str, role: str) -> None:
+    """Give an account another role."""
+    from app.services.accounts import set_role
+
+    user = _service_call(lambda: set_role(_user(email), role))
+    click.echo(f"{user.email} is now {user.role.value}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@as_command("users deactivate")
+def users_deactivate(email: str) -> None:
+    """Stop an account from signing in (it stays in the history)."""
+    from app.services.accounts import deactivate
+
+    user = _service_call(lambda: deactivate(_user(email)))
+    click.echo(f"{user.email} is deactivated and signed out everywhere.")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+@as_command("users activate")
+def users_activate(email: str) -> None:
+    """Let a deactivated account sign in again."""
+    from app.services.accounts import update_user
+
+    user = _service_call(lambda: update_user(_user(email), {"is_active": True}))
+    click.echo(f"{user.email} is active again.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@as_command("users set-password")
+def users_set_password(email: str) -> None:
+    """Give an account a new password (asked for, or read from standard input)."""
+    from app.services.accounts import set_password
+
+    user = _user(email)
+    password = _read_password()
+    _service_call(lambda: set_password(user, password))
+    click.echo(f"New password set for {user.email}; it is signed out everywhere.")
 
 
 def register(app: Flask) -> None:
     """Add Insyn's commands to ``app.cli``."""
     app.cli.add_command(demo_command)
     app.cli.add_command(setup_command)
+    app.cli.add_command(users_cli)

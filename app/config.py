@@ -47,6 +47,22 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     #: Set to true when served over HTTPS.
     SESSION_COOKIE_SECURE = False
+    #: How passwords are hashed (werkzeug's notation); scrypt's defaults unless tuned.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
+    #: Passwords shorter than this are refused.
+    PASSWORD_MIN_LENGTH = 12
+    #: Failed sign-ins (per account, and per address) before signing in is locked…
+    LOGIN_MAX_FAILURES = 5
+    #: …for this many minutes.
+    LOGIN_LOCK_MINUTES = 15
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    #: A session whose address or browser changes must sign in again.
+    SESSION_PROTECTION = "strong"
+    #: Reverse proxies in front of Insyn whose X-Forwarded-For/-Proto headers are trusted
+    #: (0: none). Sign-in throttling counts per client address, so behind a proxy set this.
+    PROXY_HOPS = 0
     #: Rows per page in lists.
     PAGE_SIZE = 50
     #: The VAT rates offered when entering an invoice, in percent (Swedish rates).

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import with_driver
@@ -22,7 +23,25 @@ TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-not-for-production",
     "WTF_CSRF_ENABLED": False,
+    # A cheap scrypt, so that tests that open accounts stay fast; production keeps the default.
+    "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
 }
+
+#: The password of every account the tests open.
+PASSWORD = "korrekt häst batteri häftklammer"
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production.
+
+    Tests hold an app context open for their whole body (the ``db`` fixture); without this,
+    requests would share it, and with it ``g``: the signed-in user and the language cached by
+    one request would leak into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 class Databases:
@@ -76,6 +95,7 @@ def make_migrated_app(url: str, **config):
     from flask_migrate import upgrade
 
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **config})
+    app.test_client_class = FreshContextClient
     with app.app_context():
         upgrade()
     return app
@@ -119,9 +139,63 @@ def db(app):
             _db.engines[None] = engine
 
 
+_emails = iter(range(1, 10**9))
+
+
 @pytest.fixture
-def client(app, db):
+def make_user(db):
+    """Open an account: ``make_user("auditor")`` → a committed ``User`` with ``PASSWORD``."""
+    from app.services.accounts import create_user
+
+    def make(role: str = "clerk", **overrides):
+        number = next(_emails)
+        data = {
+            "email": f"{role}{number}@kommun.example",
+            "name": f"{role.title()} {number}",
+            "role": role,
+            "password": PASSWORD,
+            **overrides,
+        }
+        user = create_user(data)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client, user, password: str = PASSWORD):
+    """Sign ``client`` in as ``user`` through the sign-in page, as a person does."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def anonymous(app, db):
+    """A browser that has not signed in."""
     return app.test_client()
+
+
+def _signed_in(app, make_user, role: str):
+    test_client = app.test_client()
+    test_client.user = make_user(role)
+    return sign_in(test_client, test_client.user)
+
+
+@pytest.fixture
+def client(app, db, make_user):
+    """A browser signed in as a clerk (its account is ``client.user``)."""
+    return _signed_in(app, make_user, "clerk")
+
+
+@pytest.fixture
+def admin_client(app, db, make_user):
+    return _signed_in(app, make_user, "admin")
+
+
+@pytest.fixture
+def auditor_client(app, db, make_user):
+    return _signed_in(app, make_user, "auditor")
 
 
 @pytest.fixture
@@ -137,6 +211,54 @@ def demo(db):
     load_demo()
     db.session.commit()
     return db
+
+
+@pytest.fixture
+def demo_ids(demo):
+    """The first id of each demo table (ids differ between databases: PostgreSQL's sequences
+    do not roll back with the test's transaction)."""
+    from app import models
+
+    tables = {
+        "invoice": models.Invoice,
+        "vendor": models.Vendor,
+        "contract": models.Contract,
+        "amendment": models.ContractAmendment,
+        "engagement": models.Engagement,
+        "rate_card": models.RateCard,
+        "category": models.Category,
+        "department": models.Department,
+    }
+    return {
+        name: demo.session.scalar(sa.select(sa.func.min(model.id)))
+        for name, model in tables.items()
+    }
+
+
+#: Which demo record an endpoint's ``id`` names.
+_RECORD_OF = {
+    "vendors": "vendor",
+    "contracts.edit": "contract",
+    "contracts.add_amendment": "contract",
+    "contracts.edit_amendment": "amendment",
+    "contracts.delete_amendment": "amendment",
+    "invoices": "invoice",
+    "income.edit": "engagement",
+    "income.edit_rate_card": "rate_card",
+    "income.delete_rate_card": "rate_card",
+    "lists": "category",
+    "users": "user",
+}
+
+
+def rule_url(app, rule, ids: dict) -> str:
+    """A URL of ``rule`` whose ``id`` names an existing demo record of the right kind."""
+    record = _RECORD_OF.get(rule.endpoint) or _RECORD_OF.get(rule.endpoint.split(".")[0])
+    with app.test_request_context():
+        from flask import url_for
+
+        values = {a: ("categories" if a == "kind" else ids.get(record, 1)) for a in rule.arguments}
+        return url_for(rule.endpoint, **values)
 
 
 # --- factories: flushed and committed records with sensible defaults -------------------------

@@ -37,3 +37,14 @@ def test_the_console_script_lists_insyns_commands():
     assert result.returncode == 0, result.stderr
     for command in ("run", "db", "demo", "setup"):
         assert f"  {command} " in result.stdout
+
+
+def test_setup_opens_demo_accounts_for_demo_data_that_has_none(runner, db):
+    from app.services.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0, result.output
+    assert "admin@insyn.example" in result.output and "Demo data loaded" not in result.output
+    assert "insyn users create" not in result.output

@@ -23,8 +23,9 @@ from app import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "app" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
-#: The extra keywords of ``make translations`` (``-k _l -k N_ -k lazy_gettext``).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "lazy_gettext": None}
+#: The extra keywords of ``make translations``
+#: (``-k _l -k N_ -k lazy_gettext -k lazy_pgettext:1c,2``).
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 #: Directories ``make translations`` leaves out (``--ignore-dirs '.* __pycache__'``). Babel's
 #: default would also skip names starting with "_", and with them ``templates/_macros``.
 IGNORED_DIRS = (".*", "__pycache__")
@@ -37,20 +38,21 @@ def _keep_dir(path: str) -> bool:
     return not any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_DIRS)
 
 
-def _extracted() -> dict[str | tuple[str, str], list[str]]:
-    """Every message id in the source (a ``(singular, plural)`` pair for ``ngettext``), with
-    the places it is used."""
+def _extracted() -> dict[tuple[str | None, str | tuple[str, str]], list[str]]:
+    """Every ``(context, message id)`` in the source (the id a ``(singular, plural)`` pair for
+    ``ngettext``; the context ``None`` unless given with ``pgettext``), with the places it is
+    used."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg, filename="babel.cfg")
     found: dict[str | tuple[str, str], list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         ROOT,
         method_map,
         options_map,
         keywords=KEYWORDS,
         directory_filter=_keep_dir,
     ):
-        found.setdefault(message, []).append(f"{filename}:{lineno}")
+        found.setdefault((context, message), []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -71,10 +73,11 @@ def _placeholders(text: str) -> set[str]:
 
 def test_extraction_finds_python_and_every_template_folder(extracted):
     places = {place.split(":")[0] for places in extracted.values() for place in places}
+    assert ("audit action", "voided") in extracted  # lazy_pgettext
     assert "app/money.py" in places  # N_
     assert "app/web/labels.py" in places  # _l
     assert any(p.startswith("app/templates/_macros/") for p in places), sorted(places)
-    assert ("%(num)s invoice", "%(num)s invoices") in extracted  # ngettext in a template
+    assert (None, ("%(num)s invoice", "%(num)s invoices")) in extracted  # ngettext in a template
 
 
 def test_catalogue_is_swedish_with_two_plural_forms(catalogue):
@@ -85,9 +88,9 @@ def test_catalogue_is_swedish_with_two_plural_forms(catalogue):
 
 def test_every_message_has_a_swedish_translation(extracted, catalogue):
     problems = []
-    for msgid, places in extracted.items():
+    for (context, msgid), places in extracted.items():
         where = ", ".join(places[:3])
-        entry = catalogue.get(msgid)
+        entry = catalogue.get(msgid, context=context)
         if entry is None:
             problems.append(f"not in the catalogue: {msgid!r} ({where})")
             continue

@@ -125,7 +125,8 @@ def test_engagements_are_priced_from_the_rate_card(client, db, make_rate_card):
     assert client.get("/income/rates/on.json?day=nonsense").status_code == 400
 
 
-def test_an_overlapping_rate_card_is_refused_on_the_form(client, db, make_rate_card):
+def test_an_overlapping_rate_card_is_refused_on_the_form(admin_client, db, make_rate_card):
+    client = admin_client
     make_rate_card(valid_from=dt.date(2010, 1, 1), valid_to=None)
     response = client.post(
         "/income/rates/new",
@@ -136,17 +137,26 @@ def test_an_overlapping_rate_card_is_refused_on_the_form(client, db, make_rate_c
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RateCard)) == 1
 
 
-def test_a_rate_card_in_use_cannot_be_removed(client, db, make_rate_card):
+def test_a_rate_card_in_use_cannot_be_removed_but_an_unused_one_can(
+    admin_client, db, make_rate_card
+):
     from app.services.income import create_engagement
 
-    card = make_rate_card()
+    used = make_rate_card(valid_to=dt.date(2011, 12, 31))
+    unused = make_rate_card(valid_from=dt.date(2012, 1, 1))
     create_engagement({"organiser_name": "X", "topic": "Y", "first_day": dt.date(2010, 2, 2)})
     db.session.commit()
-    client.post(f"/income/rates/{card.id}/delete")
-    assert db.session.get(RateCard, card.id) is not None
+    page = admin_client.post(f"/income/rates/{used.id}/delete", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert db.session.get(RateCard, used.id) is not None
+    assert 'class="flash flash-error"' in page
+    admin_client.post(f"/income/rates/{unused.id}/delete")
+    assert db.session.scalars(sa.select(RateCard.id)).all() == [used.id]
 
 
-def test_categories_are_added_and_not_doubled(client, db):
+def test_categories_are_added_and_not_doubled(admin_client, db):
+    client = admin_client
     assert client.post("/lists/categories/new", data={"name": "Strategi"}).status_code == 302
     response = client.post("/lists/categories/new", data={"name": " strategi "})
     assert response.status_code == 200

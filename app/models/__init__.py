@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.models.audit_event import AuditEvent
 from app.models.category import Category
 from app.models.contract import Contract
 from app.models.contract import ProcurementBasis
@@ -11,12 +12,16 @@ from app.models.department import Department
 from app.models.engagement import Engagement
 from app.models.import_batch import ImportBatch
 from app.models.invoice import Invoice
+from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
+from app.models.user import Role
+from app.models.user import User
 from app.models.vendor import Vendor
 from app.models.vendor_alias import VendorAlias
 
 __all__ = [
     "AmendmentKind",
+    "AuditEvent",
     "Category",
     "Contract",
     "ContractAmendment",
@@ -24,8 +29,11 @@ __all__ = [
     "Engagement",
     "ImportBatch",
     "Invoice",
+    "LoginAttempt",
     "ProcurementBasis",
     "RateCard",
+    "Role",
+    "User",
     "Vendor",
     "VendorAlias",
 ]

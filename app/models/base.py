@@ -118,6 +118,19 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class VersionMixin:
+    """A version number, raised on every change. Saving a form built from an older version is
+    refused (``app.services.conflicts``), and two writers racing each other are caught by
+    the ORM's version check at flush."""
+
+    #: 1 when created, +1 on every update.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805 - SQLAlchemy's signature
+        return {"version_id_col": cls.version}
+
+
 class ProvenanceMixin:
     """Where a record came from when it was imported: the batch and the row in its file."""
 

@@ -7,11 +7,12 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from app.models.base import TimestampMixin
+from app.models.base import VersionMixin
 from app.models.base import db
 from app.models.base import intpk
 
 
-class Category(TimestampMixin, db.Model):
+class Category(TimestampMixin, VersionMixin, db.Model):
     __tablename__ = "categories"
 
     id: Mapped[intpk]

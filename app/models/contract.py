@@ -21,6 +21,7 @@ from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
+from app.models.base import VersionMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
@@ -39,7 +40,7 @@ class ProcurementBasis(enum.StrEnum):
     OTHER = "other"
 
 
-class Contract(TimestampMixin, ProvenanceMixin, db.Model):
+class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     __tablename__ = "contracts"
     __table_args__ = (
         sa.CheckConstraint(

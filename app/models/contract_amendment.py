@@ -16,6 +16,7 @@ from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
+from app.models.base import VersionMixin
 from app.models.base import db
 from app.models.base import intpk
 
@@ -30,7 +31,7 @@ class AmendmentKind(enum.StrEnum):
     OTHER = "other"
 
 
-class ContractAmendment(TimestampMixin, ProvenanceMixin, db.Model):
+class ContractAmendment(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     __tablename__ = "contract_amendments"
 
     id: Mapped[intpk]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import relationship
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
+from app.models.base import VersionMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from app.models.rate_card import RateCard
 
 
-class Engagement(TimestampMixin, ProvenanceMixin, db.Model):
+class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     __tablename__ = "engagements"
     __table_args__ = (
         sa.CheckConstraint("last_day >= first_day", "period"),

@@ -20,6 +20,7 @@ from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
 from app.models.base import UTCDateTime
+from app.models.base import VersionMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from app.models.vendor import Vendor
 
 
-class Invoice(TimestampMixin, ProvenanceMixin, db.Model):
+class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     __tablename__ = "invoices"
     __table_args__ = (
         sa.UniqueConstraint("vendor_id", "invoice_number"),

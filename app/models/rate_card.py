@@ -11,12 +11,13 @@ from sqlalchemy.orm import mapped_column
 
 from app.models.base import Money
 from app.models.base import TimestampMixin
+from app.models.base import VersionMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
 
 
-class RateCard(TimestampMixin, db.Model):
+class RateCard(TimestampMixin, VersionMixin, db.Model):
     __tablename__ = "rate_cards"
     __table_args__ = (
         sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", "period"),

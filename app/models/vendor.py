@@ -11,6 +11,7 @@ from sqlalchemy.orm import relationship
 
 from app.identifiers import IdKind
 from app.models.base import TimestampMixin
+from app.models.base import VersionMixin
 from app.models.base import db
 from app.models.base import intpk
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from app.models.vendor_alias import VendorAlias
 
 
-class Vendor(TimestampMixin, db.Model):
+class Vendor(TimestampMixin, VersionMixin, db.Model):
     __tablename__ = "vendors"
 
     id: Mapped[intpk]

@@ -16,6 +16,7 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
+from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
 from app.services.vendors import vendor_ids_matching
@@ -181,7 +182,9 @@ def create_contract(data: dict) -> Contract:
 
 
 def update_contract(contract: Contract, data: dict) -> Contract:
-    """Change a contract's original terms; raises as :func:`create_contract`."""
+    """Change a contract's original terms; raises as :func:`create_contract`, and
+    ``VersionConflict`` when ``data["version"]`` is stale."""
+    check_version(contract, data)
     _apply(contract, data)
     db.session.flush()
     return contract
@@ -251,7 +254,8 @@ def add_amendment(contract: Contract, data: dict) -> ContractAmendment:
 
 
 def update_amendment(amendment: ContractAmendment, data: dict) -> ContractAmendment:
-    """Correct an amendment; raises as :func:`add_amendment`."""
+    """Correct an amendment; raises as :func:`add_amendment`, and ``VersionConflict``."""
+    check_version(amendment, data)
     _apply_amendment(amendment, amendment.contract, data)
     db.session.flush()
     return amendment

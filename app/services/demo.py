@@ -30,6 +30,7 @@ from app.models import ImportBatch
 from app.models import Invoice
 from app.models import RateCard
 from app.models import Vendor
+from app.services import accounts
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import invoices as invoice_service
@@ -673,3 +674,24 @@ def load_demo() -> dict[str, int]:
     )
     db.session.flush()
     return added
+
+
+#: Demo accounts: (email, name, role). Their passwords are made up when they are created.
+DEMO_USERS = [
+    ("admin@insyn.example", "Demo Administratör", "admin"),
+    ("clerk@insyn.example", "Demo Handläggare", "clerk"),
+    ("auditor@insyn.example", "Demo Revisor", "auditor"),
+]
+
+
+def load_demo_users() -> list[tuple[str, str, str]]:
+    """Open the demo accounts that do not exist yet, each with a new random password.
+    Flushes, never commits. Returns (email, role, password) of each account opened, so the
+    caller can show the passwords once; they are stored only as hashes."""
+    created = []
+    for email, name, role in DEMO_USERS:
+        if accounts.find_user(email) is None:
+            password = accounts.generate_password()
+            accounts.create_user({"email": email, "name": name, "role": role, "password": password})
+            created.append((email, role, password))
+    return created

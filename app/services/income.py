@@ -14,6 +14,7 @@ from app.models import Engagement
 from app.models import RateCard
 from app.money import N_
 from app.money import to_money
+from app.services.conflicts import check_version
 from app.services.errors import ServiceError
 from app.text import clean_text
 
@@ -82,6 +83,7 @@ def update_rate_card(card: RateCard, data: dict) -> RateCard:
         ServiceError: as :func:`create_rate_card`, or an engagement would be left without a
             rate in force on its first day.
     """
+    check_version(card, data)
     _apply_rate_card(card, data)
     db.session.flush()
     reprice_engagements()
@@ -253,7 +255,9 @@ def create_engagement(data: dict) -> Engagement:
 
 
 def update_engagement(engagement: Engagement, data: dict) -> Engagement:
-    """Correct an engagement and price it again; raises as :func:`create_engagement`."""
+    """Correct an engagement and price it again; raises as :func:`create_engagement`, and
+    ``VersionConflict`` when ``data["version"]`` is stale."""
+    check_version(engagement, data)
     _apply_engagement(engagement, data)
     db.session.flush()
     return engagement

@@ -14,6 +14,7 @@ from app.models import Vendor
 from app.models.base import utcnow
 from app.money import N_
 from app.money import to_money
+from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
 from app.services.vendors import vendor_ids_matching
@@ -186,12 +187,13 @@ def update_invoice(invoice: Invoice, data: dict) -> Invoice:
     """Correct an invoice; raises as :func:`create_invoice`, and refuses voided invoices."""
     if invoice.is_voided:
         raise ServiceError(N_("A voided invoice cannot be changed."))
+    check_version(invoice, data)
     _apply(invoice, data)
     db.session.flush()
     return invoice
 
 
-def void_invoice(invoice: Invoice, reason: str) -> Invoice:
+def void_invoice(invoice: Invoice, reason: str, version: int | str | None = None) -> Invoice:
     """Void ``invoice``: it stays on record, marked, and leaves every total.
 
     Raises:
@@ -202,6 +204,7 @@ def void_invoice(invoice: Invoice, reason: str) -> Invoice:
         raise ServiceError(N_("Say why the invoice is voided."), field="reason")
     if invoice.is_voided:
         raise ServiceError(N_("The invoice is already voided."))
+    check_version(invoice, {"version": version})
     invoice.voided_at = utcnow()
     invoice.void_reason = reason
     db.session.flush()

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Category
 from app.models import Department
 from app.money import N_
+from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.text import clean_text
 
@@ -57,6 +58,7 @@ def update_entry(entry, data: dict):
     Raises:
         DuplicateError: another entry already has the new name.
     """
+    check_version(entry, data)
     name = clean_text(data.get("name"))
     other = find_by_name(type(entry), name or "")
     if other is not None and other.id != entry.id:

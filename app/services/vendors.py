@@ -11,7 +11,9 @@ from app.identifiers import IdKind
 from app.identifiers import normalise_org_id
 from app.models import Vendor
 from app.models import VendorAlias
+from app.models.base import utcnow
 from app.money import N_
+from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
 from app.text import clean_text
@@ -145,7 +147,9 @@ def create_vendor(data: dict) -> Vendor:
 
 
 def update_vendor(vendor: Vendor, data: dict) -> Vendor:
-    """Change a vendor's details; raises as :func:`create_vendor`."""
+    """Change a vendor's details; raises as :func:`create_vendor`, and
+    :class:`~app.services.conflicts.VersionConflict` when ``data["version"]`` is stale."""
+    check_version(vendor, data)
     _apply(vendor, data)
     db.session.flush()
     return vendor
@@ -208,6 +212,9 @@ def _set_aliases(vendor: Vendor, aliases) -> None:
                 name=owner.name,
             )
     current = {alias.name_key: alias for alias in vendor.aliases}
+    if set(current) != set(wanted) and vendor.id is not None:
+        # Only the alias rows change: touch the vendor so its version moves on too.
+        vendor.updated_at = utcnow()
     for key, alias in current.items():
         if key not in wanted:
             vendor.aliases.remove(alias)

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms import SelectField
 from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
 from app.identifiers import OrgIdError
@@ -59,6 +60,15 @@ class HoursField(MoneyField):
         return format_hours(value).replace("\u00a0", " ")
 
 
+class LinesField(TextAreaField):
+    """A list edited as text with one entry a line; a list of records shows their names."""
+
+    def process_data(self, value):
+        if isinstance(value, list | tuple):
+            value = "\n".join(str(item) for item in value)
+        super().process_data(value)
+
+
 class OrgNumberField(StringField):
     """An organisation number (or personnummer, or a foreign id with letters); validated with
     python-stdnum, left as typed (the service normalises it)."""
@@ -90,12 +100,29 @@ class OptionalSelectField(SelectField):
         super().pre_validate(form)
 
 
-class VendorPickerForm(FlaskForm):
+class VendorTextField(StringField):
+    """The vendor picker's text box: a vendor record shows as its label."""
+
+    def process_data(self, value):
+        super().process_data(value.label if isinstance(value, Vendor) else value)
+
+
+class RecordForm(FlaskForm):
+    """A form that edits a record: it carries the version it was built from, so a save on
+    top of someone else's change is refused rather than silently overwriting it."""
+
+    version = HiddenField()
+
+    def load(self, record) -> None:
+        """Fill what ``obj=record`` cannot (enum selects, texts built from relations)."""
+
+
+class VendorPickerForm(RecordForm):
     """A form that starts with a vendor picker: a text box (name or org number, with
     type-ahead) and a hidden id the type-ahead fills in. After validation, ``picked_vendor``
     is the vendor chosen."""
 
-    vendor = StringField(
+    vendor = VendorTextField(
         _l("Vendor"),
         render_kw={
             "autocomplete": "off",
@@ -113,7 +140,8 @@ class VendorPickerForm(FlaskForm):
         from app.services.vendors import resolve
 
         self.picked_vendor = None
-        chosen = int_or_none(self.vendor_id.data) if (self.vendor_id.data or "").isdigit() else None
+        raw = str(self.vendor_id.data or "")
+        chosen = int(raw) if raw.isdigit() and int(raw) < 2**31 else None
         vendor = db.session.get(Vendor, chosen) if chosen else None
         # The hidden id wins only while the text still shows that vendor's name.
         if vendor is not None and (field.data or "").strip() in (vendor.name, vendor.label):
@@ -123,6 +151,10 @@ class VendorPickerForm(FlaskForm):
             self.picked_vendor = resolve(field.data or "")
         except ServiceError as error:
             raise ValidationError(gettext(error.message, **error.params)) from None
+
+    def load(self, record) -> None:
+        super().load(record)
+        self.fill_vendor(record.vendor)
 
     def fill_vendor(self, vendor: Vendor | None) -> None:
         """Show ``vendor`` in the picker (for edit forms and “save and add another”)."""

@@ -76,6 +76,12 @@ def url_with(**changes) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def options(items, value: str | None = None, label: str | None = None) -> list[tuple]:
+    """(value, label) pairs for a filter menu: ``options(categories, "id", "name")``, or
+    ``options(years)`` where each item is both."""
+    return [(getattr(i, value) if value else i, getattr(i, label) if label else i) for i in items]
+
+
 def nl2br(text: str | None) -> Markup:
     """Line breaks in plain text as ``<br>``, everything else escaped."""
     if not text:
@@ -89,4 +95,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, money_input=money_input, number=number, hours=hours, date=date, nl2br=nl2br
     )
-    app.jinja_env.globals.update(url_with=url_with, labels=labels, current_language=_language)
+    app.jinja_env.globals.update(
+        url_with=url_with, labels=labels, current_language=_language, options=options
+    )

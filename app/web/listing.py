@@ -59,3 +59,9 @@ def text_arg(name: str) -> str | None:
     """A trimmed text from the query string, or ``None``."""
     value = (request.args.get(name) or "").strip()
     return value[:200] or None
+
+
+def safe_next(name: str = "next") -> str | None:
+    """A local path from the query string to return to, or ``None`` (never another site)."""
+    target = request.args.get(name, "")
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None

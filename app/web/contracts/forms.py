@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import SelectField
 from wtforms import StringField
@@ -16,6 +15,7 @@ from wtforms.validators import Regexp
 from app.web import labels
 from app.web.fields import HoursField
 from app.web.fields import MoneyField
+from app.web.fields import RecordForm
 from app.web.fields import VendorPickerForm
 
 CURRENCY = [
@@ -50,6 +50,10 @@ class ContractForm(VendorPickerForm):
     )
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
 
+    def load(self, record) -> None:
+        super().load(record)
+        self.procurement_basis.data = record.procurement_basis.value
+
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             from wtforms.validators import ValidationError
@@ -57,7 +61,7 @@ class ContractForm(VendorPickerForm):
             raise ValidationError(_l("The contract cannot end before it starts."))
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(RecordForm):
     dated_on = DateField(_l("Dated"), validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=labels.choices(labels.AMENDMENT_KIND))
     new_ends_on = DateField(_l("New end date"), validators=[Optional()])
@@ -68,3 +72,6 @@ class AmendmentForm(FlaskForm):
     added_hours = HoursField(_l("Added hours"), description=_l("Negative to reduce the quota."))
     new_hourly_rate = MoneyField(_l("New hourly rate"), description=_l("Excluding VAT."))
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 3})
+
+    def load(self, record) -> None:
+        self.kind.data = record.kind.value

@@ -17,16 +17,17 @@ from app.models import ContractAmendment
 from app.models import Vendor
 from app.services import contracts as service
 from app.services import invoices as invoice_service
-from app.services.errors import ServiceError
+from app.web.access import write_required
 from app.web.contracts.forms import AmendmentForm
 from app.web.contracts.forms import ContractForm
-from app.web.feedback import show_on_form
 from app.web.fields import ConfirmForm
+from app.web.history import history_for
 from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.listing import year_arg
+from app.web.saving import save
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
@@ -75,51 +76,42 @@ def detail(id: int):
         terms=terms,
         current=terms[-1],
         usage=service.contract_usage(contract),
-        amendment_form=AmendmentForm(formdata=None),
         delete_form=ConfirmForm(),
         invoices=db.session.scalars(
             invoice_service.invoice_select(
                 invoice_service.InvoiceFilters(contract_id=contract.id)
             ).limit(20)
         ).all(),
+        history=history_for(contract),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@write_required
 def create():
     form = ContractForm()
     if request.method == "GET" and int_arg("vendor"):
         form.fill_vendor(db.session.get(Vendor, int_arg("vendor")))
     if form.validate_on_submit():
-        try:
-            contract = service.create_contract(_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        contract = save(form, lambda: service.create_contract(_data(form)))
+        if contract is not None:
             flash(gettext("Contract %(title)s added.", title=contract.title), "success")
             return redirect(url_for(".detail", id=contract.id))
     return render_template("contracts/form.html", form=form, contract=None)
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@write_required
 def edit(id: int):
     contract = db.get_or_404(Contract, id)
     form = ContractForm(obj=contract)
     if request.method == "GET":
-        form.fill_vendor(contract.vendor)
-        form.procurement_basis.data = contract.procurement_basis.value
-    if form.validate_on_submit():
-        try:
-            service.update_contract(contract, _data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Changes saved."), "success")
-            return redirect(url_for(".detail", id=contract.id))
+        form.load(contract)
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_contract(contract, _data(form)), contract
+    ):
+        flash(gettext("Changes saved."), "success")
+        return redirect(url_for(".detail", id=contract.id))
     return render_template("contracts/form.html", form=form, contract=contract)
 
 
@@ -128,47 +120,38 @@ def _data(form: ContractForm) -> dict:
 
 
 @bp.route("/<int:id>/amendments/new", methods=["GET", "POST"])
+@write_required
 def add_amendment(id: int):
     contract = db.get_or_404(Contract, id)
     form = AmendmentForm()
-    if form.validate_on_submit():
-        try:
-            service.add_amendment(contract, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Amendment added."), "success")
-            return redirect(url_for(".detail", id=contract.id) + "#amendments")
+    if form.validate_on_submit() and save(form, lambda: service.add_amendment(contract, form.data)):
+        flash(gettext("Amendment added."), "success")
+        return redirect(url_for(".detail", id=contract.id) + "#amendments")
     return render_template(
         "contracts/amendment_form.html", form=form, contract=contract, amendment=None
     )
 
 
 @bp.route("/amendments/<int:id>/edit", methods=["GET", "POST"])
+@write_required
 def edit_amendment(id: int):
     amendment = db.get_or_404(ContractAmendment, id)
     contract = amendment.contract
     form = AmendmentForm(obj=amendment)
     if request.method == "GET":
-        form.kind.data = amendment.kind.value
-    if form.validate_on_submit():
-        try:
-            service.update_amendment(amendment, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Amendment saved."), "success")
-            return redirect(url_for(".detail", id=contract.id) + "#amendments")
+        form.load(amendment)
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_amendment(amendment, form.data), amendment
+    ):
+        flash(gettext("Amendment saved."), "success")
+        return redirect(url_for(".detail", id=contract.id) + "#amendments")
     return render_template(
         "contracts/amendment_form.html", form=form, contract=contract, amendment=amendment
     )
 
 
 @bp.post("/amendments/<int:id>/delete")
+@write_required
 def delete_amendment(id: int):
     amendment = db.get_or_404(ContractAmendment, id)
     contract_id = amendment.contract_id

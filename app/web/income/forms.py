@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import StringField
@@ -17,9 +16,10 @@ from wtforms.validators import ValidationError
 
 from app.web.fields import MoneyField
 from app.web.fields import OrgNumberField
+from app.web.fields import RecordForm
 
 
-class EngagementForm(FlaskForm):
+class EngagementForm(RecordForm):
     organiser_name = StringField(_l("Organiser"), validators=[DataRequired(), Length(max=300)])
     organiser_org_number = OrgNumberField(
         _l("Organiser's organisation number"), validators=[Optional(), Length(max=40)]
@@ -53,12 +53,16 @@ class EngagementForm(FlaskForm):
     paid_on = DateField(_l("Paid on"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
 
+    def load(self, record) -> None:
+        if not record.rate_override_reason:
+            self.day_rate.data = None  # the card's rate is not an override
+
     def validate_last_day(self, field):
         if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError(_l("The last day cannot be before the first."))
 
 
-class RateCardForm(FlaskForm):
+class RateCardForm(RecordForm):
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
     valid_to = DateField(
         _l("Valid to"),

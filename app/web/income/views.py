@@ -18,15 +18,18 @@ from app.extensions import db
 from app.models import Engagement
 from app.models import RateCard
 from app.services import income as service
-from app.services.errors import ServiceError
-from app.web.feedback import show_on_form
+from app.web.access import admin_required
+from app.web.access import write_required
 from app.web.fields import ConfirmForm
+from app.web.filters import money
+from app.web.history import history_for
 from app.web.income.forms import EngagementForm
 from app.web.income.forms import RateCardForm
 from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.listing import year_arg
+from app.web.saving import save
 
 bp = Blueprint("income", __name__, url_prefix="/income")
 
@@ -49,7 +52,9 @@ def index():
 @bp.get("/<int:id>")
 def detail(id: int):
     engagement = db.get_or_404(Engagement, id)
-    return render_template("income/detail.html", engagement=engagement)
+    return render_template(
+        "income/detail.html", engagement=engagement, history=history_for(engagement)
+    )
 
 
 def _rates():
@@ -57,22 +62,18 @@ def _rates():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@write_required
 def create():
     form = EngagementForm()
     if form.validate_on_submit():
-        try:
-            engagement = service.create_engagement(form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        engagement = save(form, lambda: service.create_engagement(form.data))
+        if engagement is not None:
             flash(
                 ngettext(
                     "Engagement saved: %(num)s started day, fee %(fee)s.",
                     "Engagement saved: %(num)s started days, fee %(fee)s.",
                     engagement.started_days,
-                    fee=_money(engagement),
+                    fee=money(engagement.fee_amount, engagement.currency),
                 ),
                 "success",
             )
@@ -81,30 +82,20 @@ def create():
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@write_required
 def edit(id: int):
     engagement = db.get_or_404(Engagement, id)
     form = EngagementForm(obj=engagement)
-    if request.method == "GET" and not engagement.rate_override_reason:
-        form.day_rate.data = None  # the card's rate is not an override
-    if form.validate_on_submit():
-        try:
-            service.update_engagement(engagement, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Changes saved."), "success")
-            return redirect(url_for(".detail", id=engagement.id))
+    if request.method == "GET":
+        form.load(engagement)
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_engagement(engagement, form.data), engagement
+    ):
+        flash(gettext("Changes saved."), "success")
+        return redirect(url_for(".detail", id=engagement.id))
     return render_template(
         "income/form.html", form=form, engagement=engagement, rate_cards=_rates()
     )
-
-
-def _money(engagement: Engagement) -> str:
-    from app.web.filters import money
-
-    return money(engagement.fee_amount, engagement.currency)
 
 
 @bp.get("/rates/on.json")
@@ -132,48 +123,37 @@ def rate_cards():
 
 
 @bp.route("/rates/new", methods=["GET", "POST"])
+@admin_required
 def create_rate_card():
     form = RateCardForm()
-    if form.validate_on_submit():
-        try:
-            service.create_rate_card(form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Day rate saved."), "success")
-            return redirect(url_for(".rate_cards"))
+    if form.validate_on_submit() and save(form, lambda: service.create_rate_card(form.data)):
+        flash(gettext("Day rate saved."), "success")
+        return redirect(url_for(".rate_cards"))
     return render_template("income/rate_card_form.html", form=form, card=None)
 
 
 @bp.route("/rates/<int:id>/edit", methods=["GET", "POST"])
+@admin_required
 def edit_rate_card(id: int):
     card = db.get_or_404(RateCard, id)
     form = RateCardForm(obj=card)
-    if form.validate_on_submit():
-        try:
-            service.update_rate_card(card, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Day rate saved."), "success")
-            return redirect(url_for(".rate_cards"))
-    return render_template("income/rate_card_form.html", form=form, card=card)
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_rate_card(card, form.data), card
+    ):
+        flash(gettext("Day rate saved."), "success")
+        return redirect(url_for(".rate_cards"))
+    return render_template(
+        "income/rate_card_form.html", form=form, card=card, history=history_for(card)
+    )
 
 
 @bp.post("/rates/<int:id>/delete")
+@admin_required
 def delete_rate_card(id: int):
     card = db.get_or_404(RateCard, id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            service.delete_rate_card(card)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(gettext(error.message, **error.params), "error")
-        else:
-            db.session.commit()
-            flash(gettext("Day rate removed."), "success")
+    form = ConfirmForm()
+    if form.validate_on_submit() and save(
+        form, lambda: service.delete_rate_card(card) or True, card
+    ):
+        flash(gettext("Day rate removed."), "success")
     return redirect(url_for(".rate_cards"))

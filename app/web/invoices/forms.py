@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import SelectField
 from wtforms import StringField
@@ -20,6 +19,7 @@ from wtforms.validators import Regexp
 from app.web.fields import HoursField
 from app.web.fields import MoneyField
 from app.web.fields import OptionalSelectField
+from app.web.fields import RecordForm
 from app.web.fields import VendorPickerForm
 
 
@@ -71,6 +71,12 @@ class InvoiceForm(VendorPickerForm):
 
     def __init__(self, *args, contracts=(), categories=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
+        #: What a copy of this form needs (to show current values beside typed ones).
+        self.init_kwargs = {
+            "contracts": contracts,
+            "categories": categories,
+            "departments": departments,
+        }
         none = [SelectChoice("", _l("— none —"))]
         self.vat_rate.choices = [
             *(SelectChoice(str(r), f"{r} %") for r in current_app.config["VAT_RATES"]),
@@ -82,8 +88,12 @@ class InvoiceForm(VendorPickerForm):
         self.category_id.choices = none + [SelectChoice(str(c.id), c.name) for c in categories]
         self.department_id.choices = none + [SelectChoice(str(d.id), d.name) for d in departments]
 
+    def load(self, record) -> None:
+        super().load(record)
+        self.vat_rate.data = vat_rate_of(record)
 
-class VoidForm(FlaskForm):
+
+class VoidForm(RecordForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(message=_l("Say why the invoice is voided.")), Length(max=2000)],
@@ -93,3 +103,13 @@ class VoidForm(FlaskForm):
         ),
         render_kw={"rows": 3},
     )
+
+
+def vat_rate_of(invoice) -> str:
+    """The VAT rate offered by the form that gives the invoice's VAT, or "" for another."""
+    from app.services.invoices import compute_vat
+
+    for rate in current_app.config["VAT_RATES"]:
+        if compute_vat(invoice.net_amount, rate) == invoice.vat_amount:
+            return str(rate)
+    return ""

@@ -22,8 +22,8 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as service
 from app.services import lists as list_service
-from app.services.errors import ServiceError
-from app.web.feedback import show_on_form
+from app.web.access import write_required
+from app.web.history import history_for
 from app.web.invoices.forms import InvoiceForm
 from app.web.invoices.forms import VoidForm
 from app.web.listing import int_arg
@@ -31,6 +31,7 @@ from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.listing import year_arg
+from app.web.saving import save
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
@@ -71,7 +72,7 @@ def index():
 @bp.get("/<int:id>")
 def detail(id: int):
     invoice = db.get_or_404(Invoice, id)
-    return render_template("invoices/detail.html", invoice=invoice)
+    return render_template("invoices/detail.html", invoice=invoice, history=history_for(invoice))
 
 
 def _form(**kwargs) -> InvoiceForm:
@@ -86,18 +87,14 @@ def _form(**kwargs) -> InvoiceForm:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@write_required
 def create():
     form = _form()
     if request.method == "GET":
         _prefill(form)
     if form.validate_on_submit():
-        try:
-            invoice = service.create_invoice(_data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        invoice = save(form, lambda: service.create_invoice(_data(form)))
+        if invoice is not None:
             link = Markup('<a href="{}">{}</a>').format(
                 url_for(".detail", id=invoice.id), invoice.invoice_number
             )
@@ -142,6 +139,7 @@ def _prefill(form: InvoiceForm) -> None:
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@write_required
 def edit(id: int):
     invoice = db.get_or_404(Invoice, id)
     if invoice.is_voided:
@@ -149,29 +147,13 @@ def edit(id: int):
         return redirect(url_for(".detail", id=invoice.id))
     form = _form(obj=invoice)
     if request.method == "GET":
-        form.fill_vendor(invoice.vendor)
-        form.vat_rate.data = _rate_of(invoice)
-    if form.validate_on_submit():
-        try:
-            service.update_invoice(invoice, _data(form))
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Changes saved."), "success")
-            return redirect(url_for(".detail", id=invoice.id))
+        form.load(invoice)
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_invoice(invoice, _data(form)), invoice
+    ):
+        flash(gettext("Changes saved."), "success")
+        return redirect(url_for(".detail", id=invoice.id))
     return render_template("invoices/form.html", form=form, invoice=invoice)
-
-
-def _rate_of(invoice: Invoice) -> str:
-    """The VAT rate (as offered in the form) the invoice's VAT matches, or "" for other."""
-    from flask import current_app
-
-    for rate in current_app.config["VAT_RATES"]:
-        if service.compute_vat(invoice.net_amount, rate) == invoice.vat_amount:
-            return str(rate)
-    return ""
 
 
 def _data(form: InvoiceForm) -> dict:
@@ -181,34 +163,29 @@ def _data(form: InvoiceForm) -> dict:
     data["contract"] = (
         db.session.get(Contract, form.contract_id.data) if form.contract_id.data else None
     )
-    if form.new_category.data and form.new_category.data.strip():
-        data["category"] = list_service.get_or_create(Category, form.new_category.data)
-    else:
-        data["category"] = (
-            db.session.get(Category, form.category_id.data) if form.category_id.data else None
-        )
-    if form.new_department.data and form.new_department.data.strip():
-        data["department"] = list_service.get_or_create(Department, form.new_department.data)
-    else:
-        data["department"] = (
-            db.session.get(Department, form.department_id.data) if form.department_id.data else None
-        )
+    data["category"] = _chosen(Category, form.category_id.data, form.new_category.data)
+    data["department"] = _chosen(Department, form.department_id.data, form.new_department.data)
     data["vat_rate"] = int(form.vat_rate.data) if form.vat_rate.data else None
     return data
 
 
+def _chosen(model, chosen_id: int | None, new_name: str | None):
+    """The list entry typed as new (created if missing), else the one chosen, else none."""
+    if new_name and new_name.strip():
+        return list_service.get_or_create(model, new_name)
+    return db.session.get(model, chosen_id) if chosen_id else None
+
+
 @bp.route("/<int:id>/void", methods=["GET", "POST"])
+@write_required
 def void(id: int):
     invoice = db.get_or_404(Invoice, id)
-    form = VoidForm()
-    if form.validate_on_submit():
-        try:
-            service.void_invoice(invoice, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Invoice %(number)s voided.", number=invoice.invoice_number), "success")
-            return redirect(url_for(".detail", id=invoice.id))
+    form = VoidForm(obj=invoice if request.method == "GET" else None)
+    if request.method == "GET":
+        form.reason.data = None
+    if form.validate_on_submit() and save(
+        form, lambda: service.void_invoice(invoice, form.reason.data, form.version.data), invoice
+    ):
+        flash(gettext("Invoice %(number)s voided.", number=invoice.invoice_number), "success")
+        return redirect(url_for(".detail", id=invoice.id))
     return render_template("invoices/void.html", form=form, invoice=invoice)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from app.web.fields import RecordForm
 
-class EntryForm(FlaskForm):
+
+class EntryForm(RecordForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(
         _l("Code"),

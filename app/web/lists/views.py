@@ -1,4 +1,4 @@
-"""The managed lists: categories and departments."""
+"""The managed lists: categories and departments (administrators keep them)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.services import lists as service
-from app.services.errors import ServiceError
-from app.web.feedback import show_on_form
+from app.web.access import admin_required
+from app.web.history import history_for
 from app.web.lists.forms import EntryForm
+from app.web.saving import save
 
 bp = Blueprint("lists", __name__, url_prefix="/lists")
 
@@ -43,17 +44,13 @@ def index():
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
+@admin_required
 def create(kind: str):
     model = _model(kind)
     form = EntryForm()
     if form.validate_on_submit():
-        try:
-            entry = service.create_entry(model, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        entry = save(form, lambda: service.create_entry(model, form.data))
+        if entry is not None:
             flash(gettext("“%(name)s” added.", name=entry.name), "success")
             return redirect(url_for(".index") + f"#{kind}")
     return render_template(
@@ -62,20 +59,20 @@ def create(kind: str):
 
 
 @bp.route("/<kind>/<int:id>/edit", methods=["GET", "POST"])
+@admin_required
 def edit(kind: str, id: int):
-    model = _model(kind)
-    entry = db.get_or_404(model, id)
+    entry = db.get_or_404(_model(kind), id)
     form = EntryForm(obj=entry)
-    if form.validate_on_submit():
-        try:
-            service.update_entry(entry, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Changes saved."), "success")
-            return redirect(url_for(".index") + f"#{kind}")
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_entry(entry, form.data), entry
+    ):
+        flash(gettext("Changes saved."), "success")
+        return redirect(url_for(".index") + f"#{kind}")
     return render_template(
-        "lists/form.html", form=form, kind=kind, entry=entry, new_title=NEW_TITLES[kind]
+        "lists/form.html",
+        form=form,
+        kind=kind,
+        entry=entry,
+        new_title=NEW_TITLES[kind],
+        history=history_for(entry),
     )

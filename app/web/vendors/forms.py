@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -12,10 +11,12 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
+from app.web.fields import LinesField
 from app.web.fields import OrgNumberField
+from app.web.fields import RecordForm
 
 
-class VendorForm(FlaskForm):
+class VendorForm(RecordForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
     org_number = OrgNumberField(
         _l("Organisation number"),
@@ -37,7 +38,7 @@ class VendorForm(FlaskForm):
             "and are never published."
         ),
     )
-    aliases = TextAreaField(
+    aliases = LinesField(
         _l("Other spellings"),
         description=_l("One per line: names this vendor appears under in files and invoices."),
         render_kw={"rows": 3},

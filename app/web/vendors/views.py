@@ -16,11 +16,13 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as invoice_service
 from app.services import vendors as service
-from app.services.errors import ServiceError
-from app.web.feedback import show_on_form
+from app.web.access import write_required
+from app.web.history import history_for
 from app.web.listing import paginate
+from app.web.listing import safe_next
 from app.web.listing import sorting
 from app.web.listing import text_arg
+from app.web.saving import save
 from app.web.vendors.forms import VendorForm
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
@@ -36,7 +38,8 @@ def index():
 
 @bp.get("/search.json")
 def search():
-    """Type-ahead: ``?q=`` part of a name or org number → up to 10 vendors."""
+    """Type-ahead: ``?q=`` part of a name or org number → up to 10 vendors. A private
+    person's personnummer is never sent."""
     vendors = service.search(request.args.get("q", "")[:100])
     return jsonify(
         [
@@ -65,45 +68,32 @@ def detail(id: int):
         yearly=invoice_service.yearly_totals(vendor_id=vendor.id),
         totals=invoice_service.invoice_totals(filters),
         recent=db.session.scalars(invoice_service.invoice_select(filters).limit(10)).all(),
+        history=history_for(vendor),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@write_required
 def create():
     form = VendorForm()
     if form.validate_on_submit():
-        try:
-            vendor = service.create_vendor(form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        vendor = save(form, lambda: service.create_vendor(form.data))
+        if vendor is not None:
             flash(gettext("Vendor %(name)s added.", name=vendor.name), "success")
-            return redirect(_safe_next() or url_for(".detail", id=vendor.id))
+            return redirect(safe_next("next_url") or url_for(".detail", id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=None)
 
 
 @bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@write_required
 def edit(id: int):
     vendor = db.get_or_404(Vendor, id)
     form = VendorForm(obj=vendor)
     if request.method == "GET":
-        form.aliases.data = "\n".join(a.name for a in vendor.aliases)
-    if form.validate_on_submit():
-        try:
-            service.update_vendor(vendor, form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Changes to %(name)s saved.", name=vendor.name), "success")
-            return redirect(url_for(".detail", id=vendor.id))
+        form.load(vendor)
+    if form.validate_on_submit() and save(
+        form, lambda: service.update_vendor(vendor, form.data), vendor
+    ):
+        flash(gettext("Changes to %(name)s saved.", name=vendor.name), "success")
+        return redirect(url_for(".detail", id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
-
-
-def _safe_next() -> str | None:
-    """A local path to return to after adding a vendor from another form, or ``None``."""
-    target = request.args.get("next_url", "")
-    return target if target.startswith("/") and not target.startswith("//") else None

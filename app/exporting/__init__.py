@@ -1,0 +1,1 @@
+"""Exports: tables written as spreadsheets and files people take home."""

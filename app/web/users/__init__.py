@@ -1,0 +1,1 @@
+"""Managing accounts (administrators)."""
