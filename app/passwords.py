@@ -65,7 +65,9 @@ def check_password(
         raise PasswordError(N_("That password is on the list of common passwords. Choose another."))
     personal = [p for p in re.split(r"[\s@.]+", f"{email} {name}".casefold()) if len(p) >= 4]
     if any(p in password.casefold() for p in personal):
-        raise PasswordError(N_("The password must not contain the account's name or email address."))
+        raise PasswordError(
+            N_("The password must not contain the account's name or email address.")
+        )
     if zxcvbn(password[:100], user_inputs=[email, name, "insyn"])["score"] < MIN_SCORE:
         raise PasswordError(
             N_("The password is too easy to guess. A few unrelated words make a strong one.")

@@ -25,7 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "app" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
 #: The extra keywords of ``make translations``
 #: (``-k _l -k N_ -k lazy_gettext -k lazy_pgettext:1c,2``).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "N_": None,
+    "lazy_gettext": None,
+    "lazy_pgettext": ((1, "c"), 2),
+}
 #: Directories ``make translations`` leaves out (``--ignore-dirs '.* __pycache__'``). Babel's
 #: default would also skip names starting with "_", and with them ``templates/_macros``.
 IGNORED_DIRS = (".*", "__pycache__")

@@ -71,25 +71,13 @@ def export():
         "version",
         "changes",
     ]
-    events = db.session.scalars(service.event_select(filters).execution_options(yield_per=500))
-    rows = (
-        [
-            e.occurred_at.isoformat(),
-            e.actor,
-            e.origin,
-            e.action,
-            e.record_type,
-            e.record_id,
-            e.record_label,
-            e.record_version,
-            json.dumps(e.changes, ensure_ascii=False, sort_keys=True),
-        ]
-        for e in events
-    )
 
     def body():
+        # The query runs here, while the response streams: the view's own session is gone by
+        # then, and stream_with_context gives this generator a request context of its own.
+        events = db.session.scalars(service.event_select(filters).execution_options(yield_per=500))
         yield "\ufeff"
-        yield from csv_lines(header, rows)
+        yield from csv_lines(header, (_row(e) for e in events))
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     return Response(
@@ -97,3 +85,17 @@ def export():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="insyn-audit-{stamp}.csv"'},
     )
+
+
+def _row(event) -> list:
+    return [
+        event.occurred_at.isoformat(),
+        event.actor,
+        event.origin,
+        event.action,
+        event.record_type,
+        event.record_id,
+        event.record_label,
+        event.record_version,
+        json.dumps(event.changes, ensure_ascii=False, sort_keys=True),
+    ]
