@@ -112,7 +112,7 @@ def test_garbage_posted_to_every_form_gives_no_server_error(app, admin_client, d
 
 
 def test_a_hostile_vendor_name_is_shown_as_text_everywhere(
-    client, db, make_vendor, make_contract, make_invoice
+    client, auditor_client, db, make_vendor, make_contract, make_invoice
 ):
     name = "<script>alert(1)</script>"
     vendor = make_vendor(name=name)
@@ -132,14 +132,25 @@ def test_a_hostile_vendor_name_is_shown_as_text_everywhere(
         f"/contracts/?vendor={vendor.id}",
         "/invoices/new",
     ]
-    for url in pages:
-        html = client.get(url).get_data(as_text=True)
+    # Auditors also see the history and the log, where the name is part of each event.
+    readers = [(client, url) for url in pages] + [
+        (auditor_client, url)
+        for url in [
+            f"/vendors/{vendor.id}",
+            f"/invoices/{invoice.id}",
+            "/audit/",
+            "/audit/?type=vendors",
+        ]
+    ]
+    for reader, url in readers:
+        html = reader.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in html, url
         assert "<img src=x" not in html, url
         assert "<b>Avtal</b>" not in html, url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/vendors/{vendor.id}").get_data(
         as_text=True
     )
+    assert "&lt;script&gt;" in auditor_client.get("/audit/?type=vendors").get_data(as_text=True)
     assert client.get("/vendors/search.json?q=script").get_json()[0]["name"] == name
 
 
