@@ -57,7 +57,7 @@ def test_a_clerk_changing_an_amount_makes_exactly_one_event(
     assert event.origin == "web"
     assert event.record_version == 2
     page = auditor_client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
-    assert 'class="history"' in page and client.user.name in page and "1500.00" in page
+    assert 'class="history"' in page and client.user.name in page and "1\u00a0500,00" in page
 
 
 def test_inserts_voids_and_deletes_are_recorded_with_their_values(client, db, make_contract):
@@ -217,7 +217,7 @@ def test_the_log_filters_by_user_type_action_and_date(
     html = auditor_client.get(
         f"/audit/?user={client.user.id}&type=invoices&action=update"
     ).get_data(as_text=True)
-    assert invoice.invoice_number in html and "2000.00" in html
+    assert invoice.invoice_number in html and "2\u00a0000,00" in html
     assert "vendors #" not in html
     today = dt.datetime.now(dt.UTC).date()
     assert invoice.invoice_number in auditor_client.get(
@@ -247,3 +247,14 @@ def test_the_log_downloads_as_csv_with_nothing_turned_into_a_formula(
     [row] = [r for r in rows[1:] if r[5] == str(vendor.id)]
     assert row[6] == "'" + vendor.name
     assert row[3] == "insert"
+
+
+def test_a_record_created_by_an_import_has_one_event_naming_its_batch(runner, db):
+    from app.models import Invoice
+
+    runner.invoke(args=["demo"])
+    invoice = db.session.scalar(sa.select(Invoice).limit(1))
+    [event] = _events(db, record_type="invoices", record_id=invoice.id)
+    assert event.action == "insert" and event.record_version == 1
+    assert event.changes["import_batch"] == [None, invoice.import_batch.filename]
+    assert event.changes["source_row"][1] == invoice.source_row

@@ -32,5 +32,8 @@ class ImportBatch(db.Model):
     row_count: Mapped[int] = mapped_column(default=0)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    def __str__(self) -> str:
+        return self.filename
+
     def __repr__(self) -> str:
         return f"<ImportBatch {self.id} {self.filename!r}>"

@@ -19,6 +19,7 @@ from app.money import N_
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.provenance import set_provenance
 from app.services.vendors import vendor_ids_matching
 from app.text import clean_text
 
@@ -176,6 +177,7 @@ def create_contract(data: dict) -> Contract:
     """
     contract = Contract()
     _apply(contract, data)
+    set_provenance(contract, data)
     db.session.add(contract)
     db.session.flush()
     return contract
@@ -248,6 +250,7 @@ def add_amendment(contract: Contract, data: dict) -> ContractAmendment:
     """
     amendment = ContractAmendment()
     _apply_amendment(amendment, contract, data)
+    set_provenance(amendment, data)
     contract.amendments.append(amendment)
     db.session.flush()
     return amendment

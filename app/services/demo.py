@@ -626,10 +626,11 @@ def load_demo() -> dict[str, int]:
         )
         if contract is None:
             data = {k: v for k, v in spec.items() if k != "amendments"}
-            contract = contract_service.create_contract({**data, "vendor": vendors[spec["vendor"]]})
-            contract.import_batch = batch
+            contract = contract_service.create_contract(
+                {**data, "vendor": vendors[spec["vendor"]], "import_batch": batch}
+            )
             for amendment in spec["amendments"]:
-                contract_service.add_amendment(contract, amendment).import_batch = batch
+                contract_service.add_amendment(contract, {**amendment, "import_batch": batch})
             added["contracts"] += 1
         contracts[spec["reference"]] = contract
 
@@ -645,16 +646,17 @@ def load_demo() -> dict[str, int]:
         vendor = vendors[spec["vendor"]]
         if invoice_service.find_duplicate(vendor, spec["invoice_number"]) is not None:
             continue
-        invoice = invoice_service.create_invoice(
+        invoice_service.create_invoice(
             {
                 **spec,
                 "vendor": vendor,
                 "contract": contracts.get(spec.get("contract")),
                 "category": categories[spec["category"]],
                 "department": departments[spec["department"]],
+                "import_batch": batch,
+                "source_row": row,
             }
         )
-        invoice.import_batch, invoice.source_row = batch, row
         added["invoices"] += 1
 
     for row, spec in enumerate(ENGAGEMENTS, start=1):
@@ -665,8 +667,7 @@ def load_demo() -> dict[str, int]:
             )
         )
         if exists is None:
-            engagement = income_service.create_engagement(spec)
-            engagement.import_batch, engagement.source_row = batch, row
+            income_service.create_engagement({**spec, "import_batch": batch, "source_row": row})
             added["engagements"] += 1
 
     batch.row_count = db.session.scalar(

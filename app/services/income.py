@@ -16,6 +16,7 @@ from app.money import N_
 from app.money import to_money
 from app.services.conflicts import check_version
 from app.services.errors import ServiceError
+from app.services.provenance import set_provenance
 from app.text import clean_text
 
 #: Sortable columns of the engagement list.
@@ -249,6 +250,7 @@ def create_engagement(data: dict) -> Engagement:
     """
     engagement = Engagement()
     _apply_engagement(engagement, data)
+    set_provenance(engagement, data)
     db.session.add(engagement)
     db.session.flush()
     return engagement

@@ -17,6 +17,7 @@ from app.money import to_money
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.provenance import set_provenance
 from app.services.vendors import vendor_ids_matching
 from app.text import clean_text
 
@@ -178,6 +179,7 @@ def create_invoice(data: dict) -> Invoice:
     """
     invoice = Invoice()
     _apply(invoice, data)
+    set_provenance(invoice, data)
     db.session.add(invoice)
     db.session.flush()
     return invoice

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
@@ -51,3 +53,122 @@ ID_KIND = {
 def choices(mapping: dict) -> list[SelectChoice]:
     """The options of a select field, one per code."""
     return [SelectChoice(key.value, label) for key, label in mapping.items()]
+
+
+#: Fields as the history names them (the record's attribute → its label in forms and pages).
+FIELD = {
+    "name": _l("Name"),
+    "org_number": _l("Organisation number"),
+    "id_kind": _l("Identifier"),
+    "vat_number": _l("VAT number"),
+    "country": _l("Country"),
+    "is_private_person": _l("Private person"),
+    "notes": _l("Notes"),
+    "aliases": _l("Other spellings"),
+    "vendor": _l("Vendor"),
+    "contract": _l("Contract"),
+    "reference": _l("Reference (registry number)"),
+    "title": _l("Title"),
+    "purpose": _l("Purpose"),
+    "procurement_basis": _l("Procurement"),
+    "signed_on": _l("Signed on"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "ceiling_amount": _l("Ceiling amount"),
+    "hour_quota": _l("Hour quota"),
+    "hourly_rate": _l("Hourly rate"),
+    "currency": _l("Currency"),
+    "import_batch": _l("Imported from"),
+    "source_row": _l("Row in the file"),
+    "dated_on": _l("Dated"),
+    "kind": _l("Kind"),
+    "new_ends_on": _l("New end date"),
+    "added_amount": _l("Added amount"),
+    "added_hours": _l("Added hours"),
+    "new_hourly_rate": _l("New hourly rate"),
+    "reason": _l("Reason"),
+    "invoice_number": _l("Invoice number"),
+    "invoiced_on": _l("Invoice date"),
+    "paid_on": _l("Paid on"),
+    "net_amount": _l("Amount excl. VAT"),
+    "vat_amount": _l("VAT"),
+    "hours": _l("Hours billed"),
+    "category": _l("Category"),
+    "department": _l("Department"),
+    "description": _l("Description"),
+    "voided_at": _l("Voided at"),
+    "void_reason": _l("Reason for voiding"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid to"),
+    "day_rate": _l("Day rate"),
+    "basis": _l("Basis"),
+    "organiser_name": _l("Organiser"),
+    "organiser_org_number": _l("Organiser's organisation number"),
+    "first_day": _l("First day"),
+    "last_day": _l("Last day"),
+    "topic": _l("Topic"),
+    "speaker": _l("Speaker"),
+    "started_days": _l("Started days"),
+    "rate_card": _l("Day rate in force"),
+    "rate_override_reason": _l("Reason for another rate"),
+    "fee_amount": _l("Fee"),
+    "organiser_pays_travel": _l("The organiser pays travel and lodging"),
+    "travel_amount": _l("Travel and lodging paid by the organiser"),
+    "outgoing_invoice_number": _l("Our invoice number"),
+    "code": _l("Code"),
+    "email": _l("Email"),
+    "role": _l("Role"),
+    "is_active": _l("Active"),
+    "password": _l("Password"),
+}
+
+#: Coded values as the history shows them, by field.
+_CODES = {
+    "procurement_basis": PROCUREMENT_BASIS,
+    "kind": AMENDMENT_KIND,
+    "role": ROLE,
+    "id_kind": ID_KIND,
+}
+
+
+def field_label(name: str) -> str:
+    """The label of a record's field, or its code name when it has none."""
+    return FIELD.get(name, name)
+
+
+#: Fields holding money (decimal strings in the history), shown in the reader's notation.
+_MONEY = {
+    "ceiling_amount",
+    "hourly_rate",
+    "added_amount",
+    "new_hourly_rate",
+    "net_amount",
+    "vat_amount",
+    "day_rate",
+    "fee_amount",
+    "travel_amount",
+}
+
+
+def field_value(name: str, value):
+    """A value from the history as a reader reads it: amounts in the reader's notation, codes
+    by their names, yes/no for flags, lists joined; ``None`` as a dash."""
+    if value is None:
+        return "—"
+    if name in _MONEY and isinstance(value, str):
+        from app.web.filters import money
+
+        try:
+            return money(Decimal(value), symbol=False)
+        except ArithmeticError:
+            return value
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    codes = _CODES.get(name)
+    if codes:
+        for code, label in codes.items():
+            if code.value == value:
+                return label
+    return value
