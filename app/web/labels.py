@@ -55,6 +55,25 @@ def choices(mapping: dict) -> list[SelectChoice]:
     return [SelectChoice(key.value, label) for key, label in mapping.items()]
 
 
+#: Record types (tables) as the audit log names them.
+RECORD_TYPE = {
+    "vendors": _l("Vendor"),
+    "contracts": _l("Contract"),
+    "contract_amendments": _l("Amendment"),
+    "invoices": _l("Invoice"),
+    "rate_cards": _l("Day rate"),
+    "engagements": _l("Engagement"),
+    "categories": _l("Category"),
+    "departments": _l("Department"),
+    "users": _l("Account"),
+}
+
+
+def record_type_options(tables) -> list[tuple]:
+    """(table, its name) pairs for the audit log's menu."""
+    return [(table, RECORD_TYPE.get(table, table)) for table in tables]
+
+
 #: Fields as the history names them (the record's attribute → its label in forms and pages).
 FIELD = {
     "name": _l("Name"),
