@@ -144,3 +144,15 @@ def test_write_buttons_are_hidden_from_those_who_may_not_use_them(
     assert f"/invoices/{demo_ids['invoice']}/edit" in client.get(
         f"/invoices/{demo_ids['invoice']}"
     ).get_data(as_text=True)
+
+
+def test_auditors_read_the_history_of_day_rates_and_list_entries(
+    auditor_client, anonymous, demo_ids
+):
+    for url in [
+        f"/income/rates/{demo_ids['rate_card']}",
+        f"/lists/categories/{demo_ids['category']}",
+    ]:
+        assert 'class="history"' in auditor_client.get(url).get_data(as_text=True), url
+        page = anonymous.get(url)
+        assert page.status_code == 200 and 'class="history"' not in page.get_data(as_text=True), url

@@ -122,6 +122,12 @@ def rate_cards():
     return render_template("income/rate_cards.html", rate_cards=_rates(), delete_form=ConfirmForm())
 
 
+@bp.get("/rates/<int:id>")
+def rate_card(id: int):
+    card = db.get_or_404(RateCard, id)
+    return render_template("income/rate_card.html", card=card, history=history_for(card))
+
+
 @bp.route("/rates/new", methods=["GET", "POST"])
 @admin_required
 def create_rate_card():
@@ -142,9 +148,7 @@ def edit_rate_card(id: int):
     ):
         flash(gettext("Day rate saved."), "success")
         return redirect(url_for(".rate_cards"))
-    return render_template(
-        "income/rate_card_form.html", form=form, card=card, history=history_for(card)
-    )
+    return render_template("income/rate_card_form.html", form=form, card=card)
 
 
 @bp.post("/rates/<int:id>/delete")

@@ -43,6 +43,18 @@ def index():
     return render_template("lists/index.html", tables=tables, titles=TITLES)
 
 
+@bp.get("/<kind>/<int:id>")
+def entry(kind: str, id: int):
+    record = db.get_or_404(_model(kind), id)
+    return render_template(
+        "lists/entry.html",
+        entry=record,
+        kind=kind,
+        used=service.usage_count(record),
+        history=history_for(record),
+    )
+
+
 @bp.route("/<kind>/new", methods=["GET", "POST"])
 @admin_required
 def create(kind: str):
@@ -74,5 +86,4 @@ def edit(kind: str, id: int):
         kind=kind,
         entry=entry,
         new_title=NEW_TITLES[kind],
-        history=history_for(entry),
     )
