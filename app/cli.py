@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import getpass
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -240,8 +241,51 @@ def users_set_password(email: str) -> None:
     click.echo(f"New password set for {user.email}; it is signed out everywhere.")
 
 
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice(["invoices", "contracts", "income"]),
+    default=None,
+    help="What the rows are (detected when the file is unambiguous).",
+)
+@click.option(
+    "--profile",
+    default="auto",
+    show_default=True,
+    help="An import profile from imports/profiles, or auto.",
+)
+@click.option(
+    "--sheet", default=None, help="The workbook's sheet (default: the first visible one with data)."
+)
+@click.option(
+    "--period", default=None, metavar="YYYY-MM", help="The month a file without dates covers."
+)
+@click.option(
+    "--currency", default=None, metavar="CODE", help="The currency of a file that does not say."
+)
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid rows and list the invalid ones."
+)
+@click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
+@with_appcontext
+@as_command("import")
+def import_command(
+    file: Path, kind, profile, sheet, period, currency, skip_invalid, dry_run
+) -> None:
+    """Import a spreadsheet or CSV file of invoices, contracts or fee income.
+
+    Exit status: 0 imported (or checked); 1 rows were rejected and nothing was written;
+    2 the file cannot be read.
+    """
+    from app.importing.summary import run_from_cli
+
+    sys.exit(run_from_cli(file, kind, profile, sheet, period, currency, skip_invalid, dry_run))
+
+
 def register(app: Flask) -> None:
     """Add Insyn's commands to ``app.cli``."""
     app.cli.add_command(demo_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(import_command)

@@ -43,18 +43,28 @@ def test_the_same_vendor_and_number_twice_is_refused_with_the_existing_one(
     assert make_invoice(invoice_number="F-100").invoice_number == "F-100"
 
 
-def test_the_database_refuses_a_duplicate_even_past_the_service(db, make_invoice):
+def test_postings_of_one_invoice_may_share_its_number_but_hand_entry_may_not(db, make_invoice):
+    """A ledger splits one invoice over accounts: the database keeps each posting. A clerk
+    typing the same number again is refused by the service."""
     first = make_invoice(invoice_number="X-1")
-    db.session.add(
-        Invoice(
-            vendor=first.vendor,
-            invoice_number="X-1",
-            invoiced_on=dt.date(2010, 1, 1),
-            net_amount=D("1"),
-        )
+    second_posting = Invoice(
+        vendor=first.vendor,
+        invoice_number="X-1",
+        invoiced_on=dt.date(2010, 1, 1),
+        net_amount=D("1"),
     )
-    with pytest.raises(sa.exc.IntegrityError):
-        db.session.flush()
+    db.session.add(second_posting)
+    db.session.flush()
+    assert second_posting.id != first.id
+    with pytest.raises(DuplicateError):
+        invoices.create_invoice(
+            {
+                "vendor": first.vendor,
+                "invoice_number": "x-1",
+                "invoiced_on": dt.date(2010, 1, 1),
+                "net_amount": D("5"),
+            }
+        )
 
 
 def test_a_credit_note_is_negative_and_its_vat_too(make_invoice):

@@ -11,6 +11,7 @@ from app.models.contract_amendment import ContractAmendment
 from app.models.department import Department
 from app.models.engagement import Engagement
 from app.models.import_batch import ImportBatch
+from app.models.import_job import ImportJob
 from app.models.invoice import Invoice
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
@@ -28,6 +29,7 @@ __all__ = [
     "Department",
     "Engagement",
     "ImportBatch",
+    "ImportJob",
     "Invoice",
     "LoginAttempt",
     "ProcurementBasis",

@@ -21,6 +21,7 @@ from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
+from app.models.base import UTCDateTime
 from app.models.base import VersionMixin
 from app.models.base import currency_code
 from app.models.base import db
@@ -80,6 +81,9 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     hourly_rate: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[currency_code]
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the record was withdrawn (an undone import); withdrawn records count in no total.
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     vendor: Mapped[Vendor] = relationship(back_populates="contracts")
     amendments: Mapped[list[ContractAmendment]] = relationship(
@@ -90,6 +94,10 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}" if self.reference else self.title
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     def __repr__(self) -> str:
         return f"<Contract {self.id} {self.reference!r}>"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import relationship
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
+from app.models.base import UTCDateTime
 from app.models.base import VersionMixin
 from app.models.base import currency_code
 from app.models.base import db
@@ -69,8 +70,15 @@ class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     #: When the organiser paid the fee.
     paid_on: Mapped[dt.date | None]
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the record was withdrawn (an undone import); withdrawn records count in no total.
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     rate_card: Mapped[RateCard | None] = relationship()
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     def __repr__(self) -> str:
         return f"<Engagement {self.id} {self.organiser_name!r} {self.first_day}>"

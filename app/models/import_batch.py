@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from app.models.base import UTCDateTime
 from app.models.base import db
 from app.models.base import intpk
 from app.models.base import utcnow
+from app.models.user import User
 
 
 class ImportBatch(db.Model):
@@ -22,15 +25,35 @@ class ImportBatch(db.Model):
     filename: Mapped[str] = mapped_column(sa.String(255))
     #: SHA-256 of the file's bytes, hex: re-importing the same file is detected by it.
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    #: The file's size in bytes.
+    size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: The sheet read, for workbooks; empty for CSV.
     sheet_name: Mapped[str | None] = mapped_column(sa.String(255))
-    #: What the rows became: "invoices", "contracts" or "engagements".
+    #: What the rows became: "invoices", "contracts", "engagements" (or "demo").
     kind: Mapped[str] = mapped_column(sa.String(32))
-    #: Name of the import profile used to map the columns.
+    #: Name of the import profile used to map the columns ("auto" for the synonym map).
     profile: Mapped[str | None] = mapped_column(sa.String(100))
+    #: Who imported it.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: Who imported it, as the audit trail names them ("Name <email>", or a command).
+    actor: Mapped[str | None] = mapped_column(sa.String(300))
     #: Number of records created.
     row_count: Mapped[int] = mapped_column(default=0)
+    #: What happened to the file's rows: {"read", "imported", "already_imported", "rejected",
+    #: "left_out", "new_vendors"} and so on, as counts.
+    counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: The amounts imported, per currency: {"SEK": "450187283.39"} (decimal strings).
+    totals: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When an administrator undid the batch (its records voided); empty while it stands.
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
 
     def __str__(self) -> str:
         return self.filename

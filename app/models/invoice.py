@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     __tablename__ = "invoices"
     __table_args__ = (
-        sa.UniqueConstraint("vendor_id", "invoice_number"),
+        # Not unique: a ledger splits one invoice over several postings (accounts, units).
+        # Entering the same vendor and number twice by hand is refused by the service.
+        sa.Index("ix_invoices_vendor_id_invoice_number", "vendor_id", "invoice_number"),
         sa.CheckConstraint(
             "(voided_at IS NULL AND void_reason IS NULL) "
             "OR (voided_at IS NOT NULL AND void_reason IS NOT NULL)",

@@ -1,0 +1,373 @@
+"""Reading cells: amounts, dates and ids, each column's notation decided from all its cells.
+
+Every column reader works in two passes. ``observe`` sees each cell of the column during the
+first pass and keeps only what is needed to decide (the shapes of amounts, the distinct date
+texts), so memory stays flat; ``decide`` settles the notation, or reports why it cannot, with
+an example; ``read`` then turns each cell into a value during the second pass, fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from decimal import InvalidOperation
+
+from app.importing.errors import Issue
+from app.money import N_
+
+# --- amounts -------------------------------------------------------------------------------
+
+#: Digits become 9 and every space-like character one space: "1 234,50 kr" → "9 999,99 kr".
+_SHAPE = str.maketrans("0123456789\u00a0\u202f\u2009\u2007", "9999999999    ")
+_CURRENCY = re.compile(r"(?i)\s*(?:kr\.?|sek|gbp|eur|usd|cad|nok|dkk|:-|£|€|\$)\s*")
+_GROUP = {"dot": "[,' ]", "comma": r"[. ]"}
+_SPACES = "\u00a0\u202f\u2009\u2007"
+
+
+def _pattern(notation: str) -> re.Pattern:
+    point = r"\." if notation == "dot" else ","
+    group = _GROUP[notation]
+    return re.compile(
+        rf"^(?P<lead>[-\u2212+])?\s*(?P<open>\()?\s*(?P<int>\d{{1,3}}(?:{group}\d{{3}})+|\d+)"
+        rf"(?:{point}(?P<frac>\d+))?\s*(?P<close>\))?\s*(?P<trail>-)?$"
+    )
+
+
+_PATTERNS = {"dot": _pattern("dot"), "comma": _pattern("comma")}
+_PLAIN = re.compile(r"^-?\d+$")
+
+
+class AmountColumn:
+    """An amount column: decides between decimal point and decimal comma from all its text
+    cells; numeric cells (workbooks) need no deciding.
+
+    Args:
+        name: the column's header, for messages.
+        decimal: ".", "," or "auto" (from the profile).
+    """
+
+    def __init__(self, name: str, decimal: str = "auto") -> None:
+        self.name = name
+        self.preset = {".": "dot", ",": "comma"}.get(decimal)
+        self.shapes: dict[str, str] = {}  # shape → an example with that shape
+        self.notation: str | None = self.preset
+
+    def observe(self, value) -> None:
+        if type(value) is str:
+            shape = value.strip().translate(_SHAPE)
+            if shape not in self.shapes:
+                self.shapes[shape] = value.strip()
+
+    def decide(self) -> Issue | None:
+        """Settle the notation; an :class:`Issue` (for the whole column) when the cells are
+        written two ways, or every one could be read either way."""
+        if self.preset:
+            return None
+        evidence: dict[str, str] = {}
+        ambiguous: str | None = None
+        for shape, example in self.shapes.items():
+            verdict = _evidence(shape)
+            if verdict == "ambiguous":
+                ambiguous = ambiguous or example
+            elif verdict in ("dot", "comma"):
+                evidence.setdefault(verdict, example)
+        if len(evidence) == 2:
+            return Issue(
+                N_(
+                    "The amounts in column “%(column)s” are written two ways (%(one)s and %(other)s); "
+                    "the decimal separator cannot be told. Give it in the import profile."
+                ),
+                column=self.name,
+                params={"column": self.name, "one": evidence["dot"], "other": evidence["comma"]},
+            )
+        if evidence:
+            self.notation = next(iter(evidence))
+        elif ambiguous:
+            return Issue(
+                N_(
+                    "The amounts in column “%(column)s” can be read two ways: is “%(example)s” a "
+                    "thousand or a decimal number? Give the decimal separator in the import profile."
+                ),
+                column=self.name,
+                params={"column": self.name, "example": ambiguous},
+            )
+        else:
+            self.notation = "dot"  # whole numbers only: either reading gives the same
+        return None
+
+    def read(self, value) -> int:
+        """The cell as whole öre (or pence, cents), rounded half up.
+
+        Raises:
+            ValueError: with a message id and the cell quoted, for an empty or unreadable cell.
+        """
+        kind = type(value)
+        if kind is float:
+            scaled = value * 100
+            ore = round(scaled)
+            if (
+                abs(scaled - ore) > 1e-6
+            ):  # not whole öre: round the decimal value, not the binary one
+                ore = int((Decimal(repr(value)) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+            if ore != ore or abs(ore) > 9 * 10**17:  # NaN or beyond what is stored
+                raise ValueError(N_("“%(value)s” is not an amount."))
+            return int(ore)
+        if kind is int:
+            return value * 100
+        if kind is bool or value is None:
+            raise ValueError(N_("The amount is missing."))
+        text = str(value).strip()
+        if not text:
+            raise ValueError(N_("The amount is missing."))
+        if _PLAIN.match(text):
+            return int(text) * 100
+        return _read_text(text, self.notation or "dot")
+
+
+def _evidence(shape: str) -> str:
+    """What one amount shape says about the decimal separator: "dot", "comma", "ambiguous"
+    (a lone separator before exactly three digits) or "none" (whole numbers)."""
+    body = _CURRENCY.sub("", shape).strip().strip("()-\u2212+ ").replace(" ", "").replace("'", "")
+    commas, dots = body.count(","), body.count(".")
+    if commas and dots:
+        return "comma" if body.rfind(",") > body.rfind(".") else "dot"
+    if not commas and not dots:
+        return "none"
+    separator = "," if commas else "."
+    if body.count(separator) > 1:  # repeated: a thousands separator
+        return "dot" if separator == "," else "comma"
+    digits_after = len(body) - body.rfind(separator) - 1
+    if digits_after == 3 and len(body.split(separator)[0]) <= 3:
+        return "ambiguous"
+    return "comma" if separator == "," else "dot"
+
+
+def _read_text(text: str, notation: str) -> int:
+    cleaned = text.replace("\u2212", "-")
+    if not cleaned[:1].isdigit() or not cleaned[-1:].isdigit():
+        cleaned = _CURRENCY.sub(" ", cleaned).strip()
+    for space in _SPACES:
+        cleaned = cleaned.replace(space, " ")
+    match = _PATTERNS[notation].match(cleaned)
+    if match is None:
+        raise ValueError(N_("“%(value)s” is not an amount."))
+    negative = sum(1 for g in ("lead", "trail") if match.group(g) == "-")
+    if match.group("open") or match.group("close"):
+        if not (match.group("open") and match.group("close")):
+            raise ValueError(N_("“%(value)s” is not an amount."))
+        negative += 1
+    whole = int(re.sub(r"\D", "", match.group("int")))
+    fraction = match.group("frac") or ""
+    if len(fraction) <= 2:
+        ore = whole * 100 + int(fraction.ljust(2, "0") or 0)
+    else:  # float noise written as text ("73757.23999999999"): round half up to the öre
+        ore = int((Decimal(f"{whole}.{fraction}") * 100).quantize(Decimal(1), ROUND_HALF_UP))
+    return -ore if negative % 2 else ore
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+#: Excel's day zero (the 1900 system, leap-year bug included: serials count from 1899-12-30).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+
+
+class DateColumn:
+    """A date column: ISO text, ``YYYYMMDD``, ``YYYYMM``, ``DD/MM/YYYY`` (or ``MM/DD/YYYY``,
+    decided from the values or the profile), Excel serial numbers and real date cells.
+
+    Distinct values are few (days, not rows), so each is read once and looked up after.
+    """
+
+    def __init__(self, name: str, date_format: str = "auto", month_day: str = "last") -> None:
+        self.name = name
+        self.format = date_format
+        self.month_day = month_day
+        self.texts: set[str] = set()
+        self.day_first: bool | None = {"DD/MM/YYYY": True, "MM/DD/YYYY": False}.get(date_format)
+        self.cache: dict = {}
+        #: The earliest and latest dates seen (for narrowing lookups of rows already imported).
+        self.low: dt.date | None = None
+        self.high: dt.date | None = None
+
+    def observe(self, value) -> None:
+        if type(value) is str:
+            self.texts.add(value.strip())
+        elif value is not None and value != "":
+            self.texts.add(value)  # numbers and date cells: few distinct values too
+
+    def decide(self) -> Issue | None:
+        """Whether slashed dates are day first, from values whose day is over 12; an issue
+        quoting an example when both readings occur or none can be told."""
+        if self.day_first is not None:
+            self._learn_range()
+            return None
+        firsts, seconds = False, False
+        example = None
+        for value in self.texts:
+            match = _SLASHED.match(value) if type(value) is str else None
+            if match:
+                example = example or value
+                a, b = int(match.group(1)), int(match.group(2))
+                firsts |= a > 12
+                seconds |= b > 12
+        if firsts and seconds:
+            return Issue(
+                N_("The dates in column “%(column)s” are written both day-first and month-first."),
+                column=self.name,
+                params={"column": self.name},
+            )
+        if example is not None:
+            if not firsts and not seconds:
+                # Unknowable from the values; day first is the European and Swedish way.
+                self.day_first = True
+            else:
+                self.day_first = firsts
+        self._learn_range()
+        return None
+
+    def _learn_range(self) -> None:
+        """Read every distinct value once (errors are reported per row later) and keep the
+        earliest and latest date."""
+        for value in self.texts:
+            try:
+                day = self.read(value)
+            except ValueError:
+                continue
+            if self.low is None or day < self.low:
+                self.low = day
+            if self.high is None or day > self.high:
+                self.high = day
+        self.texts = set()
+
+    def read(self, value) -> dt.date:
+        """The cell as a date.
+
+        Raises:
+            ValueError: with a message id for an empty or unreadable cell.
+        """
+        try:
+            return self.cache[value]
+        except (KeyError, TypeError):
+            pass
+        day = self._read(value)
+        try:
+            self.cache[value] = day
+        except TypeError:
+            pass
+        return day
+
+    def _read(self, value) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, bool) or value is None:
+            raise ValueError(N_("The date is missing."))
+        if isinstance(value, int | float):
+            number = int(value)
+            if number != value and not 1 <= value < 2_958_466:
+                raise ValueError(N_("“%(value)s” is not a date."))
+            text = str(number)
+            if len(text) in (6, 8) and text[:2] in ("19", "20"):
+                return self._compact(text)
+            if 1 <= number < 2_958_466:
+                return _EXCEL_EPOCH + dt.timedelta(days=number)
+            raise ValueError(N_("“%(value)s” is not a date."))
+        text = str(value).strip()
+        if not text:
+            raise ValueError(N_("The date is missing."))
+        try:
+            match = _ISO.match(text)
+            if match:
+                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            match = _COMPACT.match(text)
+            if match:
+                return self._compact(text)
+            match = _SLASHED.match(text)
+            if match:
+                a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+                day, month = (a, b) if self.day_first is not False else (b, a)
+                return dt.date(year, month, day)
+            match = _YMD_SLASH.match(text)
+            if match:
+                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise ValueError(N_("“%(value)s” is not a date that exists.")) from None
+        raise ValueError(N_("“%(value)s” is not a date. Write dates like 2010-05-03."))
+
+    def _compact(self, text: str) -> dt.date:
+        """``YYYYMMDD``, or ``YYYYMM`` as the first or last day of that month."""
+        year, month = int(text[:4]), int(text[4:6])
+        try:
+            if len(text) == 8:
+                return dt.date(year, month, int(text[6:8]))
+            return month_day(year, month, self.month_day)
+        except ValueError:
+            raise ValueError(N_("“%(value)s” is not a date that exists.")) from None
+
+
+def month_day(year: int, month: int, which: str = "last") -> dt.date:
+    """The first or last day of a month."""
+    if which == "first":
+        return dt.date(year, month, 1)
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+# --- text ----------------------------------------------------------------------------------
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def text(value) -> str | None:
+    """A text cell trimmed, inner whitespace collapsed (no-break spaces too), or ``None``.
+    Numbers read as text lose a float's ``.0`` (an invoice number 28266168.0 is "28266168")."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        value = str(int(value)) if value.is_integer() else repr(value)
+    elif not isinstance(value, str):
+        value = str(value)
+    if (
+        " " in value
+        or "\u00a0" in value
+        or "\t" in value
+        or value[:1].isspace()
+        or value[-1:].isspace()
+    ):
+        value = _WHITESPACE.sub(" ", value.replace("\u00a0", " ")).strip()
+    return value or None
+
+
+def split_code(value: str | None) -> tuple[str | None, str | None]:
+    """``"46362 Köp medicinskt färdigbeh"`` → ("46362", "Köp medicinskt färdigbeh"); a cell
+    without a leading code gives (None, the text)."""
+    if not value:
+        return None, None
+    head, _, rest = value.partition(" ")
+    if rest and any(ch.isdigit() for ch in head) and len(head) <= 12:
+        return head, rest.strip() or None
+    if head.isupper() and 2 <= len(head) <= 5 and rest:
+        return head, rest.strip()
+    return None, value
+
+
+def decimal_from_ore(ore: int) -> Decimal:
+    return Decimal(ore).scaleb(-2)
+
+
+__all__ = [
+    "AmountColumn",
+    "DateColumn",
+    "InvalidOperation",
+    "decimal_from_ore",
+    "month_day",
+    "split_code",
+    "text",
+]

@@ -1,0 +1,407 @@
+"""Opening a file and streaming its rows: workbooks with python-calamine, text with the csv
+module, each row with the number a spreadsheet user sees beside it.
+
+Workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) are read with calamine; a formula's cached
+value is used, and a formula without one is reported for its row (``Source.formula_rows``),
+never read as an empty cell. Text files (``.csv``, ``.txt``) have their encoding (UTF-8 with or
+without BOM, UTF-16 with BOM, Windows-1252, Latin-1) and delimiter (``;`` ``,`` tab ``|``)
+detected. Hostile files (corrupt, encrypted, zip bombs, binaries renamed) are refused with
+one clear :class:`~app.importing.errors.ImportFileError` before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine
+
+from app.importing.errors import ImportFileError
+from app.money import N_
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
+
+#: A zip member that inflates more than this many times is a bomb, not a spreadsheet.
+MAX_COMPRESSION_RATIO = 200
+#: Default ceiling on what a workbook may inflate to, in bytes.
+MAX_UNCOMPRESSED = 4 * 1024**3
+#: Longest text a cell may hold (Excel's own limit is 32,767 characters).
+MAX_CELL = 32_767
+#: Delimiters tried for text files, in order of preference on a tie.
+DELIMITERS = (";", ",", "\t", "|")
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_SIGNATURE = b"PK\x03\x04"
+
+Cell = str | int | float | bool | None | object
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    visible: bool
+
+
+@dataclass
+class Source:
+    """An opened file, ready to stream the rows of one sheet.
+
+    Attributes:
+        filename: the name shown to the user (no directories).
+        format: "xlsx", "xls", "ods" or "csv".
+        sheets: every sheet of a workbook, visible or not (one unnamed sheet for text).
+        sheet: the sheet read.
+        encoding, delimiter: as detected, for text files.
+        formula_rows: rows (numbered as shown) holding a formula with no cached value.
+    """
+
+    path: Path
+    filename: str
+    format: str
+    sheets: list[SheetInfo] = field(default_factory=list)
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    formula_rows: set[int] = field(default_factory=set)
+
+    @property
+    def hidden_sheets(self) -> list[str]:
+        return [s.name for s in self.sheets if not s.visible]
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """Each row as ``(row number as the spreadsheet shows it, [cells])``; empty cells are
+        ``""`` or ``None``. Streams: a million rows cost the memory of a few.
+
+        Raises:
+            ImportFileError: the file turned out unreadable while streaming.
+        """
+        if self.format == "csv":
+            yield from _csv_rows(self)
+        else:
+            yield from _workbook_rows(self)
+
+
+def open_source(path: str | Path, filename: str | None = None, sheet: str | None = None) -> Source:
+    """Open ``path`` for reading.
+
+    Args:
+        path: the file on disk.
+        filename: its name as the user knows it (an upload's name); defaults to the path's.
+        sheet: the sheet to read; by default the first visible sheet that has data.
+
+    Raises:
+        ImportFileError: the file is empty, of a kind Insyn does not read, corrupt, encrypted,
+            a zip bomb, binary where text was expected, or has no such sheet.
+    """
+    path = Path(path)
+    filename = filename or path.name
+    suffix = Path(filename).suffix.lower()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        raise ImportFileError(N_("The file %(file)s cannot be opened."), file=filename) from None
+    if size == 0:
+        raise ImportFileError(N_("The file %(file)s is empty."), file=filename)
+    if suffix not in SUFFIXES:
+        raise ImportFileError(
+            N_("%(file)s is not a file Insyn reads: use .xlsx, .xlsm, .xls, .ods, .csv or .txt."),
+            file=filename,
+        )
+    if suffix in TEXT_SUFFIXES:
+        return _open_text(path, filename, head)
+    return _open_workbook(path, filename, suffix, head, sheet)
+
+
+# --- workbooks -------------------------------------------------------------------------------
+
+
+def _open_workbook(
+    path: Path, filename: str, suffix: str, head: bytes, sheet: str | None
+) -> Source:
+    if suffix in {".xlsx", ".xlsm", ".ods"}:
+        if head.startswith(_OLE_SIGNATURE):
+            raise ImportFileError(
+                N_("%(file)s is password-protected. Save it without a password and try again."),
+                file=filename,
+            )
+        if not head.startswith(_ZIP_SIGNATURE):
+            raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
+        _check_zip(path, filename)
+    elif not head.startswith(_OLE_SIGNATURE):
+        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise ImportFileError(
+            N_("%(file)s is password-protected. Save it without a password and try again."),
+            file=filename,
+        ) from None
+    except Exception:  # calamine reports corrupt files with several exception types
+        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
+    try:
+        sheets = [
+            SheetInfo(m.name, m.visible == python_calamine.SheetVisibleEnum.Visible)
+            for m in workbook.sheets_metadata
+            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+        chosen = _choose_sheet(workbook, sheets, sheet, filename)
+    finally:
+        workbook.close()
+    source = Source(
+        path=path,
+        filename=filename,
+        format=suffix.lstrip(".").replace("xlsm", "xlsx"),
+        sheets=sheets,
+        sheet=chosen,
+    )
+    if source.format == "xlsx":
+        source.formula_rows = _uncached_formula_rows(path, chosen)
+    return source
+
+
+def _check_zip(path: Path, filename: str) -> None:
+    """Refuse a zip that is broken or inflates beyond reason (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = 0
+            for info in archive.infolist():
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if total > MAX_UNCOMPRESSED or (
+                    info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO
+                ):
+                    raise ImportFileError(
+                        N_(
+                            "%(file)s unpacks to far more data than a spreadsheet holds; it is not imported."
+                        ),
+                        file=filename,
+                    )
+    except zipfile.BadZipFile:
+        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
+
+
+def _choose_sheet(workbook, sheets: list[SheetInfo], wanted: str | None, filename: str) -> str:
+    names = [s.name for s in sheets]
+    if wanted is not None:
+        if wanted not in names:
+            raise ImportFileError(
+                N_("%(file)s has no sheet called “%(sheet)s”. Its sheets: %(sheets)s."),
+                file=filename,
+                sheet=wanted,
+                sheets=", ".join(names),
+            )
+        return wanted
+    for info in sheets:
+        if info.visible:
+            data = workbook.get_sheet_by_name(info.name)
+            if data.height > 0 and data.width > 0:
+                return info.name
+    raise ImportFileError(N_("%(file)s has no sheet with data."), file=filename)
+
+
+def _workbook_rows(source: Source) -> Iterator[tuple[int, list]]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(source.path))
+        sheet = workbook.get_sheet_by_name(source.sheet)
+    except Exception:
+        raise ImportFileError(
+            N_("%(file)s is not a readable workbook."), file=source.filename
+        ) from None
+    try:
+        start_row, start_col = sheet.start or (0, 0)
+        # calamine starts at the sheet's first used cell; pad so positions match the letters.
+        pad = [""] * start_col
+        number = start_row
+        for cells in sheet.iter_rows():
+            number += 1
+            yield number, (pad + cells) if pad else cells
+    finally:
+        workbook.close()
+
+
+def _uncached_formula_rows(path: Path, sheet_name: str) -> set[int]:
+    """Rows of the sheet holding a formula whose value was never calculated (``<f>`` without
+    ``<v>``): calamine would read them as empty, which must not pass for a zero."""
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet_name)
+        if member is None or not _mentions_formula(archive, member):
+            return set()
+        rows: set[int] = set()
+        namespace = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        with archive.open(member) as stream:
+            for _event, element in ElementTree.iterparse(stream):
+                if element.tag == f"{namespace}c":
+                    if (
+                        element.find(f"{namespace}f") is not None
+                        and element.find(f"{namespace}v") is None
+                    ):
+                        rows.add(int(re.sub(r"^[A-Z]+", "", element.get("r", "A0"))))
+                    element.clear()
+                elif element.tag == f"{namespace}row":
+                    element.clear()
+        return rows
+
+
+def _mentions_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    """A fast scan of the raw XML for a formula tag, so sheets without any skip the parse."""
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            if b"<f>" in window or b"<f " in window:
+                return True
+            tail = chunk[-4:]
+    return False
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding ``sheet_name``'s cells, from the workbook's relationships."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    for sheet in workbook.iter(f"{main}sheet"):
+        if sheet.get("name") == sheet_name:
+            target = targets.get(sheet.get(f"{rel}id"), "")
+            target = target.lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    return None
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def _open_text(path: Path, filename: str, head: bytes) -> Source:
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFileError(
+            N_(
+                "%(file)s is not a text file. Save the spreadsheet as CSV, or import the workbook itself."
+            ),
+            file=filename,
+        )
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+    if not sample.strip():
+        raise ImportFileError(N_("The file %(file)s is empty."), file=filename)
+    return Source(
+        path=path,
+        filename=filename,
+        format="csv",
+        sheets=[SheetInfo(filename, True)],
+        sheet=None,
+        encoding=encoding,
+        delimiter=detect_delimiter(sample),
+    )
+
+
+def detect_encoding(path: Path) -> str:
+    """The encoding of a text file: a BOM decides; else UTF-8 if the whole file decodes as
+    UTF-8; else Windows-1252, or Latin-1 when bytes undefined in Windows-1252 occur."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        handle.seek(0)
+        undefined = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+        while chunk := handle.read(1 << 20):
+            if undefined.intersection(chunk):
+                return "latin-1"
+    return "cp1252"
+
+
+def detect_delimiter(sample: str) -> str:
+    """The delimiter that splits the first lines of ``sample`` most consistently (quoted
+    fields counted as one), preferring ``;`` then ``,`` then tab then ``|`` on a tie."""
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may end mid-line
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = []
+        for row in csv.reader(lines, delimiter=delimiter):
+            counts.append(len(row) - 1)
+        if not counts or max(counts) == 0:
+            continue
+        common = max(set(counts), key=counts.count)
+        if common == 0:
+            continue
+        score = (counts.count(common), common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
+    try:
+        handle = source.path.open("r", encoding=source.encoding, newline="")
+    except OSError:
+        raise ImportFileError(
+            N_("The file %(file)s cannot be opened."), file=source.filename
+        ) from None
+    with handle:
+        reader = csv.reader(handle, delimiter=source.delimiter)
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is reported
+                yield number, cells
+        except csv.Error:
+            raise ImportFileError(
+                N_(
+                    "Row %(row)s of %(file)s cannot be read: a cell is too large or a quote is not closed."
+                ),
+                row=number + 1,
+                file=source.filename,
+            ) from None
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                N_("%(file)s mixes text encodings and cannot be read."), file=source.filename
+            ) from None
+
+
+def read_sample(source: Source, rows: int = 30) -> list[tuple[int, list]]:
+    """The first ``rows`` rows, for finding the header."""
+    sample = []
+    for item in source.rows():
+        sample.append(item)
+        if len(sample) >= rows:
+            break
+    return sample
+
+
+__all__ = [
+    "Source",
+    "SheetInfo",
+    "open_source",
+    "read_sample",
+    "detect_delimiter",
+    "detect_encoding",
+    "io",
+]
