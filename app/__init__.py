@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.audit.views import bp as audit
     from app.web.auth.views import bp as auth
     from app.web.contracts.views import bp as contracts
+    from app.web.imports.views import bp as imports
     from app.web.income.views import bp as income
     from app.web.invoices.views import bp as invoices
     from app.web.lists.views import bp as lists
@@ -125,5 +126,16 @@ def register_blueprints(app: Flask) -> None:
     from app.web.users.views import bp as users
     from app.web.vendors.views import bp as vendors
 
-    for blueprint in (main, auth, vendors, contracts, invoices, income, lists, users, audit):
+    for blueprint in (
+        main,
+        auth,
+        vendors,
+        contracts,
+        invoices,
+        income,
+        lists,
+        imports,
+        users,
+        audit,
+    ):
         app.register_blueprint(blueprint)

@@ -34,7 +34,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     #: Uploads (spreadsheets for import) larger than this are refused, in bytes.
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+    #: Run import jobs in the request instead of a background thread (tests).
+    IMPORT_JOBS_INLINE = False
     WTF_CSRF_ENABLED = True
     #: CSRF tokens last a working day, so a long form does not fail on submit.
     WTF_CSRF_TIME_LIMIT = 8 * 3600

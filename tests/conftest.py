@@ -25,6 +25,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     # A cheap scrypt, so that tests that open accounts stay fast; production keeps the default.
     "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    # Import jobs run in the request: the test's connection cannot be shared with a thread.
+    "IMPORT_JOBS_INLINE": True,
 }
 
 #: The password of every account the tests open.
@@ -228,6 +230,7 @@ def demo_ids(demo):
         "rate_card": models.RateCard,
         "category": models.Category,
         "department": models.Department,
+        "import_batch": models.ImportBatch,
     }
     return {
         name: demo.session.scalar(sa.select(sa.func.min(model.id)))
@@ -248,6 +251,8 @@ _RECORD_OF = {
     "income.delete_rate_card": "rate_card",
     "lists": "category",
     "users": "user",
+    "imports.confirm": "import_job",
+    "imports.undo": "import_batch",
 }
 
 

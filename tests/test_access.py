@@ -40,6 +40,9 @@ INTENDED = {
     "users.edit": ADMIN,
     "users.reset_password": ADMIN,
     "auth.password": ANYONE_SIGNED_IN,
+    "imports.upload": CLERK_OR_ADMIN,
+    "imports.confirm": CLERK_OR_ADMIN,
+    "imports.undo": ADMIN,
 }
 OPEN_TO_ALL = {"auth.login", "auth.logout"}
 

@@ -32,8 +32,9 @@ class Profile:
         title: what it is, for people.
         kind: "invoices", "contracts" or "engagements".
         headers: folded header names that must all be present for the profile to apply.
-        columns: field → (folded header, occurrence): occurrence 2 is the second column
-            with that header (files such as Craven's repeat names).
+        columns: field → the (folded header, occurrence) pairs to try in order: occurrence 2 is
+            the second column with that header (files such as Craven's repeat names); the
+            first pair the file has is read.
         date_format: "auto", "ISO", "DD/MM/YYYY", "MM/DD/YYYY", "YYYYMMDD" or "YYYYMM".
         month_day: for YYYYMM dates, "first" or "last" day of the month.
         period_from: "filename" when the file has no date column and its period is in the
@@ -50,7 +51,7 @@ class Profile:
     title: str
     kind: str
     headers: tuple[str, ...]
-    columns: dict[str, tuple[str, int]]
+    columns: dict[str, tuple[tuple[str, int], ...]]
     date_format: str = "auto"
     month_day: str = "last"
     period_from: str | None = None
@@ -68,14 +69,12 @@ class Profile:
         """Field → column position in a header row this profile applies to."""
         folded = [fold(h) for h in headers]
         positions: dict[str, int] = {}
-        for name, (header, occurrence) in self.columns.items():
-            seen = 0
-            for index, text in enumerate(folded):
-                if text == header:
-                    seen += 1
-                    if seen == occurrence:
-                        positions[name] = index
-                        break
+        for name, choices in self.columns.items():
+            for header, occurrence in choices:
+                found = [index for index, text in enumerate(folded) if text == header]
+                if len(found) >= occurrence:
+                    positions[name] = found[occurrence - 1]
+                    break
         return positions
 
 
@@ -98,7 +97,10 @@ def load_profile(path: Path) -> Profile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         kind = data["kind"]
         known = {spec.name for spec in FIELDS[kind]}
-        columns = {name: _parse_column(header) for name, header in data["columns"].items()}
+        columns = {
+            name: tuple(_parse_column(h) for h in ([header] if isinstance(header, str) else header))
+            for name, header in data["columns"].items()
+        }
         unknown = set(columns) - known
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
@@ -108,7 +110,9 @@ def load_profile(path: Path) -> Profile:
             name=data["name"],
             title=data.get("title", data["name"]),
             kind=kind,
-            headers=tuple(fold(h) for h in data.get("headers", [h for h, _ in columns.values()])),
+            headers=tuple(
+                fold(h) for h in data.get("headers", [c[0][0] for c in columns.values()])
+            ),
             columns=columns,
             date_format=dates.get("format", "auto"),
             month_day=dates.get("month_day", "last"),

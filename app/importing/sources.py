@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
-from xml.etree import ElementTree
 
 import python_calamine
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree
 
 from app.importing.errors import ImportFileError
 from app.money import N_
@@ -167,7 +168,12 @@ def _open_workbook(
         sheet=chosen,
     )
     if source.format == "xlsx":
-        source.formula_rows = _uncached_formula_rows(path, chosen)
+        try:
+            source.formula_rows = _uncached_formula_rows(path, chosen)
+        except (DefusedXmlException, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+            raise ImportFileError(
+                N_("%(file)s is not a readable workbook."), file=filename
+            ) from None
     return source
 
 
@@ -243,9 +249,11 @@ def _uncached_formula_rows(path: Path, sheet_name: str) -> set[int]:
         with archive.open(member) as stream:
             for _event, element in ElementTree.iterparse(stream):
                 if element.tag == f"{namespace}c":
-                    if (
-                        element.find(f"{namespace}f") is not None
-                        and element.find(f"{namespace}v") is None
+                    value = element.find(f"{namespace}v")
+                    # openpyxl (and others) write an empty <v/>; only a formula giving text
+                    # (t="str") can have an empty cached value.
+                    if element.find(f"{namespace}f") is not None and (
+                        value is None or (not value.text and element.get("t") != "str")
                     ):
                         rows.add(int(re.sub(r"^[A-Z]+", "", element.get("r", "A0"))))
                     element.clear()

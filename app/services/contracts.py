@@ -40,6 +40,7 @@ class ContractFilters:
     vendor_text: str | None = None  #: part of the vendor's name, an alias or its org number
     year: int | None = None  #: contracts running at some point of that year
     q: str | None = None  #: part of the reference, title or purpose
+    batch_id: int | None = None  #: imported by this batch
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
                 sa.func.coalesce(final_end, Contract.ends_on) >= first,
             ),
         )
+    if filters.batch_id:
+        query = query.where(Contract.import_batch_id == filters.batch_id)
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(

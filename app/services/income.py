@@ -188,6 +188,7 @@ def reprice_engagements() -> int:
 class EngagementFilters:
     year: int | None = None  #: by first day
     q: str | None = None  #: part of the organiser, topic or speaker
+    batch_id: int | None = None  #: imported by this batch
 
 
 def engagement_select(filters: EngagementFilters, sort: str = "first_day", descending: bool = True):
@@ -197,6 +198,8 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
         query = query.where(
             Engagement.first_day.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31))
         )
+    if filters.batch_id:
+        query = query.where(Engagement.import_batch_id == filters.batch_id)
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -214,7 +217,10 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
 def engagement_totals(filters: EngagementFilters) -> list[tuple[str, Decimal, int, int]]:
     """Fee income of the engagements matching ``filters``: (currency, fees, started days,
     count) per currency. Travel paid by organisers is not income and is not in the sum."""
-    query = engagement_select(filters).order_by(None).subquery()
+    # Withdrawn engagements (an undone import) are no income.
+    query = (
+        engagement_select(filters).where(Engagement.voided_at.is_(None)).order_by(None).subquery()
+    )
     rows = db.session.execute(
         sa.select(
             query.c.currency,

@@ -44,6 +44,7 @@ class InvoiceFilters:
     year: int | None = None  #: by invoice date
     q: str | None = None  #: part of the invoice number or description
     status: str = "all"
+    batch_id: int | None = None  #: imported by this batch
 
 
 def compute_vat(net_amount: Decimal, rate_percent: int | Decimal) -> Decimal:
@@ -82,6 +83,8 @@ def _filtered(query: sa.Select, filters: InvoiceFilters) -> sa.Select:
                 sa.func.lower(Invoice.description).like(like),
             )
         )
+    if filters.batch_id:
+        query = query.where(Invoice.import_batch_id == filters.batch_id)
     if filters.status == "active":
         query = query.where(Invoice.voided_at.is_(None))
     elif filters.status == "voided":

@@ -42,9 +42,9 @@ def yearly_overview() -> list[YearOverview]:
     ).all()
     year = sa.extract("year", Engagement.first_day)
     income = db.session.execute(
-        sa.select(
-            year, Engagement.currency, sa.func.sum(Engagement.fee_amount), sa.func.count()
-        ).group_by(year, Engagement.currency)
+        sa.select(year, Engagement.currency, sa.func.sum(Engagement.fee_amount), sa.func.count())
+        .where(Engagement.voided_at.is_(None))
+        .group_by(year, Engagement.currency)
     ).all()
     zero = Decimal("0.00")
     merged: dict[tuple[int, str], list] = {}

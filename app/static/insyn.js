@@ -222,6 +222,29 @@
     update();
   }
 
+  /* --- an import running in the background: follow its progress ---------------------- */
+  function jobProgress(panel) {
+    var bar = document.getElementById("job-progress");
+    var label = document.getElementById("job-progress-text");
+    var template = panel.dataset.template || "{done} / {total}";
+    var number = function (n) { return n.toLocaleString(lang === "sv" ? "sv-SE" : "en-GB"); };
+    var poll = function () {
+      fetch(panel.dataset.jobStatus, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (job) {
+          if (!job) return;
+          if (job.status !== "queued" && job.status !== "running") { window.location.reload(); return; }
+          if (job.total) {
+            bar.max = job.total; bar.value = job.done;
+            label.textContent = template.replace("{done}", number(job.done)).replace("{total}", number(job.total));
+          }
+          setTimeout(poll, 700);
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    };
+    setTimeout(poll, 300);
+  }
+
   /* --- confirm before a destructive button ------------------------------------------- */
   function confirmForm(form) {
     form.addEventListener("submit", function (e) {
@@ -235,5 +258,6 @@
     document.querySelectorAll(".inline-add").forEach(inlineAdd);
     document.querySelectorAll("form[data-engagement-form]").forEach(engagementForm);
     document.querySelectorAll("form[data-confirm]").forEach(confirmForm);
+    document.querySelectorAll("[data-job-status]").forEach(jobProgress);
   });
 })();

@@ -74,6 +74,19 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 413:
+            from flask import current_app
+            from flask_babel import gettext
+
+            limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            return render_error(
+                413,
+                gettext(
+                    "The file is larger than the %(limit)s MB Insyn accepts. Split it, or ask the administrator "
+                    "to raise the limit (INSYN_MAX_CONTENT_LENGTH).",
+                    limit=limit,
+                ),
+            )
         return render_error(error.code)
 
     @app.errorhandler(Exception)

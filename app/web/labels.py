@@ -55,6 +55,21 @@ def choices(mapping: dict) -> list[SelectChoice]:
     return [SelectChoice(key.value, label) for key, label in mapping.items()]
 
 
+#: What an import's rows became.
+IMPORT_KIND = {
+    "invoices": _l("Invoices"),
+    "contracts": _l("Contracts"),
+    "engagements": _l("Fee income"),
+    "demo": _l("Demo data"),
+}
+
+#: Why an org number in a file was kept as given rather than used.
+ID_FLAG = {
+    "missing": _l("Org numbers given as NULL, SAKNAS or the like"),
+    "several": _l("Cells with several org numbers"),
+    "invalid": _l("Org numbers that fail their check"),
+}
+
 #: Record types (tables) as the audit log names them.
 RECORD_TYPE = {
     "vendors": _l("Vendor"),

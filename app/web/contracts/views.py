@@ -37,6 +37,7 @@ def index():
     filters = service.ContractFilters(
         vendor_id=int_arg("vendor"),
         vendor_text=text_arg("vendor_q"),
+        batch_id=int_arg("batch"),
         year=year_arg(),
         q=text_arg("q"),
     )

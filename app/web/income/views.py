@@ -25,6 +25,7 @@ from app.web.filters import money
 from app.web.history import history_for
 from app.web.income.forms import EngagementForm
 from app.web.income.forms import RateCardForm
+from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
@@ -36,7 +37,7 @@ bp = Blueprint("income", __name__, url_prefix="/income")
 
 @bp.get("/")
 def index():
-    filters = service.EngagementFilters(year=year_arg(), q=text_arg("q"))
+    filters = service.EngagementFilters(year=year_arg(), q=text_arg("q"), batch_id=int_arg("batch"))
     sort = sorting(service.SORTS, "first_day", descending=True)
     page = paginate(service.engagement_select(filters, sort.key, sort.descending))
     return render_template(

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Category
 from app.models import Contract
 from app.models import Department
+from app.models import ImportBatch
 from app.models import Invoice
 from app.models import Vendor
 from app.services import contracts as contract_service
@@ -47,6 +48,7 @@ def _filters() -> service.InvoiceFilters:
         year=year_arg(),
         q=text_arg("q"),
         status=status if status in service.STATUSES else "all",
+        batch_id=int_arg("batch"),
     )
 
 
@@ -66,6 +68,7 @@ def index():
         departments=db.session.scalars(list_service.ordered(Department)).all(),
         vendor=db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None,
         contract=db.session.get(Contract, filters.contract_id) if filters.contract_id else None,
+        batch=db.session.get(ImportBatch, filters.batch_id) if filters.batch_id else None,
     )
 
 

@@ -1,0 +1,1 @@
+"""Importing spreadsheets in the browser."""

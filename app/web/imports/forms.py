@@ -1,0 +1,88 @@
+"""Import forms: the upload, the confirmation, undoing a batch."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import BooleanField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
+
+from app.importing.profiles import shipped_profiles
+from app.importing.sources import SUFFIXES
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired(message=_l("Choose a file to import."))],
+        description=_l("A workbook (.xlsx, .xlsm, .xls, .ods) or a text file (.csv, .txt)."),
+        render_kw={"accept": ",".join(sorted(SUFFIXES))},
+    )
+    kind = SelectField(
+        _l("What the rows are"),
+        choices=[
+            SelectChoice("", _l("Detect")),
+            SelectChoice("invoices", _l("Invoices")),
+            SelectChoice("contracts", _l("Contracts")),
+            SelectChoice("engagements", _l("Fee income")),
+        ],
+        default="",
+    )
+    profile = SelectField(_l("Import profile"), default="auto")
+    sheet = StringField(
+        _l("Sheet"),
+        validators=[Optional(), Length(max=255)],
+        description=_l("Leave empty for the first visible sheet with data."),
+    )
+    period = StringField(
+        _l("Period"),
+        validators=[
+            Optional(),
+            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Write it as YYYY-MM.")),
+        ],
+        description=_l("For a file without dates: the month it covers, YYYY-MM."),
+    )
+    currency = StringField(
+        _l("Currency"),
+        validators=[Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK."))],
+        description=_l("For a file that does not say; SEK when left empty."),
+        render_kw={"maxlength": 3, "size": 4},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile.choices = [SelectChoice("auto", _l("Recognise automatically"))] + [
+            SelectChoice(p.name, p.title) for p in shipped_profiles()
+        ]
+
+    def validate_file(self, field):
+        name = (field.data.filename or "").lower() if field.data else ""
+        if name and not name.endswith(tuple(SUFFIXES)):
+            raise ValidationError(_l("Insyn reads .xlsx, .xlsm, .xls, .ods, .csv and .txt files."))
+
+
+class ConfirmImportForm(FlaskForm):
+    skip_invalid = BooleanField(
+        _l("Import the valid rows and leave out the invalid ones listed above"),
+    )
+
+
+class UndoForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the import is undone"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"rows": 2},
+        description=_l(
+            "Every record the import created is voided, not erased; the history keeps all."
+        ),
+    )

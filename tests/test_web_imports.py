@@ -1,0 +1,147 @@
+"""Importing in the browser: upload → preview → confirm, the batch page, re-imports and undo."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.models import AuditEvent
+from app.models import ImportBatch
+from app.models import ImportJob
+from app.models import Invoice
+
+CRAVEN = Path("/work/shared/data/real/craven_payments_over_500_2017-03.csv")
+if not CRAVEN.exists():  # the same file kept beside the project
+    CRAVEN = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / CRAVEN.name
+
+
+def _upload(client, path: Path = CRAVEN, name: str | None = None, **fields):
+    data = {
+        "file": (io.BytesIO(path.read_bytes()), name or path.name),
+        "kind": "",
+        "profile": "auto",
+        **fields,
+    }
+    return client.post("/imports/", data=data, content_type="multipart/form-data")
+
+
+def _job(db) -> ImportJob:
+    return db.session.scalars(sa.select(ImportJob).order_by(ImportJob.id.desc())).first()
+
+
+def _total(db, batch_id: int) -> Decimal:
+    return db.session.scalar(
+        sa.select(sa.func.sum(Invoice.net_amount)).where(
+            Invoice.import_batch_id == batch_id, Invoice.voided_at.is_(None)
+        )
+    ) or Decimal("0")
+
+
+def test_upload_preview_confirm(client, db):
+    response = _upload(client)
+    assert response.status_code == 302
+    job = _job(db)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    # The preview: nothing written, every figure shown.
+    assert 'data-import-status="preview"' in page
+    assert re.search(r'data-figure="rows">171<', page)
+    assert 'data-left-out="totals"' in page and "173" in page
+    assert "726\u00a0583,94" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 0
+    confirmed = client.post(f"/imports/jobs/{job.id}/confirm", data={})
+    assert confirmed.status_code == 302
+    page = client.get(f"/imports/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-import-status="imported"' in page
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job.id)
+    assert job.batch_id and _total(db, job.batch_id) == Decimal("726583.94")
+    batch = db.session.get(ImportBatch, job.batch_id)
+    assert (
+        batch.actor == f"{client.user.name} <{client.user.email}>"
+        and batch.counts["imported"] == 171
+    )
+    assert batch.totals == {"GBP": "726583.94"}
+    # The batch page links to its invoices; each invoice links back to the batch and row.
+    batch_page = client.get(f"/imports/batches/{batch.id}").get_data(as_text=True)
+    assert f"/invoices/?batch={batch.id}" in batch_page and batch.sha256 in batch_page
+    listing = client.get(f"/invoices/?batch={batch.id}").get_data(as_text=True)
+    assert "726\u00a0583,94" in listing
+    invoice = db.session.scalar(
+        sa.select(Invoice).where(Invoice.import_batch_id == batch.id).limit(1)
+    )
+    detail = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    assert f"/imports/batches/{batch.id}" in detail and f"{invoice.source_row}" in detail
+
+
+def test_the_same_file_again_imports_nothing(client, db):
+    for _ in range(2):
+        response = _upload(client)
+        job = _job(db)
+        client.post(f"/imports/jobs/{job.id}/confirm", data={})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-import-status="duplicate"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 171
+
+
+def test_an_unreadable_upload_says_why_and_writes_nothing(client, db, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"this is no workbook")
+    response = _upload(client, broken)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-import-status="unreadable"' in page and "broken.xlsx" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 0
+
+
+def test_only_clerks_and_admins_upload(anonymous, auditor_client, db):
+    assert _upload(anonymous).status_code == 302
+    assert _upload(auditor_client).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
+
+
+def test_an_upload_above_the_limit_is_refused_clearly(app, client, db):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = _upload(client)
+        assert response.status_code == 413
+        assert "MB" in response.get_data(as_text=True)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 200 * 1024 * 1024
+
+
+def test_an_admin_undoes_a_batch_and_it_can_be_imported_again(client, admin_client, db):
+    _upload(client)
+    job = _job(db)
+    client.post(f"/imports/jobs/{job.id}/confirm", data={})
+    db.session.expire_all()
+    batch_id = db.session.get(ImportJob, job.id).batch_id
+    assert (
+        client.post(f"/imports/batches/{batch_id}/undo", data={"reason": "Fel fil"}).status_code
+        == 403
+    )
+    response = admin_client.post(f"/imports/batches/{batch_id}/undo", data={"reason": "Fel fil"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert _total(db, batch_id) == 0
+    voided = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Invoice)
+        .where(Invoice.import_batch_id == batch_id, Invoice.voided_at.is_not(None))
+    )
+    assert voided == 171
+    events = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.record_type == "invoices", AuditEvent.action == "void")
+    )
+    assert events == 171
+    assert db.session.get(ImportBatch, batch_id).is_undone
+    # Undone, the file may be imported again.
+    _upload(client)
+    job = _job(db)
+    client.post(f"/imports/jobs/{job.id}/confirm", data={})
+    db.session.expire_all()
+    assert _total(db, db.session.get(ImportJob, job.id).batch_id) == Decimal("726583.94")
