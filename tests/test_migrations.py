@@ -66,22 +66,26 @@ def test_migrations_carry_existing_records_through(databases, migrated_app):
             with db.engine.begin() as connection:
                 connection.execute(
                     sa.text(
-                        "INSERT INTO vendors (id, name, name_key, id_kind, country, is_private_person, created_at, "
-                        "updated_at) VALUES (1, 'A AB', 'a ab', 'none', 'SE', false, :now, :now)"
+                        "INSERT INTO vendors (id, name, name_key, id_kind, country, "
+                        "is_private_person, "
+                        "created_at, updated_at) "
+                        "VALUES (1, 'A AB', 'a ab', 'none', 'SE', false, :now, :now)"
                     ),
                     {"now": now},
                 )
                 connection.execute(
                     sa.text(
-                        "INSERT INTO import_batches (id, filename, sha256, kind, row_count, imported_at) "
+                        "INSERT INTO import_batches "
+                        "(id, filename, sha256, kind, row_count, imported_at) "
                         "VALUES (1, 'f.csv', 'x', 'invoices', 1, :now)"
                     ),
                     {"now": now},
                 )
                 connection.execute(
                     sa.text(
-                        "INSERT INTO invoices (vendor_id, invoice_number, invoiced_on, net_amount, vat_amount, currency, "
-                        "created_at, updated_at, import_batch_id, source_row) "
+                        "INSERT INTO invoices (vendor_id, invoice_number, invoiced_on, net_amount, "
+                        "vat_amount, currency, created_at, updated_at, import_batch_id, "
+                        "source_row) "
                         "VALUES (1, 'F1', '2010-01-01', 12345, 0, 'SEK', :now, :now, 1, 2)"
                     ),
                     {"now": now},

@@ -8,7 +8,9 @@ an example; ``read`` then turns each cell into a value during the second pass, f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
 import re
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
@@ -37,6 +39,10 @@ def _pattern(notation: str) -> re.Pattern:
 
 _PATTERNS = {"dot": _pattern("dot"), "comma": _pattern("comma")}
 _PLAIN = re.compile(r"^-?\d+$")
+#: The largest amount stored, in öre: money is kept as a 64-bit integer of öre (with room).
+MAX_ORE = 9 * 10**17
+#: The longest text read as an amount ("-9 000 000 000 000 000,00 kr" and then some).
+MAX_AMOUNT_TEXT = 40
 
 
 class AmountColumn:
@@ -76,8 +82,9 @@ class AmountColumn:
         if len(evidence) == 2:
             return Issue(
                 N_(
-                    "The amounts in column “%(column)s” are written two ways (%(one)s and %(other)s); "
-                    "the decimal separator cannot be told. Give it in the import profile."
+                    "The amounts in column “%(column)s” are written two ways (%(one)s and "
+                    "%(other)s); the decimal separator cannot be told. Give it in the import "
+                    "profile."
                 ),
                 column=self.name,
                 params={"column": self.name, "one": evidence["dot"], "other": evidence["comma"]},
@@ -88,7 +95,8 @@ class AmountColumn:
             return Issue(
                 N_(
                     "The amounts in column “%(column)s” can be read two ways: is “%(example)s” a "
-                    "thousand or a decimal number? Give the decimal separator in the import profile."
+                    "thousand or a decimal number? Give the decimal separator in the import "
+                    "profile."
                 ),
                 column=self.name,
                 params={"column": self.name, "example": ambiguous},
@@ -105,25 +113,36 @@ class AmountColumn:
         """
         kind = type(value)
         if kind is float:
+            if not math.isfinite(value):  # a hostile file's <v>inf</v> or <v>NaN</v>
+                raise ValueError(N_("“%(value)s” is not an amount."))
             scaled = value * 100
             ore = round(scaled)
             if (
                 abs(scaled - ore) > 1e-6
             ):  # not whole öre: round the decimal value, not the binary one
                 ore = int((Decimal(repr(value)) * 100).quantize(Decimal(1), ROUND_HALF_UP))
-            if ore != ore or abs(ore) > 9 * 10**17:  # NaN or beyond what is stored
+            if ore != ore or abs(ore) > MAX_ORE:  # NaN or beyond what is stored
                 raise ValueError(N_("“%(value)s” is not an amount."))
             return int(ore)
         if kind is int:
-            return value * 100
+            return _stored(value * 100)
         if kind is bool or value is None:
             raise ValueError(N_("The amount is missing."))
         text = str(value).strip()
         if not text:
             raise ValueError(N_("The amount is missing."))
+        if len(text) > MAX_AMOUNT_TEXT:  # no amount is written that long; int() would refuse
+            raise ValueError(N_("“%(value)s” is not an amount."))
         if _PLAIN.match(text):
-            return int(text) * 100
-        return _read_text(text, self.notation or "dot")
+            return _stored(int(text) * 100)
+        return _stored(_read_text(text, self.notation or "dot"))
+
+
+def _stored(ore: int) -> int:
+    """``ore``, unless it is beyond what the database stores (a 64-bit integer)."""
+    if abs(ore) > MAX_ORE:
+        raise ValueError(N_("“%(value)s” is not an amount."))
+    return ore
 
 
 def _evidence(shape: str) -> str:
@@ -256,10 +275,8 @@ class DateColumn:
         except (KeyError, TypeError):
             pass
         day = self._read(value)
-        try:
+        with contextlib.suppress(TypeError):  # an unhashable cell is read each time
             self.cache[value] = day
-        except TypeError:
-            pass
         return day
 
     def _read(self, value) -> dt.date:
@@ -270,6 +287,8 @@ class DateColumn:
         if isinstance(value, bool) or value is None:
             raise ValueError(N_("The date is missing."))
         if isinstance(value, int | float):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(N_("“%(value)s” is not a date."))
             number = int(value)
             if number != value and not 1 <= value < 2_958_466:
                 raise ValueError(N_("“%(value)s” is not a date."))

@@ -441,9 +441,8 @@ class InvoiceWriter:
         names = ", ".join(self._COLUMNS)
         if self._sqlite:
             placeholders = ", ".join("?" for _ in self._COLUMNS)
-            connection.exec_driver_sql(
-                f"INSERT INTO invoices ({names}) VALUES ({placeholders})", rows
-            )
+            statement = f"INSERT INTO invoices ({names}) VALUES ({placeholders})"  # noqa: S608
+            connection.exec_driver_sql(statement, rows)
             return
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY invoices ({names}) FROM STDIN") as copy:

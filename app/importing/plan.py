@@ -50,6 +50,23 @@ TOTAL_LABEL = re.compile(
 HEADER_SEARCH_ROWS = 30
 
 
+#: What a file without the columns a kind needs is told, by kind.
+_MISSING_COLUMNS = {
+    "invoices": N_(
+        "%(file)s lacks columns that invoices need: %(missing)s. "
+        "Its header (row %(row)s) has: %(found)s."
+    ),
+    "contracts": N_(
+        "%(file)s lacks columns that contracts need: %(missing)s. "
+        "Its header (row %(row)s) has: %(found)s."
+    ),
+    "engagements": N_(
+        "%(file)s lacks columns that fee income needs: %(missing)s. "
+        "Its header (row %(row)s) has: %(found)s."
+    ),
+}
+
+
 class MissingColumnsError(ImportFileError):
     """The file is readable but lacks columns the kind of record needs: its rows are
     rejected (exit 1), not unreadable (exit 2)."""
@@ -136,11 +153,8 @@ def make_plan(path: str | Path, filename: str | None, options: Options) -> Plan:
     missing = [f for f in header_map.required_fields(kind) if f not in columns]
     if missing:
         raise MissingColumnsError(
-            N_(
-                "%(file)s lacks the columns %(kind)s need: %(missing)s. Its header (row %(row)s) has: %(found)s."
-            ),
+            _MISSING_COLUMNS[kind],
             file=source.filename,
-            kind=kind,
             row=header_row,
             missing="; ".join(header_map.describe(kind, f) for f in missing),
             found=", ".join(h for h in header_texts if h) or "—",
@@ -178,7 +192,10 @@ def make_plan(path: str | Path, filename: str | None, options: Options) -> Plan:
         and period is None
     ):
         raise ImportFileError(
-            N_("%(file)s has no date column. Give the period it covers with --period YYYY-MM."),
+            N_(
+                "%(file)s has no date column. Give the month it covers as the period "
+                "(YYYY-MM; --period on the command line)."
+            ),
             file=source.filename,
         )
     _first_pass(plan)
@@ -252,7 +269,8 @@ def _period(
         if not match:
             raise ImportFileError(
                 N_(
-                    "%(file)s has no date column and no period in its name. Give it with --period YYYY-MM."
+                    "%(file)s has no date column and no period in its name. Give the month it "
+                    "covers as the period (YYYY-MM; --period on the command line)."
                 ),
                 file=source.filename,
             )
@@ -304,7 +322,10 @@ def _first_pass(plan: Plan) -> None:
         if kind == "totals":
             plan.left_out.totals.append(number)
             if amount_cols:
-                plan.stated_total = (number, cells[amount_cols[0][1]])
+                # The total of the amount the rows are summed by, not of whichever amount
+                # column comes first (Leeds puts its VAT column before the amount).
+                main = columns.get("net_amount", columns.get("value", amount_cols[0][1]))
+                plan.stated_total = (number, cells[main])
             continue
         plan.data_rows += 1
         for column, index in amount_cols:
@@ -346,9 +367,13 @@ def _classify(cells: list, identity: list[int], amount_cols) -> str:
         return "blank"
     for cell in (first, *(cells[i] for i in identity)):
         # A cheap first letter test before folding: this runs for every row.
-        if type(cell) is str and cell.lstrip()[:1] in _TOTAL_INITIALS and len(cell) < 40:
-            if TOTAL_LABEL.match(header_map.fold(cell)):
-                return "totals"
+        if (
+            type(cell) is str
+            and cell.lstrip()[:1] in _TOTAL_INITIALS
+            and len(cell) < 40
+            and TOTAL_LABEL.match(header_map.fold(cell))
+        ):
+            return "totals"
     if identity and amount_cols and not any(_filled(cells[i]) for i in identity):
         filled = sum(1 for c in cells if _filled(c))
         if filled <= 2 and any(_filled(cells[index]) for _column, index in amount_cols):

@@ -194,7 +194,8 @@ def run_import(
     report.unknown_contracts = sorted(resolved.unknown_contracts)[:20]
     if plan.stated_total and plan.kind == "invoices":
         _check_stated_total(plan, report)
-    if findings.issue_count and not options.skip_invalid:
+    if findings.issue_count and (not options.skip_invalid or not report.imported):
+        # Invalid rows and no leave to skip them; or nothing valid left to import.
         report.status = "rejected"
         return report
     if write:

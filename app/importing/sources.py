@@ -158,6 +158,10 @@ def _open_workbook(
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
         chosen = _choose_sheet(workbook, sheets, sheet, filename)
+    except ImportFileError:
+        raise
+    except Exception:  # a sheet calamine cannot read (its XML broken, its zip entry lying…)
+        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
     finally:
         workbook.close()
     source = Source(
@@ -190,7 +194,8 @@ def _check_zip(path: Path, filename: str) -> None:
                 ):
                     raise ImportFileError(
                         N_(
-                            "%(file)s unpacks to far more data than a spreadsheet holds; it is not imported."
+                            "%(file)s unpacks to far more data than a spreadsheet holds; "
+                            "it is not imported."
                         ),
                         file=filename,
                     )
@@ -226,12 +231,12 @@ def _workbook_rows(source: Source) -> Iterator[tuple[int, list]]:
             N_("%(file)s is not a readable workbook."), file=source.filename
         ) from None
     try:
-        start_row, start_col = sheet.start or (0, 0)
-        # calamine starts at the sheet's first used cell; pad so positions match the letters.
+        _start_row, start_col = sheet.start or (0, 0)
+        # calamine's iter_rows yields the empty rows above the first used cell too (so rows
+        # keep their numbers), but starts every row at the first used column: pad the columns
+        # so positions match the letters.
         pad = [""] * start_col
-        number = start_row
-        for cells in sheet.iter_rows():
-            number += 1
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
             yield number, (pad + cells) if pad else cells
     finally:
         workbook.close()
@@ -296,10 +301,11 @@ def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 
 def _open_text(path: Path, filename: str, head: bytes) -> Source:
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _has_nul(path):
         raise ImportFileError(
             N_(
-                "%(file)s is not a text file. Save the spreadsheet as CSV, or import the workbook itself."
+                "%(file)s is not a text file. Save the spreadsheet as CSV, or import the "
+                "workbook itself."
             ),
             file=filename,
         )
@@ -317,6 +323,16 @@ def _open_text(path: Path, filename: str, head: bytes) -> Source:
         encoding=encoding,
         delimiter=detect_delimiter(sample),
     )
+
+
+def _has_nul(path: Path) -> bool:
+    """Whether a NUL byte occurs anywhere: text files never hold one (and PostgreSQL refuses
+    it in text), binaries always do. A scan at memory speed."""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            if b"\x00" in chunk:
+                return True
+    return False
 
 
 def detect_encoding(path: Path) -> str:
@@ -383,7 +399,8 @@ def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
         except csv.Error:
             raise ImportFileError(
                 N_(
-                    "Row %(row)s of %(file)s cannot be read: a cell is too large or a quote is not closed."
+                    "Row %(row)s of %(file)s cannot be read: a cell is too large or a quote is "
+                    "not closed."
                 ),
                 row=number + 1,
                 file=source.filename,

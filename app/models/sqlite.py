@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
-    """Enforce foreign keys, and let SQLAlchemy own transactions.
+    """Enforce foreign keys, write ahead (WAL), and let SQLAlchemy own transactions.
 
     The pysqlite driver starts transactions lazily on its own and never emits SAVEPOINTs
     correctly; turning its handling off and emitting BEGIN ourselves is the fix SQLAlchemy
@@ -18,6 +18,9 @@ def configure_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            # Readers go on while an import writes (the one writer no longer blocks them).
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -82,8 +82,8 @@ def register(app: Flask) -> None:
             return render_error(
                 413,
                 gettext(
-                    "The file is larger than the %(limit)s MB Insyn accepts. Split it, or ask the administrator "
-                    "to raise the limit (INSYN_MAX_CONTENT_LENGTH).",
+                    "The file is larger than the %(limit)s MB Insyn accepts. Split it, or ask the "
+                    "administrator to raise the limit (INSYN_MAX_CONTENT_LENGTH).",
                     limit=limit,
                 ),
             )

@@ -102,7 +102,10 @@ def live_server(databases, migrated_app) -> Iterator[LiveServer]:
     from app.extensions import db
 
     # Errors reach the error page as in production (and the log), not werkzeug's debugger.
-    app = migrated_app(databases.new(), WTF_CSRF_ENABLED=True, PROPAGATE_EXCEPTIONS=False)
+    # Imports run in the background of the server, as in production.
+    app = migrated_app(
+        databases.new(), WTF_CSRF_ENABLED=True, PROPAGATE_EXCEPTIONS=False, IMPORT_JOBS_INLINE=False
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_RequestHandler)
     thread = threading.Thread(
         target=server.serve_forever,

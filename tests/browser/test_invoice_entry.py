@@ -125,6 +125,10 @@ def test_a_clerk_adds_a_vendor_a_contract_and_an_invoice_and_finds_it_listed(pag
     # The invoice list shows it, the amounts the Swedish way.
     page.locator("nav.main-nav a[href='/invoices/']").click()
     expect(page).to_have_url(re.compile(r"/invoices/$"))
+    # Other tests fill the list too: find it the way a clerk would, by its number.
+    page.locator("#q").fill("2010-117")
+    page.locator("form.filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/invoices/\?.*q=2010-117"))
     row = page.locator("table.invoices tbody tr").filter(
         has=page.get_by_role("link", name="2010-117", exact=True)
     )

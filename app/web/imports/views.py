@@ -11,6 +11,7 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_babel import gettext
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -152,7 +153,14 @@ def undo(id: int):
             show_on_form(form, error)
         else:
             db.session.commit()
-            flash(gettext("Import undone: %(count)s records voided.", count=voided), "success")
+            flash(
+                ngettext(
+                    "Import undone: %(num)s record voided.",
+                    "Import undone: %(num)s records voided.",
+                    voided,
+                ),
+                "success",
+            )
             return redirect(url_for(".batch", id=batch.id))
     counts = {}
     return render_template("imports/batch.html", batch=batch, counts=counts, undo_form=form), 400
