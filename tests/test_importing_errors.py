@@ -136,7 +136,7 @@ def test_dry_run_writes_nothing(runner, db, tmp_path):
     result = import_file(runner, path, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Dry run: nothing was written." in result.output
-    assert "Imported:  4\n" in result.output and "Total SEK: 10 000.50" in result.output
+    assert "Imported:  4\n" in result.output and "Total SEK: 10,000.50" in result.output
     assert nothing_written(db)
     # A preview is not an import: the file imports in full afterwards.
     real = import_file(runner, path)

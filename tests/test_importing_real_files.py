@@ -232,7 +232,7 @@ def test_craven_leaves_its_totals_row_out_and_says_it_agrees(runner, db):
     result = import_file(runner, CRAVEN)
     assert result.exit_code == 0, result.output
     assert "Left out, totals rows: 173\n" in result.output
-    assert "own total on row 173, 726 583.94, agrees with the sum of its rows" in result.output
+    assert "own total on row 173, 726,583.94, agrees with the sum of its rows" in result.output
     batch = latest_batch(db, CRAVEN.name)
     assert (
         db.session.scalar(

@@ -119,7 +119,7 @@ def test_a_swedish_workbook_imports_with_the_exact_total(runner, db, tmp_path):
     assert "Hidden sheets, not read: Skräp" in result.output
     assert "header on row 3" in result.output
     assert "Left out, totals rows: 8\n" in result.output
-    assert "own total on row 8, 15 484.50, agrees with the sum of its rows" in result.output
+    assert "own total on row 8, 15,484.50, agrees with the sum of its rows" in result.output
 
     assert total(db) == (Decimal("15484.50"), 4)
     rows = {i.source_row: i for i in imported(db)}
@@ -414,5 +414,5 @@ def test_a_totals_row_is_checked_against_the_amount_not_a_vat_column_before_it(
     assert result.exit_code == 0, result.output
     assert "Profile:   leeds-2020;" in result.output
     assert "Left out, totals rows: 4\n" in result.output
-    assert "own total on row 4, 5 247.50, agrees with the sum of its rows" in result.output
+    assert "own total on row 4, 5,247.50, agrees with the sum of its rows" in result.output
     assert total(db) == (Decimal("5247.50"), 2)

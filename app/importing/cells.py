@@ -163,7 +163,23 @@ def _evidence(shape: str) -> str:
     return "comma" if separator == "," else "dot"
 
 
+#: The common shapes, read without the general pattern: "1 234,50", "1234,5-", "-1,234.50".
+_FAST = {
+    "comma": re.compile(r"(-?)(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:,(\d\d?))?(-?)"),
+    "dot": re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d\d?))?(-?)"),
+}
+_SEPARATORS = str.maketrans("", "", " ,.'\u00a0\u202f\u2009\u2007")
+
+
 def _read_text(text: str, notation: str) -> int:
+    fast = _FAST[notation].fullmatch(text)
+    if fast is not None:
+        lead, whole, fraction, trail = fast.groups()
+        if not (lead and trail):
+            ore = int(whole.translate(_SEPARATORS)) * 100 + (
+                int(fraction.ljust(2, "0")) if fraction else 0
+            )
+            return -ore if lead or trail else ore
     cleaned = text.replace("\u2212", "-")
     if not cleaned[:1].isdigit() or not cleaned[-1:].isdigit():
         cleaned = _CURRENCY.sub(" ", cleaned).strip()
@@ -177,7 +193,7 @@ def _read_text(text: str, notation: str) -> int:
         if not (match.group("open") and match.group("close")):
             raise ValueError(N_("“%(value)s” is not an amount."))
         negative += 1
-    whole = int(re.sub(r"\D", "", match.group("int")))
+    whole = int(match.group("int").translate(_SEPARATORS))
     fraction = match.group("frac") or ""
     if len(fraction) <= 2:
         ore = whole * 100 + int(fraction.ljust(2, "0") or 0)

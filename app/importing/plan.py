@@ -365,20 +365,29 @@ def _classify(cells: list, identity: list[int], amount_cols) -> str:
             break
     if first is None:
         return "blank"
-    for cell in (first, *(cells[i] for i in identity)):
-        # A cheap first letter test before folding: this runs for every row.
-        if (
-            type(cell) is str
-            and cell.lstrip()[:1] in _TOTAL_INITIALS
-            and len(cell) < 40
-            and TOTAL_LABEL.match(header_map.fold(cell))
-        ):
+    if _says_total(first):
+        return "totals"
+    named = False
+    for index in identity:
+        cell = cells[index]
+        if cell is not first and _says_total(cell):
             return "totals"
-    if identity and amount_cols and not any(_filled(cells[i]) for i in identity):
+        named = named or _filled(cell)
+    if identity and amount_cols and not named:
         filled = sum(1 for c in cells if _filled(c))
         if filled <= 2 and any(_filled(cells[index]) for _column, index in amount_cols):
             return "totals"
     return "data"
 
 
-_TOTAL_INITIALS = frozenset("SsTtGg")
+#: How every totals label begins: a cheap test before folding, as this runs for every row.
+_TOTAL_PREFIXES = frozenset({"sum", "tot", "gra", "slu"})
+
+
+def _says_total(cell) -> bool:
+    return (
+        type(cell) is str
+        and len(cell) < 40
+        and cell.lstrip()[:3].lower() in _TOTAL_PREFIXES
+        and TOTAL_LABEL.match(header_map.fold(cell)) is not None
+    )

@@ -106,6 +106,8 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
     formula_rows = plan.source.formula_rows
     names = {f: plan.column_name(f) for f in columns}
     chunk: list[tuple] = []
+    # Vendor names repeat (a few thousand across a million rows): clean each once.
+    vendor_names: dict = {}
 
     def problem(number, field_name, message, value=None, **params):
         if value is not None:
@@ -134,7 +136,13 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
             )
             continue
         ok = True
-        vendor = text(cells[i_vendor])
+        raw_vendor = cells[i_vendor]
+        try:
+            vendor = vendor_names[raw_vendor]
+        except KeyError:
+            vendor = vendor_names[raw_vendor] = text(raw_vendor)
+        except TypeError:  # an unhashable cell cannot happen with calamine or csv, but be safe
+            vendor = text(raw_vendor)
         if vendor is None:
             problem(number, "vendor_name", N_("The vendor is missing."))
             ok = False

@@ -74,6 +74,8 @@ class Source:
     encoding: str | None = None
     delimiter: str | None = None
     formula_rows: set[int] = field(default_factory=set)
+    #: A workbook's sheet as calamine parsed it (calamine has no streaming reader).
+    loaded: object | None = field(default=None, repr=False)
 
     @property
     def hidden_sheets(self) -> list[str]:
@@ -157,7 +159,7 @@ def _open_workbook(
             for m in workbook.sheets_metadata
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
-        chosen = _choose_sheet(workbook, sheets, sheet, filename)
+        chosen, cells = _choose_sheet(workbook, sheets, sheet, filename)
     except ImportFileError:
         raise
     except Exception:  # a sheet calamine cannot read (its XML broken, its zip entry lying…)
@@ -171,6 +173,7 @@ def _open_workbook(
         sheets=sheets,
         sheet=chosen,
     )
+    source.loaded = cells
     if source.format == "xlsx":
         try:
             source.formula_rows = _uncached_formula_rows(path, chosen)
@@ -203,7 +206,9 @@ def _check_zip(path: Path, filename: str) -> None:
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
 
 
-def _choose_sheet(workbook, sheets: list[SheetInfo], wanted: str | None, filename: str) -> str:
+def _choose_sheet(workbook, sheets: list[SheetInfo], wanted: str | None, filename: str):
+    """The sheet to read, by name, and its cells as calamine loaded them (kept: calamine
+    parses a whole sheet at once, so it is parsed once and iterated as often as needed)."""
     names = [s.name for s in sheets]
     if wanted is not None:
         if wanted not in names:
@@ -213,33 +218,24 @@ def _choose_sheet(workbook, sheets: list[SheetInfo], wanted: str | None, filenam
                 sheet=wanted,
                 sheets=", ".join(names),
             )
-        return wanted
+        return wanted, workbook.get_sheet_by_name(wanted)
     for info in sheets:
         if info.visible:
             data = workbook.get_sheet_by_name(info.name)
             if data.height > 0 and data.width > 0:
-                return info.name
+                return info.name, data
     raise ImportFileError(N_("%(file)s has no sheet with data."), file=filename)
 
 
 def _workbook_rows(source: Source) -> Iterator[tuple[int, list]]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(source.path))
-        sheet = workbook.get_sheet_by_name(source.sheet)
-    except Exception:
-        raise ImportFileError(
-            N_("%(file)s is not a readable workbook."), file=source.filename
-        ) from None
-    try:
-        _start_row, start_col = sheet.start or (0, 0)
-        # calamine's iter_rows yields the empty rows above the first used cell too (so rows
-        # keep their numbers), but starts every row at the first used column: pad the columns
-        # so positions match the letters.
-        pad = [""] * start_col
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            yield number, (pad + cells) if pad else cells
-    finally:
-        workbook.close()
+    sheet = source.loaded
+    _start_row, start_col = sheet.start or (0, 0)
+    # calamine's iter_rows yields the empty rows above the first used cell too (so rows keep
+    # their numbers), but starts every row at the first used column: pad the columns so
+    # positions match the letters.
+    pad = [""] * start_col
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        yield number, (pad + cells) if pad else cells
 
 
 def _uncached_formula_rows(path: Path, sheet_name: str) -> set[int]:

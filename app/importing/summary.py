@@ -30,7 +30,7 @@ def _rows(numbers: list[int]) -> str:
 
 
 def _money(amount: str) -> str:
-    return f"{Decimal(amount):,.2f}".replace(",", " ")
+    return f"{Decimal(amount):,.2f}"
 
 
 def summary_lines(report: Report) -> list[str]:
