@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,14 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.config import with_driver
 from app.extensions import db as _db
+
+#: The real public files the importer is tested on (their origins and exact totals are in
+#: SOURCES.md there), kept beside the project as ../shared/data/real; INSYN_REAL_DATA points
+#: elsewhere if needed. Tests that need them fail, never skip, when they are missing.
+REAL_DATA = Path(
+    os.environ.get("INSYN_REAL_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+)
 
 TEST_CONFIG = {
     "TESTING": True,

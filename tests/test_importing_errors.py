@@ -20,8 +20,9 @@ from app.models import Department
 from app.models import ImportBatch
 from app.models import Invoice
 from app.models import Vendor
+from tests.conftest import REAL_DATA
 
-REAL = Path("/work/shared/data/real")
+REAL = REAL_DATA
 
 LEDGER = (
     "Leverantör;Org.nr;Fakturanummer;Fakturadatum;Belopp;Konto\n"

@@ -1,4 +1,4 @@
-"""Importing the real public files of ``/work/shared/data/real`` (see its SOURCES.md) through
+"""Importing the real public files of ``../shared/data/real`` (see its SOURCES.md) through
 ``insyn import``, each with its shipped profile detected: the totals and row counts published
 there, to the öre, and never twice.
 
@@ -30,8 +30,9 @@ from app.models import ContractAmendment
 from app.models import ImportBatch
 from app.models import Invoice
 from app.services.contracts import current_terms
+from tests.conftest import REAL_DATA
 
-REAL = Path("/work/shared/data/real")
+REAL = REAL_DATA
 OREBRO = REAL / "orebro_leverantorsfakturor_2016-03.xlsx"
 LEEDS_2020 = REAL / "leeds_spend_2020-06.csv"
 LEEDS_2010 = REAL / "leeds_spend_2010-12.csv"

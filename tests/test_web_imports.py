@@ -13,10 +13,9 @@ from app.models import AuditEvent
 from app.models import ImportBatch
 from app.models import ImportJob
 from app.models import Invoice
+from tests.conftest import REAL_DATA
 
-CRAVEN = Path("/work/shared/data/real/craven_payments_over_500_2017-03.csv")
-if not CRAVEN.exists():  # the same file kept beside the project
-    CRAVEN = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / CRAVEN.name
+CRAVEN = REAL_DATA / "craven_payments_over_500_2017-03.csv"
 
 
 def _upload(client, path: Path = CRAVEN, name: str | None = None, **fields):

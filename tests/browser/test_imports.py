@@ -4,21 +4,16 @@ listed with the import they came from."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.conftest import REAL_DATA
+
 pytestmark = pytest.mark.browser
 
-CRAVEN = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "real"
-    / "craven_payments_over_500_2017-03.csv"
-)
+CRAVEN = REAL_DATA / "craven_payments_over_500_2017-03.csv"
 
 
 def normalised(text: str | None) -> str:
