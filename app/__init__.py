@@ -123,6 +123,8 @@ def register_blueprints(app: Flask) -> None:
     from app.web.invoices.views import bp as invoices
     from app.web.lists.views import bp as lists
     from app.web.main.views import bp as main
+    from app.web.reports.views import bp as reports
+    from app.web.thresholds.views import bp as thresholds
     from app.web.users.views import bp as users
     from app.web.vendors.views import bp as vendors
 
@@ -135,6 +137,8 @@ def register_blueprints(app: Flask) -> None:
         income,
         lists,
         imports,
+        reports,
+        thresholds,
         users,
         audit,
     ):

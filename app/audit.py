@@ -30,6 +30,7 @@ from app.models import Category
 from app.models import Contract
 from app.models import ContractAmendment
 from app.models import Department
+from app.models import DirectAwardThreshold
 from app.models import Engagement
 from app.models import Invoice
 from app.models import RateCard
@@ -95,6 +96,7 @@ LABELS: dict[type, Callable[[Any], str]] = {
     Category: lambda c: c.name,
     Department: lambda d: d.name,
     User: lambda u: u.email,
+    DirectAwardThreshold: str,
 }
 
 #: Records whose history shows on another's page: (its table, the attribute holding its id).

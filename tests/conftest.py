@@ -240,6 +240,7 @@ def demo_ids(demo):
         "category": models.Category,
         "department": models.Department,
         "import_batch": models.ImportBatch,
+        "threshold": models.DirectAwardThreshold,
     }
     return {
         name: demo.session.scalar(sa.select(sa.func.min(model.id)))
@@ -262,6 +263,7 @@ _RECORD_OF = {
     "users": "user",
     "imports.confirm": "import_job",
     "imports.undo": "import_batch",
+    "thresholds": "threshold",
 }
 
 

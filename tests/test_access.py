@@ -43,6 +43,9 @@ INTENDED = {
     "imports.upload": CLERK_OR_ADMIN,
     "imports.confirm": CLERK_OR_ADMIN,
     "imports.undo": ADMIN,
+    "thresholds.create": ADMIN,
+    "thresholds.edit": ADMIN,
+    "thresholds.delete": ADMIN,
 }
 OPEN_TO_ALL = {"auth.login", "auth.logout"}
 

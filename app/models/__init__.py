@@ -15,6 +15,7 @@ from app.models.import_job import ImportJob
 from app.models.invoice import Invoice
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
+from app.models.threshold import DirectAwardThreshold
 from app.models.user import Role
 from app.models.user import User
 from app.models.vendor import Vendor
@@ -27,6 +28,7 @@ __all__ = [
     "Contract",
     "ContractAmendment",
     "Department",
+    "DirectAwardThreshold",
     "Engagement",
     "ImportBatch",
     "ImportJob",

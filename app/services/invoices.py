@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,8 +16,10 @@ from app.money import to_money
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.invoice_filters import STATUSES  # noqa: F401 - the list's statuses
+from app.services.invoice_filters import InvoiceFilters
+from app.services.invoice_filters import apply_filters
 from app.services.provenance import set_provenance
-from app.services.vendors import vendor_ids_matching
 from app.text import clean_text
 
 #: Sortable columns of the invoice list.
@@ -30,22 +31,6 @@ SORTS = {
     "net_amount": Invoice.net_amount,
 }
 
-#: Which invoices a list shows.
-STATUSES = ("all", "active", "voided")
-
-
-@dataclass(frozen=True)
-class InvoiceFilters:
-    vendor_id: int | None = None
-    vendor_text: str | None = None  #: part of the vendor's name, an alias or its org number
-    contract_id: int | None = None
-    category_id: int | None = None
-    department_id: int | None = None
-    year: int | None = None  #: by invoice date
-    q: str | None = None  #: part of the invoice number or description
-    status: str = "all"
-    batch_id: int | None = None  #: imported by this batch
-
 
 def compute_vat(net_amount: Decimal, rate_percent: int | Decimal) -> Decimal:
     """VAT on ``net_amount`` at ``rate_percent`` (25, 12, 6 or 0), rounded half up to the öre."""
@@ -54,42 +39,10 @@ def compute_vat(net_amount: Decimal, rate_percent: int | Decimal) -> Decimal:
 
 def invoice_select(filters: InvoiceFilters, sort: str = "invoiced_on", descending: bool = True):
     """Invoices matching ``filters`` with their vendors, ordered by ``sort`` then newest."""
-    query = _filtered(sa.select(Invoice).join(Invoice.vendor), filters)
+    query = apply_filters(sa.select(Invoice).join(Invoice.vendor), filters)
     column = SORTS.get(sort, Invoice.invoiced_on)
     order = column.desc() if descending else column.asc()
     return query.order_by(order.nulls_last(), Invoice.id.desc())
-
-
-def _filtered(query: sa.Select, filters: InvoiceFilters) -> sa.Select:
-    if filters.vendor_id:
-        query = query.where(Invoice.vendor_id == filters.vendor_id)
-    if filters.vendor_text:
-        query = query.where(Invoice.vendor_id.in_(vendor_ids_matching(filters.vendor_text)))
-    if filters.contract_id:
-        query = query.where(Invoice.contract_id == filters.contract_id)
-    if filters.category_id:
-        query = query.where(Invoice.category_id == filters.category_id)
-    if filters.department_id:
-        query = query.where(Invoice.department_id == filters.department_id)
-    if filters.year:
-        query = query.where(
-            Invoice.invoiced_on.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31))
-        )
-    if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Invoice.invoice_number).like(like),
-                sa.func.lower(Invoice.description).like(like),
-            )
-        )
-    if filters.batch_id:
-        query = query.where(Invoice.import_batch_id == filters.batch_id)
-    if filters.status == "active":
-        query = query.where(Invoice.voided_at.is_(None))
-    elif filters.status == "voided":
-        query = query.where(Invoice.voided_at.is_not(None))
-    return query
 
 
 @dataclass(frozen=True)
@@ -107,7 +60,7 @@ class CurrencyTotal:
 def invoice_totals(filters: InvoiceFilters) -> list[CurrencyTotal]:
     """Sums of the invoices matching ``filters``, one per currency, voided invoices left out
     whatever the status filter says. Amounts excl. VAT, VAT, and the count."""
-    query = _filtered(
+    query = apply_filters(
         sa.select(
             Invoice.currency,
             sa.func.sum(Invoice.net_amount),
@@ -133,7 +86,7 @@ def yearly_totals(**filters) -> list[YearTotal]:
     """Sums per year (of the invoice date) and currency of the invoices matching the
     ``InvoiceFilters`` fields given, voided ones left out; newest year first."""
     year = sa.extract("year", Invoice.invoiced_on)
-    query = _filtered(
+    query = apply_filters(
         sa.select(
             year,
             Invoice.currency,

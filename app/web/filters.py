@@ -26,6 +26,26 @@ def money(amount: Decimal | None, currency: str = "SEK", symbol: bool = True) ->
     return format_money(amount, currency, locale=_language(), symbol=symbol)
 
 
+def money_compact(amount: Decimal | None, currency: str = "SEK") -> str:
+    """A rounded amount for a chart's axis: ``1,2 mnkr``, ``250 tkr`` (Swedish, for kronor) or
+    ``SEK 1.2m``, ``SEK 250k`` (English); small amounts in whole units."""
+    if amount is None:
+        return ""
+    size = abs(amount)
+    sv = _language() == "sv"
+    for step, sv_unit, en_unit in ((Decimal(10) ** 6, "mn", "m"), (Decimal(1000), "t", "k")):
+        if size >= step:
+            scaled = number(amount / step, 1 if size < 10 * step else 0).removesuffix(
+                ",0" if sv else ".0"
+            )
+            if not sv:
+                return f"{currency}\u00a0{scaled}{en_unit}"
+            if currency == "SEK":
+                return f"{scaled}\u00a0{sv_unit}kr"
+            return f"{scaled}\u00a0{sv_unit} {currency}"
+    return money(amount.quantize(Decimal(1)), currency).replace(",00", "").replace(".00", "")
+
+
 def money_input(amount: Decimal | None) -> str:
     """An amount as it is typed back into a form: ``1 234,50`` (plain spaces, no currency)."""
     if amount is None:
@@ -93,7 +113,13 @@ def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        money=money, money_input=money_input, number=number, hours=hours, date=date, nl2br=nl2br
+        money=money,
+        money_compact=money_compact,
+        money_input=money_input,
+        number=number,
+        hours=hours,
+        date=date,
+        nl2br=nl2br,
     )
     app.jinja_env.globals.update(
         url_with=url_with, labels=labels, current_language=_language, options=options

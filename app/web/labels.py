@@ -81,6 +81,8 @@ RECORD_TYPE = {
     "categories": _l("Category"),
     "departments": _l("Department"),
     "users": _l("Account"),
+    "direct_award_thresholds": _l("Direct-award threshold"),
+    "import_batches": _l("Import"),
 }
 
 

@@ -17,6 +17,8 @@ from app.models import ContractAmendment
 from app.models import Vendor
 from app.services import contracts as service
 from app.services import invoices as invoice_service
+from app.services.burndown import burndown
+from app.services.flags import contract_flags
 from app.web.access import write_required
 from app.web.contracts.forms import AmendmentForm
 from app.web.contracts.forms import ContractForm
@@ -27,6 +29,7 @@ from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.listing import year_arg
+from app.web.reports import present
 from app.web.saving import save
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -71,12 +74,19 @@ def for_vendor():
 def detail(id: int):
     contract = db.get_or_404(Contract, id)
     terms = service.contract_terms(contract)
+    progress = burndown(contract)
+    flags = [
+        present.show_flag(flag, contract.currency) for flag in contract_flags(contract, progress)
+    ]
     return render_template(
         "contracts/detail.html",
         contract=contract,
         terms=terms,
         current=terms[-1],
-        usage=service.contract_usage(contract),
+        progress=progress,
+        chart=present.burndown_chart(progress),
+        flags=flags,
+        evidence=present.evidence_rows(flags),
         delete_form=ConfirmForm(),
         invoices=db.session.scalars(
             invoice_service.invoice_select(

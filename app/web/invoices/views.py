@@ -24,37 +24,23 @@ from app.services import contracts as contract_service
 from app.services import invoices as service
 from app.services import lists as list_service
 from app.web.access import write_required
+from app.web.filter_chips import filter_chips
 from app.web.history import history_for
 from app.web.invoices.forms import InvoiceForm
 from app.web.invoices.forms import VoidForm
 from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
-from app.web.listing import text_arg
-from app.web.listing import year_arg
+from app.web.report_args import read_filters
 from app.web.saving import save
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
 
-def _filters() -> service.InvoiceFilters:
-    status = request.args.get("status", "all")
-    return service.InvoiceFilters(
-        vendor_id=int_arg("vendor"),
-        vendor_text=text_arg("vendor_q"),
-        contract_id=int_arg("contract"),
-        category_id=int_arg("category"),
-        department_id=int_arg("department"),
-        year=year_arg(),
-        q=text_arg("q"),
-        status=status if status in service.STATUSES else "all",
-        batch_id=int_arg("batch"),
-    )
-
-
 @bp.get("/")
 def index():
-    filters = _filters()
+    ignored: list[str] = []
+    filters = read_filters(ignored)
     sort = sorting(service.SORTS, "invoiced_on", descending=True)
     page = paginate(service.invoice_select(filters, sort.key, sort.descending))
     return render_template(
@@ -69,6 +55,8 @@ def index():
         vendor=db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None,
         contract=db.session.get(Contract, filters.contract_id) if filters.contract_id else None,
         batch=db.session.get(ImportBatch, filters.batch_id) if filters.batch_id else None,
+        chips=filter_chips(filters),
+        ignored=ignored,
     )
 
 

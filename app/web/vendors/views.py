@@ -16,12 +16,14 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as invoice_service
 from app.services import vendors as service
+from app.services.flags import threshold_flags
 from app.web.access import write_required
 from app.web.history import history_for
 from app.web.listing import paginate
 from app.web.listing import safe_next
 from app.web.listing import sorting
 from app.web.listing import text_arg
+from app.web.reports import present
 from app.web.saving import save
 from app.web.vendors.forms import VendorForm
 
@@ -69,6 +71,8 @@ def detail(id: int):
         totals=invoice_service.invoice_totals(filters),
         recent=db.session.scalars(invoice_service.invoice_select(filters).limit(10)).all(),
         history=history_for(vendor),
+        flags=[present.show_flag(flag) for flag in threshold_flags(vendor_id=vendor.id)],
+        evidence={},
     )
 
 

@@ -1,0 +1,101 @@
+"""The balance of a year: consultant costs (by vendor and by category) against lecture-fee
+income (by organiser, with the day rate in force and the started days), and the net, per
+currency. All sums are computed in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Engagement
+from app.models import Invoice
+from app.services.invoice_filters import InvoiceFilters
+from app.services.totals import TotalRow
+from app.services.totals import TotalsQuery
+from app.services.totals import totals
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class IncomeRow:
+    """One organiser's engagements in the year, at one day rate."""
+
+    organiser: str
+    currency: str
+    day_rate: Decimal
+    started_days: int
+    fees: Decimal
+    count: int
+    travel_paid: Decimal  #: paid by the organiser; recorded, never income
+
+
+@dataclass
+class Balance:
+    """Costs against income in one year (``date_basis`` dates the costs)."""
+
+    year: int
+    date_basis: str
+    costs_by_vendor: list[TotalRow]
+    costs_by_category: list[TotalRow]
+    income: list[IncomeRow]
+    costs: dict[str, Decimal] = field(default_factory=dict)
+    income_totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted(set(self.costs) | set(self.income_totals))
+
+    def net(self, currency: str) -> Decimal:
+        """Income minus costs in ``currency``: negative when the year cost more than it earned."""
+        return self.income_totals.get(currency, ZERO) - self.costs.get(currency, ZERO)
+
+
+def balance(year: int, date_basis: str = "invoiced") -> Balance:
+    """The balance of ``year``: costs excl. VAT of valid invoices dated that year (by invoice
+    or payment date), against the fees of engagements whose first day falls in that year."""
+    filters = InvoiceFilters(year=year, date_basis=date_basis, status="active")
+    by_vendor = totals(TotalsQuery(by=("vendor",), filters=filters))
+    by_category = totals(TotalsQuery(by=("category",), filters=filters))
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    income_query = (
+        sa.select(
+            Engagement.organiser_name,
+            Engagement.currency,
+            Engagement.day_rate,
+            sa.func.sum(Engagement.started_days),
+            sa.func.sum(Engagement.fee_amount),
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Engagement.travel_amount), 0),
+        )
+        .where(Engagement.first_day.between(first, last), Engagement.voided_at.is_(None))
+        .group_by(Engagement.organiser_name, Engagement.currency, Engagement.day_rate)
+    )
+    income = [
+        IncomeRow(organiser, currency, rate, int(days), fees, count, travel)
+        for organiser, currency, rate, days, fees, count, travel in db.session.execute(income_query)
+    ]
+    income.sort(key=lambda row: (row.currency, -row.fees, row.organiser))
+    result = Balance(year, date_basis, by_vendor, by_category, income)
+    for row in by_vendor:
+        result.costs[row.currency] = result.costs.get(row.currency, ZERO) + row.amount
+    for row in income:
+        result.income_totals[row.currency] = result.income_totals.get(row.currency, ZERO) + row.fees
+    return result
+
+
+def balance_years() -> list[int]:
+    """Years with invoices or engagements, newest first."""
+    invoice_years = sa.select(sa.extract("year", Invoice.invoiced_on).label("year")).where(
+        Invoice.voided_at.is_(None)
+    )
+    engagement_years = sa.select(sa.extract("year", Engagement.first_day).label("year"))
+    union = sa.union(invoice_years, engagement_years).subquery()
+    return sorted(
+        {int(y) for y in db.session.scalars(sa.select(union.c.year)) if y is not None}, reverse=True
+    )

@@ -1,0 +1,231 @@
+"""Flags: what an auditor should look at, each explained in a sentence with its evidence.
+
+* invoiced beyond a contract's ceiling, or its hour quota, given the terms in force on each
+  invoice's date (an amendment that raises the ceiling clears the flag from its date);
+* invoices dated outside the contract's period;
+* hourly rates billed above the contract's rate;
+* vendors without a contract whose yearly spend passes the direct-award threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Contract
+from app.models import Invoice
+from app.models import Vendor
+from app.money import N_
+from app.services.burndown import Burndown
+from app.services.burndown import burndown
+from app.services.thresholds import threshold_for
+from app.services.thresholds import thresholds
+
+ZERO = Decimal("0.00")
+#: A billed rate this much above the contract's is a rounding matter, not a flag.
+RATE_TOLERANCE = Decimal("0.01")
+
+
+@dataclass
+class Flag:
+    """One finding.
+
+    Attributes:
+        kind: "ceiling", "hours", "period", "rate" or "threshold".
+        message: English msgid (``N_``), translated where shown, with ``params``.
+        invoice_ids: the evidence.
+        since, until: when it held (``until`` is None while it still holds).
+    """
+
+    kind: str
+    message: str
+    params: dict
+    invoice_ids: list[int] = field(default_factory=list)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    contract_id: int | None = None
+    vendor_id: int | None = None
+    year: int | None = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.until is None
+
+
+def contract_flags(contract: Contract, progress: Burndown | None = None) -> list[Flag]:
+    """Everything a contract's invoices raise."""
+    progress = progress or burndown(contract)
+    flags = _limit_flags(progress, "ceiling") + _limit_flags(progress, "hours")
+    flags += _period_flags(progress) + _rate_flags(progress)
+    for flag in flags:
+        flag.contract_id = contract.id
+        flag.vendor_id = contract.vendor_id
+    return flags
+
+
+def _limit_flags(progress: Burndown, kind: str) -> list[Flag]:
+    """Periods during which the cumulative invoiced amount (or hours) stood above the limit
+    in force: each opens on the invoice that went over and closes on the amendment that
+    raised the limit above it (or stays open)."""
+    limit_of = (lambda t: t.ceiling_amount) if kind == "ceiling" else (lambda t: t.hour_quota)
+    total_of = (
+        (lambda s: s.cumulative_amount) if kind == "ceiling" else (lambda s: s.cumulative_hours)
+    )
+    # Amendments that change the limit, as dated events between the invoices.
+    raises = [
+        (t.effective_on, limit_of(t)) for t in progress.terms[1:] if t.effective_on is not None
+    ]
+    flags: list[Flag] = []
+    open_flag: Flag | None = None
+    total = ZERO
+    events = sorted(
+        [(s.invoiced_on, 1, s) for s in progress.steps]
+        + [(day, 0, limit) for day, limit in raises],
+        key=lambda e: (e[0], e[1]),
+    )
+    limit = limit_of(progress.terms[0])
+    for day, is_invoice, item in events:
+        if not is_invoice:
+            limit = item
+            if open_flag and (limit is None or total <= limit):
+                open_flag.until = day
+                open_flag = None
+            continue
+        total = total_of(item)
+        if limit is None:
+            continue
+        if total > limit:
+            if open_flag is None:
+                message = (
+                    N_("Invoiced %(total)s against a ceiling of %(limit)s in force on %(date)s.")
+                    if kind == "ceiling"
+                    else N_(
+                        "Billed %(total)s hours against a quota of %(limit)s in force on %(date)s."
+                    )
+                )
+                open_flag = Flag(
+                    kind,
+                    message,
+                    {"total": str(total), "limit": str(limit), "date": day.isoformat()},
+                    since=day,
+                )
+                flags.append(open_flag)
+            open_flag.invoice_ids.append(item.invoice_id)
+            open_flag.params["total"] = total
+    return flags
+
+
+def _period_flags(progress: Burndown) -> list[Flag]:
+    contract = progress.contract
+    start, end = contract.starts_on, progress.current.ends_on
+    outside = [
+        s
+        for s in progress.steps
+        if (start and s.invoiced_on < start) or (end and s.invoiced_on > end)
+    ]
+    if not outside:
+        return []
+    return [
+        Flag(
+            "period",
+            N_("%(count)s invoices are dated outside the contract's period, %(start)s to %(end)s."),
+            {
+                "count": len(outside),
+                "start": start.isoformat() if start else "…",
+                "end": end.isoformat() if end else "…",
+            },
+            invoice_ids=[s.invoice_id for s in outside],
+            since=outside[0].invoiced_on,
+        )
+    ]
+
+
+def _rate_flags(progress: Burndown) -> list[Flag]:
+    high = []
+    for step in progress.steps:
+        rate = step.terms.hourly_rate
+        if rate is None or not step.hours or step.hours <= 0 or step.amount <= 0:
+            continue
+        billed = (step.amount / step.hours).quantize(Decimal("0.01"))
+        if billed > rate + RATE_TOLERANCE:
+            high.append((step, billed, rate))
+    if not high:
+        return []
+    worst = max(high, key=lambda h: h[1] - h[2])
+    return [
+        Flag(
+            "rate",
+            N_(
+                "%(count)s invoices bill more per hour than the contract's rate: up to %(billed)s "
+                "against %(rate)s."
+            ),
+            {"count": len(high), "billed": worst[1], "rate": worst[2]},
+            invoice_ids=[h[0].invoice_id for h in high],
+            since=high[0][0].invoiced_on,
+        )
+    ]
+
+
+# --- spend without a contract ---------------------------------------------------------------
+
+
+THRESHOLD_MESSAGE = N_(
+    "%(count)s invoices without a contract in %(year)s add up to %(total)s, above the "
+    "direct-award threshold of %(limit)s in force from %(since)s."
+)
+THRESHOLD_EXAMPLE_MESSAGE = N_(
+    "%(count)s invoices without a contract in %(year)s add up to %(total)s, above the "
+    "direct-award threshold of %(limit)s from %(since)s: an example value, to be checked "
+    "against the law."
+)
+
+
+def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> list[Flag]:
+    """Vendors whose invoices without a contract in one year (by invoice date) add up to more
+    than the direct-award threshold in force that year. The sums are computed in SQL."""
+    known = thresholds()
+    if not known:
+        return []
+    year_of = sa.extract("year", Invoice.invoiced_on)
+    query = (
+        sa.select(
+            Invoice.vendor_id,
+            year_of,
+            Invoice.currency,
+            sa.func.sum(Invoice.net_amount),
+            sa.func.count(),
+        )
+        .where(Invoice.contract_id.is_(None), Invoice.voided_at.is_(None))
+        .group_by(Invoice.vendor_id, year_of, Invoice.currency)
+    )
+    if year:
+        query = query.where(Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    if vendor_id:
+        query = query.where(Invoice.vendor_id == vendor_id)
+    flags = []
+    for vendor, invoice_year, currency, total, count in db.session.execute(query):
+        limit = threshold_for(int(invoice_year), known)
+        if limit is None or limit.currency != currency or total <= limit.amount:
+            continue
+        message = THRESHOLD_EXAMPLE_MESSAGE if limit.is_example else THRESHOLD_MESSAGE
+        params = {
+            "count": count,
+            "year": int(invoice_year),
+            "total": total,
+            "limit": limit.amount,
+            "since": limit.valid_from.isoformat(),
+        }
+        flags.append(Flag("threshold", message, params, vendor_id=vendor, year=int(invoice_year)))
+    ids = {f.vendor_id for f in flags}
+    if ids:
+        names = dict(
+            db.session.execute(sa.select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids))).all()
+        )
+        for flag in flags:
+            flag.params["vendor"] = names.get(flag.vendor_id, "")
+    return sorted(flags, key=lambda f: (f.year, f.params.get("vendor", "")))

@@ -1,0 +1,227 @@
+"""Reports: the year × vendor pivot (the front page), totals grouped any one or two ways and
+the balance of a year, each as a page and as JSON at the same address with ``.json``.
+
+Every choice is in the query string, so a report's URL can be cited and gives the same table
+tomorrow; every figure links to the list of invoices behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from app.extensions import db
+from app.models import Category
+from app.models import Contract
+from app.models import Department
+from app.models import ImportBatch
+from app.models import Invoice
+from app.models import Vendor
+from app.services import invoices as invoice_service
+from app.services import lists as list_service
+from app.services import overview as overview_service
+from app.services.balance import balance
+from app.services.balance import balance_years
+from app.services.flags import contract_flags
+from app.services.flags import threshold_flags
+from app.services.invoice_filters import DATE_BASES
+from app.services.invoice_filters import InvoiceFilters
+from app.services.totals import DIMENSIONS
+from app.services.totals import MEASURES
+from app.services.totals import currency_totals
+from app.services.totals import pivot
+from app.services.totals import totals as compute_totals
+from app.web.filter_chips import filter_chips
+from app.web.listing import year_arg
+from app.web.report_args import invoices_url
+from app.web.report_args import read_report_args
+from app.web.reports import present
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+#: How many contracts' flags the balance of a year looks through at most (the busiest first).
+FLAGGED_CONTRACTS = 200
+
+
+def _filter_choices() -> dict:
+    """What the report forms offer."""
+    return {
+        "years": invoice_service.invoice_years(),
+        "categories": db.session.scalars(list_service.ordered(Category)).all(),
+        "departments": db.session.scalars(list_service.ordered(Department)).all(),
+        "dimensions": [(name, present.DIMENSION_LABELS[name]) for name in DIMENSIONS],
+        "measures": [(name, present.MEASURE_LABELS[name]) for name in MEASURES],
+        "date_bases": [(name, present.DATE_BASIS_LABELS[name]) for name in DATE_BASES],
+    }
+
+
+def _context_records(filters) -> dict:
+    """The records a report is narrowed to, to name them on the page."""
+    return {
+        "vendor": db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None,
+        "contract": db.session.get(Contract, filters.contract_id) if filters.contract_id else None,
+        "batch": db.session.get(ImportBatch, filters.batch_id) if filters.batch_id else None,
+    }
+
+
+# --- the pivot ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@bp.get("/pivot")
+def index():
+    """The year × vendor pivot, one table per currency, with its chart."""
+    args = read_report_args()
+    pivots = pivot(args.filters, args.measure, args.top)
+    return render_template(
+        "reports/index.html",
+        args=args,
+        filters=args.filters,
+        pivots=pivots,
+        charts={p.currency: present.pivot_chart(args.filters, p, args.measure) for p in pivots},
+        chips=filter_chips(args.filters),
+        present=present,
+        **_filter_choices(),
+        **_context_records(args.filters),
+    )
+
+
+@bp.get("/pivot.json")
+def pivot_json():
+    args = read_report_args()
+    pivots = pivot(args.filters, args.measure, args.top)
+    return jsonify(
+        report="pivot",
+        measure=args.measure,
+        date_basis=args.filters.date_basis,
+        top=args.top,
+        filters=args.filters.as_args(),
+        ignored=args.ignored,
+        pivots=[present.pivot_json(args.filters, p) for p in pivots],
+    )
+
+
+# --- totals ------------------------------------------------------------------------------------
+
+
+@bp.get("/totals")
+def totals():
+    """Sums grouped by one or two dimensions, with counts and shares."""
+    args = read_report_args()
+    rows = compute_totals(args.totals_query)
+    return render_template(
+        "reports/totals.html",
+        args=args,
+        filters=args.filters,
+        rows=rows,
+        sums=currency_totals(rows),
+        links=[present.row_url(args.filters, row) for row in rows],
+        chips=filter_chips(args.filters),
+        present=present,
+        **_filter_choices(),
+        **_context_records(args.filters),
+    )
+
+
+@bp.get("/totals.json")
+def totals_json():
+    args = read_report_args()
+    rows = compute_totals(args.totals_query)
+    return jsonify(
+        report="totals",
+        by=list(args.by),
+        measure=args.measure,
+        date_basis=args.filters.date_basis,
+        filters=args.filters.as_args(),
+        ignored=args.ignored,
+        rows=[present.totals_row_json(args.filters, row) for row in rows],
+        totals={
+            currency: {"amount": present.decimal_text(amount), "count": count}
+            for currency, (amount, count) in currency_totals(rows).items()
+        },
+    )
+
+
+# --- the balance of a year ---------------------------------------------------------------------
+
+
+def _balance_request():
+    """The year and date basis asked for; a redirect to the latest year when none is given,
+    so that the address shown can be cited."""
+    years = balance_years()
+    year = year_arg()
+    basis = request.args.get("date")
+    basis = basis if basis in DATE_BASES else "invoiced"
+    return years, year, basis
+
+
+def _year_flags(year: int) -> list[present.ShownFlag]:
+    """Flags of the year: contracts invoiced that year (what their invoices raise) and vendors
+    over the direct-award threshold without a contract."""
+    contract_ids = db.session.scalars(
+        sa.select(Invoice.contract_id)
+        .where(
+            Invoice.contract_id.is_not(None),
+            Invoice.voided_at.is_(None),
+            Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .group_by(Invoice.contract_id)
+        .order_by(sa.func.count().desc())
+        .limit(FLAGGED_CONTRACTS)
+    ).all()
+    shown: list[present.ShownFlag] = []
+    for contract in db.session.scalars(sa.select(Contract).where(Contract.id.in_(contract_ids))):
+        for flag in contract_flags(contract):
+            shown.append(present.show_flag(flag, contract.currency, str(contract)))
+    for flag in threshold_flags(year=year):
+        shown.append(present.show_flag(flag))
+    return shown
+
+
+@bp.get("/balance")
+def balance_view():
+    years, year, basis = _balance_request()
+    if year is None:
+        if years:
+            return redirect(url_for(".balance_view", year=years[0], date=basis))
+        return render_template("reports/balance.html", result=None, years=years)
+    result = balance(year, basis)
+    overview = overview_service.yearly_overview()
+    currencies = sorted({row.currency for row in overview})
+    return render_template(
+        "reports/balance.html",
+        result=result,
+        years=years,
+        year_filters=InvoiceFilters(year=year, date_basis=basis, status="active"),
+        flags=(flags := _year_flags(year)),
+        evidence=present.evidence_rows(flags),
+        charts={c: present.balance_chart(overview, c) for c in currencies},
+        date_bases=[(name, present.DATE_BASIS_LABELS[name]) for name in DATE_BASES],
+        present=present,
+    )
+
+
+@bp.get("/balance.json")
+def balance_json():
+    years, year, basis = _balance_request()
+    if year is None:
+        year = years[0] if years else dt.date.today().year
+    result = balance(year, basis)
+    return jsonify(report="balance", **present.balance_json(result, _year_flags(year)))
+
+
+def invoices_link(filters, **changes) -> str:
+    """Shorthand for templates: the invoices behind a figure."""
+    return invoices_url(filters, **changes)
+
+
+@bp.app_context_processor
+def report_links() -> dict:
+    return {"invoices_link": invoices_link, "totals_url": present.totals_url}

@@ -1,0 +1,198 @@
+"""The reports on the demo data: the year × vendor pivot, totals, the balance of a year, their
+JSON, and that every figure leads to invoices whose sum is that figure."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html import unescape
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from app.models import Invoice
+from app.models import Vendor
+
+D = Decimal
+CONSULTANT = "Sociala Medier i Sörmland AB"
+
+
+def _sql_sum(db, **where) -> tuple[Decimal, int]:
+    """The sum excl. VAT and count of valid invoices, straight from the table."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(Invoice.net_amount), 0), sa.func.count()).where(
+        Invoice.voided_at.is_(None)
+    )
+    for name, value in where.items():
+        query = query.where(value if name == "clause" else getattr(Invoice, name) == value)
+    amount, count = db.session.execute(query).one()
+    return D(amount), count
+
+
+def _consultant(db) -> Vendor:
+    return db.session.scalar(sa.select(Vendor).where(Vendor.name == CONSULTANT))
+
+
+def _list_sum(anonymous, url: str) -> Decimal:
+    """The sum excl. VAT a list of invoices shows (Swedish notation read back)."""
+    html = anonymous.get(url).get_data(as_text=True)
+    match = re.search(r'class="total-figure">([^<]+)<', html)
+    assert match, f"no sum on {url}"
+    text = re.sub(r"[^\d,-]", "", unescape(match.group(1)))  # "1 234,50 kr", "1 234,50 US$"
+    return D(text.replace(",", "."))
+
+
+def test_the_pivot_shows_the_consultants_2010_total_and_its_link_lists_those_invoices(
+    anonymous, demo
+):
+    vendor = _consultant(demo)
+    expected, count = _sql_sum(
+        demo,
+        vendor_id=vendor.id,
+        clause=Invoice.invoiced_on.between("2010-01-01", "2010-12-31"),
+    )
+    assert D("267000") < expected < D("268000")
+
+    data = anonymous.get("/reports/pivot.json").get_json()
+    (sek,) = [p for p in data["pivots"] if p["currency"] == "SEK"]
+    row = next(r for r in sek["vendors"] if r["vendor_id"] == vendor.id)
+    cell = row["years"]["2010"]
+    assert D(cell["amount"]) == expected and cell["count"] == count
+
+    html = anonymous.get("/reports/").get_data(as_text=True)
+    link = urlsplit(cell["invoices"])
+    href = f"{link.path}?{link.query}"
+    assert href.replace("&", "&amp;") in html  # the page links the figure the JSON names
+    assert _list_sum(anonymous, href) == expected
+    args = parse_qs(link.query)
+    assert args["vendor"] == [str(vendor.id)] and args["year"] == ["2010"]
+
+
+def test_every_figure_on_the_front_page_links_to_a_list_with_the_same_sum(anonymous, demo):
+    data = anonymous.get("/reports/pivot.json").get_json()
+    checked = 0
+    for pivot in data["pivots"]:
+        cells = [c for row in pivot["vendors"] for c in row["years"].values()]
+        cells += list(pivot["year_totals"].values())
+        if pivot["others"]:
+            cells += list(pivot["others"]["years"].values())
+        for cell in cells:
+            link = urlsplit(cell["invoices"])
+            assert _list_sum(anonymous, f"{link.path}?{link.query}") == D(cell["amount"])
+            checked += 1
+    assert checked >= 4
+
+
+def test_top_n_folds_the_rest_into_others_whose_link_excludes_the_shown_vendors(anonymous, demo):
+    data = anonymous.get("/reports/pivot.json?top=1").get_json()
+    (sek,) = [p for p in data["pivots"] if p["currency"] == "SEK"]
+    assert len(sek["vendors"]) == 1 and sek["others"] is not None
+    assert sek["others"]["vendor_count"] == sek["vendor_count"] - 1
+    total = D(sek["vendors"][0]["amount"]) + D(sek["others"]["amount"])
+    assert total == D(sek["amount"])
+    link = urlsplit(sek["others"]["invoices"])
+    assert parse_qs(link.query)["not_vendor"] == [str(sek["vendors"][0]["vendor_id"])]
+    assert _list_sum(anonymous, f"{link.path}?{link.query}") == D(sek["others"]["amount"])
+
+
+def test_totals_json_rows_carry_keys_by_name_and_decimal_strings(anonymous, demo):
+    vendor = _consultant(demo)
+    data = anonymous.get("/reports/totals.json?by=year,vendor").get_json()
+    assert data["by"] == ["year", "vendor"] and data["measure"] == "net"
+    row = next(r for r in data["rows"] if r["vendor_id"] == vendor.id and r["year"] == 2010)
+    assert set(row) >= {"year", "vendor", "vendor_id", "currency", "amount", "count", "share"}
+    assert row["vendor"] == CONSULTANT and row["currency"] == "SEK"
+    assert isinstance(row["amount"], str) and re.fullmatch(r"-?\d+\.\d\d", row["amount"])
+    expected, count = _sql_sum(
+        demo, vendor_id=vendor.id, clause=Invoice.invoiced_on.between("2010-01-01", "2010-12-31")
+    )
+    assert D(row["amount"]) == expected and row["count"] == count
+    shares = sum(D(r["share"]) for r in data["rows"] if r["currency"] == "SEK")
+    assert abs(shares - 1) < D("0.001")
+
+
+def test_totals_measure_gross_and_vat_add_up(anonymous, demo):
+    def amounts(measure):
+        data = anonymous.get(f"/reports/totals.json?by=year&measure={measure}").get_json()
+        return {(r["year"], r["currency"]): D(r["amount"]) for r in data["rows"]}
+
+    net, gross, vat = amounts("net"), amounts("gross"), amounts("vat")
+    assert net and net.keys() == gross.keys() == vat.keys()
+    for key in net:
+        assert net[key] + vat[key] == gross[key]
+    assert any(vat[key] > 0 for key in vat)
+
+
+def test_totals_by_category_and_month_link_to_lists_with_the_same_sum(anonymous, demo):
+    for by in ("category", "month,department", "contract", "department,vendor"):
+        data = anonymous.get(f"/reports/totals.json?by={by}").get_json()
+        assert data["rows"], by
+        for row in data["rows"][:6]:
+            link = urlsplit(row["invoices"])
+            assert _list_sum(anonymous, f"{link.path}?{link.query}") == D(row["amount"]), (by, row)
+
+
+def test_the_totals_page_groups_by_what_it_is_asked_and_says_what_it_ignored(anonymous, demo):
+    response = anonymous.get("/reports/totals?by=vendor&by=year&date=paid&measure=nonsense")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert CONSULTANT in html
+    assert "measure=nonsense" in html  # named among what could not be read
+    assert "betalningsdatum" in html  # the page says which date it uses
+
+
+def test_a_wrong_report_argument_never_breaks_the_page(anonymous, demo):
+    for query in (
+        "year=abc",
+        "by=planet",
+        "vendor=-3",
+        "from=2010-13-01",
+        "min=12,345",
+        "top=0",
+        "top=99999",
+        "currency=kronor",
+        "by=year,vendor,category",
+    ):
+        for path in ("/reports/", "/reports/totals", "/reports/totals.json", "/reports/pivot.json"):
+            response = anonymous.get(f"{path}?{query}")
+            assert response.status_code == 200, (path, query)
+        assert anonymous.get(f"/reports/balance?{query}").status_code in (200, 302)
+
+
+def test_the_balance_of_2010_shows_about_100000_of_income_at_6000_per_day(anonymous, demo):
+    data = anonymous.get("/reports/balance.json?year=2010").get_json()
+    sek = data["currencies"]["SEK"]
+    income = D(sek["income"])
+    assert D("95000") <= income <= D("105000")
+    assert D(sek["net"]) == income - D(sek["costs"])
+    costs, _ = _sql_sum(
+        demo, currency="SEK", clause=Invoice.invoiced_on.between("2010-01-01", "2010-12-31")
+    )
+    assert D(sek["costs"]) == costs
+    rates = {D(r["day_rate"]) for r in data["income_by_organiser"]}
+    assert rates == {D("6000.00")}
+    for row in data["income_by_organiser"]:
+        assert D(row["amount"]) == D(row["day_rate"]) * row["started_days"]
+
+    html = anonymous.get("/reports/balance?year=2010").get_data(as_text=True)
+    assert "6\u00a0000,00\u00a0kr" in html
+    assert "Intäkter" in html and "Netto" in html
+
+
+def test_the_balance_of_2011_prices_days_at_8000(anonymous, demo):
+    data = anonymous.get("/reports/balance.json?year=2011").get_json()
+    assert {D(r["day_rate"]) for r in data["income_by_organiser"]} == {D("8000.00")}
+
+
+def test_the_balance_without_a_year_redirects_to_the_latest_one(anonymous, demo):
+    response = anonymous.get("/reports/balance")
+    assert response.status_code == 302
+    assert "year=" in response.headers["Location"]
+
+
+def test_reports_pages_render_with_charts_and_links(anonymous, demo):
+    html = anonymous.get("/reports/").get_data(as_text=True)
+    assert "<svg" in html and 'role="img"' in html
+    assert "/invoices/?" in html
+    html = anonymous.get("/reports/balance?year=2010").get_data(as_text=True)
+    assert "<svg" in html
