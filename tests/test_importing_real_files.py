@@ -23,12 +23,14 @@ from pathlib import Path
 import pytest
 import python_calamine
 import sqlalchemy as sa
+from stdnum.se import orgnr
 
 from app.extensions import db as _db
 from app.models import Contract
 from app.models import ContractAmendment
 from app.models import ImportBatch
 from app.models import Invoice
+from app.models import Vendor
 from app.services.contracts import current_terms
 from tests.conftest import REAL_DATA
 
@@ -176,6 +178,43 @@ def test_orebro_keeps_postings_the_ledger_lists_twice(orebro, db):
             626925,
         )
     ] == twice.count(Decimal("6269.25"))
+
+
+def test_orebro_top_five_vendors_of_march_2016_match_the_file(orebro, app, db):
+    """The totals report's five largest vendors for March 2016, against the file summed here.
+
+    A vendor is a legal person: rows are grouped by organisation number where the cell holds
+    one valid number (so KPA PENSIONSSERVICE AB and PENSIONSVALET PV, one company, are one
+    vendor), else by the stripped name; each amount is rounded to öre (the workbook holds
+    binary floats)."""
+    assert orebro.exit_code == 0, orebro.output
+    workbook = python_calamine.CalamineWorkbook.from_path(str(OREBRO))
+    try:
+        rows = workbook.get_sheet_by_name("Blad2").to_python()
+    finally:
+        workbook.close()
+    header = [str(cell).strip() for cell in rows[0]]
+    name_at, org_at = header.index("LEVERANTÖR"), header.index("ORGANISATIO")
+    amount_at = header.index("UTFALL")
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows[1:]:
+        org = str(row[org_at]).strip()
+        key = orgnr.compact(org) if orgnr.is_valid(org) else str(row[name_at]).strip()
+        sums[key] += Decimal(repr(row[amount_at])).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    expected = sorted(sums.items(), key=lambda item: -item[1])[:5]
+
+    client = app.test_client()
+    data = client.get("/reports/totals.json?by=vendor&year=2016&month=3").get_json()
+    assert data["by"] == ["vendor"] and not data["ignored"]
+    top = data["rows"][:5]
+    keys = []
+    for row in top:
+        vendor = db.session.get(Vendor, row["vendor_id"])
+        assert vendor.name == row["vendor"]
+        keys.append(orgnr.compact(vendor.org_number) if vendor.org_number else vendor.name)
+    assert keys == [key for key, _ in expected]
+    assert [Decimal(row["amount"]) for row in top] == [amount for _, amount in expected]
+    assert data["totals"]["SEK"] == {"amount": "450187283.39", "count": 68021}
 
 
 def test_reimporting_orebro_imports_nothing(orebro, runner, db):

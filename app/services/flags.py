@@ -111,7 +111,7 @@ def _limit_flags(progress: Burndown, kind: str) -> list[Flag]:
                 open_flag = Flag(
                     kind,
                     message,
-                    {"total": str(total), "limit": str(limit), "date": day.isoformat()},
+                    {"total": total, "limit": limit, "date": day.isoformat()},
                     since=day,
                 )
                 flags.append(open_flag)

@@ -74,8 +74,8 @@ def _context_records(filters) -> dict:
 # --- the pivot ---------------------------------------------------------------------------------
 
 
+@bp.get("/pivot")  # the address of its JSON, /reports/pivot.json, without the suffix
 @bp.get("/")
-@bp.get("/pivot")
 def index():
     """The year × vendor pivot, one table per currency, with its chart."""
     args = read_report_args()

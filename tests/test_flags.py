@@ -1,0 +1,194 @@
+"""Flags: a contract's invoices beyond its ceiling or hour quota (given the terms in force on
+each invoice's date), outside its period, above its hourly rate; spend without a contract
+over the direct-award threshold. And a contract's burn-down behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import AmendmentKind
+from app.models import DirectAwardThreshold
+from app.services.burndown import burndown
+from app.services.contracts import add_amendment
+from app.services.flags import contract_flags
+from app.services.flags import threshold_flags
+from app.services.thresholds import create_threshold
+
+D = Decimal
+
+
+@pytest.fixture
+def contract_case(db, make_contract, make_invoice):
+    """A 100,000 SEK, 100-hour contract for 2010 at 1,000 an hour: 60,000 in March, 50,000 in
+    April (over the ceiling from then), an amendment of 1 June adding 50,000 (ceiling 150,000,
+    which clears it), 10,000 in September, and 20,000 invoiced after the period ended; hours
+    at the contract's rate, passing the quota of 100 in April too (the amendment adds 50)."""
+    contract = make_contract(
+        starts_on=dt.date(2010, 1, 1),
+        ends_on=dt.date(2010, 12, 31),
+        ceiling_amount=D("100000.00"),
+        hour_quota=D("100"),
+        hourly_rate=D("1000.00"),
+    )
+    vendor = contract.vendor
+
+    def invoice(day, amount, hours=None, number=None):
+        return make_invoice(
+            vendor=vendor,
+            contract=contract,
+            invoiced_on=day,
+            net_amount=D(amount),
+            hours=None if hours is None else D(hours),
+            invoice_number=number or f"K-{day.isoformat()}",
+        )
+
+    march = invoice(dt.date(2010, 3, 1), "60000.00", "60")
+    april = invoice(dt.date(2010, 4, 1), "50000.00", "50")
+    add_amendment(
+        contract,
+        {
+            "dated_on": dt.date(2010, 6, 1),
+            "kind": AmendmentKind.EXPANSION,
+            "added_amount": D("50000.00"),
+            "added_hours": D("50"),
+            "reason": "Utökat uppdrag",
+        },
+    )
+    db.session.commit()
+    september = invoice(dt.date(2010, 9, 1), "10000.00", "10")
+    late = invoice(dt.date(2011, 2, 1), "20000.00")
+    return contract, {"march": march, "april": april, "september": september, "late": late}
+
+
+def _by_kind(flags):
+    found: dict[str, list] = {}
+    for flag in flags:
+        found.setdefault(flag.kind, []).append(flag)
+    return found
+
+
+def test_the_ceiling_flag_opens_on_the_invoice_that_passes_it_and_clears_on_the_amendment(
+    contract_case,
+):
+    contract, invoices = contract_case
+    flags = _by_kind(contract_flags(contract))
+    (ceiling,) = flags["ceiling"]
+    assert ceiling.since == dt.date(2010, 4, 1)
+    assert ceiling.until == dt.date(2010, 6, 1)  # the amendment raised the ceiling to 150,000
+    assert not ceiling.is_current
+    assert ceiling.invoice_ids == [invoices["april"].id]
+    assert ceiling.params["total"] == D("110000.00") and ceiling.params["limit"] == D("100000.00")
+
+
+def test_the_hour_quota_is_flagged_with_the_terms_in_force(contract_case):
+    contract, invoices = contract_case
+    # 60 + 50 hours pass the quota of 100 in April; the amendment adds 50 hours in June.
+    (hours,) = _by_kind(contract_flags(contract))["hours"]
+    assert (hours.since, hours.until) == (dt.date(2010, 4, 1), dt.date(2010, 6, 1))
+    assert hours.invoice_ids == [invoices["april"].id]
+    assert hours.params["total"] == D("110")
+
+
+def test_an_invoice_outside_the_period_is_flagged_with_its_evidence(contract_case):
+    contract, invoices = contract_case
+    (period,) = _by_kind(contract_flags(contract))["period"]
+    assert period.invoice_ids == [invoices["late"].id]
+    assert period.params["end"] == "2010-12-31"
+
+
+def test_a_ceiling_passed_again_after_the_amendment_is_a_new_open_flag(contract_case, make_invoice):
+    contract, invoices = contract_case
+    make_invoice(
+        vendor=contract.vendor,
+        contract=contract,
+        invoiced_on=dt.date(2010, 11, 1),
+        net_amount=D("45000.00"),
+        invoice_number="K-over-again",
+    )
+    ceilings = _by_kind(contract_flags(contract))["ceiling"]
+    assert [(f.since, f.until) for f in ceilings] == [
+        (dt.date(2010, 4, 1), dt.date(2010, 6, 1)),
+        (dt.date(2010, 11, 1), None),
+    ]
+    assert ceilings[1].is_current
+    # The late invoice adds to the total still over the raised ceiling: it is evidence too.
+    assert len(ceilings[1].invoice_ids) == 2
+
+
+def test_a_billed_hourly_rate_above_the_contracts_is_flagged(contract_case, make_invoice):
+    contract, _ = contract_case
+    dear = make_invoice(
+        vendor=contract.vendor,
+        contract=contract,
+        invoiced_on=dt.date(2010, 10, 1),
+        net_amount=D("6000.00"),
+        hours=D("5"),
+        invoice_number="K-dear",
+    )
+    (rate,) = _by_kind(contract_flags(contract))["rate"]
+    assert rate.invoice_ids == [dear.id]
+    assert rate.params["billed"] == D("1200.00") and rate.params["rate"] == D("1000.00")
+
+
+def test_the_burn_down_keeps_running_totals_and_the_terms_of_each_date(contract_case):
+    contract, _ = contract_case
+    progress = burndown(contract)
+    assert [s.cumulative_amount for s in progress.steps] == [
+        D("60000.00"),
+        D("110000.00"),
+        D("120000.00"),
+        D("140000.00"),
+    ]
+    assert [s.terms.ceiling_amount for s in progress.steps] == [
+        D("100000.00"),
+        D("100000.00"),
+        D("150000.00"),
+        D("150000.00"),
+    ]
+    assert progress.remaining == D("10000.00")
+    assert progress.share_used == D("140000.00") / D("150000.00")
+    assert progress.hours == D("120") and progress.remaining_hours == D("30")
+
+
+def test_the_contract_page_shows_the_flags_burn_down_and_chart(contract_case, anonymous):
+    contract, invoices = contract_case
+    html = anonymous.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert 'class="flag flag-ceiling flag-closed"' in html
+    assert 'class="flag flag-period"' in html
+    assert f'href="/invoices/{invoices["late"].id}"' in html  # the evidence row
+    assert "<svg" in html and "chart-marker" in html  # the amendment is marked
+    assert "110\u00a0000,00\u00a0kr" in html  # the cumulative amount after April
+
+
+def test_a_vendor_without_a_contract_over_the_threshold_is_flagged_per_year(
+    db, make_vendor, make_invoice, anonymous
+):
+    vendor = make_vendor(name="Direktköp AB")
+    for month, amount in ((2, "200000.00"), (9, "150000.00")):
+        make_invoice(vendor=vendor, invoiced_on=dt.date(2012, month, 1), net_amount=D(amount))
+    make_invoice(vendor=vendor, invoiced_on=dt.date(2013, 1, 1), net_amount=D("1000.00"))
+    example = db.session.scalar(
+        sa.select(DirectAwardThreshold).where(DirectAwardThreshold.is_example)
+    )
+    assert example is not None  # shipped, marked as an example
+
+    flags = threshold_flags(vendor_id=vendor.id)
+    assert [(f.year, f.params["total"], f.params["count"]) for f in flags] == [
+        (2012, D("350000.00"), 2)
+    ]
+    assert flags[0].message.endswith("to be checked against the law.")
+
+    html = anonymous.get(f"/vendors/{vendor.id}").get_data(as_text=True)
+    assert "flag-threshold" in html
+    assert f"/invoices/?vendor={vendor.id}&amp;contract=0&amp;year=2012" in html
+
+    # A verified threshold from 2012 above the spend: no flag, and no "example" wording.
+    create_threshold(
+        {"valid_from": dt.date(2012, 1, 1), "amount": D("400000.00"), "currency": "SEK"}
+    )
+    db.session.commit()
+    assert threshold_flags(vendor_id=vendor.id) == []
