@@ -196,3 +196,44 @@ def test_reports_pages_render_with_charts_and_links(anonymous, demo):
     assert "/invoices/?" in html
     html = anonymous.get("/reports/balance?year=2010").get_data(as_text=True)
     assert "<svg" in html
+
+
+def test_figures_dated_by_payment_lead_to_lists_dated_the_same_way(anonymous, demo):
+    data = anonymous.get("/reports/pivot.json?date=paid").get_json()
+    assert data["date_basis"] == "paid"
+    cells = [c for p in data["pivots"] for row in p["vendors"] for c in row["years"].values()]
+    assert cells
+    for cell in cells:
+        link = urlsplit(cell["invoices"])
+        assert parse_qs(link.query)["date"] == ["paid"]
+        assert _list_sum(anonymous, f"{link.path}?{link.query}") == D(cell["amount"])
+
+
+def test_record_pages_link_to_their_totals_and_the_totals_link_back(anonymous, demo, demo_ids):
+    """No dead ends: a vendor, contract, category, department or import leads to its totals,
+    and those totals name it with a link back."""
+    pages = {
+        f"/vendors/{demo_ids['vendor']}": ("vendor", f"/vendors/{demo_ids['vendor']}"),
+        f"/contracts/{demo_ids['contract']}": ("contract", f"/contracts/{demo_ids['contract']}"),
+        f"/lists/categories/{demo_ids['category']}": (
+            "category",
+            f"/lists/categories/{demo_ids['category']}",
+        ),
+        f"/lists/departments/{demo_ids['department']}": (
+            "department",
+            f"/lists/departments/{demo_ids['department']}",
+        ),
+        f"/imports/batches/{demo_ids['import_batch']}": (
+            "batch",
+            f"/imports/batches/{demo_ids['import_batch']}",
+        ),
+    }
+    for page, (arg, back) in pages.items():
+        html = anonymous.get(page).get_data(as_text=True)
+        links = re.findall(r'href="(/reports/totals\?[^"]+)"', html)
+        assert links, page
+        target = unescape(links[0])
+        assert parse_qs(urlsplit(target).query)[arg] == [back.rsplit("/", 1)[1]], target
+        totals = anonymous.get(target)
+        assert totals.status_code == 200
+        assert f'href="{back}"' in totals.get_data(as_text=True), (page, target)

@@ -68,6 +68,10 @@ def _context_records(filters) -> dict:
         "vendor": db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None,
         "contract": db.session.get(Contract, filters.contract_id) if filters.contract_id else None,
         "batch": db.session.get(ImportBatch, filters.batch_id) if filters.batch_id else None,
+        "category": db.session.get(Category, filters.category_id) if filters.category_id else None,
+        "department": (
+            db.session.get(Department, filters.department_id) if filters.department_id else None
+        ),
     }
 
 
