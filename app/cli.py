@@ -289,3 +289,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_command)
+    from app.exporting.command import export_command
+
+    app.cli.add_command(export_command)

@@ -69,3 +69,12 @@ class Config:
     PAGE_SIZE = 50
     #: The VAT rates offered when entering an invoice, in percent (Swedish rates).
     VAT_RATES = (25, 12, 6, 0)
+    #: Who publishes the data: the buyer in open-data exports (the leverantörsreskontra
+    #: specification's ``kopare`` and ``kopare_id``; OCDS's buyer), and the municipality's SCB
+    #: code (``kommun_id``), if it is one.
+    PUBLISHER_NAME = "Exempelkommun"
+    PUBLISHER_ORG_NUMBER = "212999-0004"  # an example; set INSYN_PUBLISHER_ORG_NUMBER
+    PUBLISHER_MUNICIPALITY_CODE = ""
+    #: The licence exports state for the data (Swedish public bodies usually publish under
+    #: CC0).
+    DATA_LICENCE = "CC0 1.0 Universal (https://creativecommons.org/publicdomain/zero/1.0/)"

@@ -13,6 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask import current_app
+from flask import has_request_context
 from flask import request
 
 SOURCE = Path(__file__).parent / "translations"
@@ -43,7 +44,10 @@ def compiled_translations(app: Flask) -> str:
 
 
 def select_locale() -> str:
-    """The language chosen with the language switch (a cookie), else Swedish."""
+    """The language chosen with the language switch (a cookie), else Swedish (also for
+    commands, which have no request)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in languages else languages[0]
