@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.audit.views import bp as audit
     from app.web.auth.views import bp as auth
     from app.web.contracts.views import bp as contracts
+    from app.web.downloads import bp as exports
     from app.web.imports.views import bp as imports
     from app.web.income.views import bp as income
     from app.web.invoices.views import bp as invoices
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         imports,
         reports,
         thresholds,
+        exports,
         users,
         audit,
     ):

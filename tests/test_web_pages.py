@@ -38,6 +38,8 @@ def _urls(app, ids):
                 values[argument] = ids
             elif argument == "kind":
                 values[argument] = ["categories", "departments", "nonsense"]
+            elif type(converter).__name__ == "AnyConverter":
+                values[argument] = sorted(converter.items)  # every format a download offers
             elif argument == "code":
                 values[argument] = ["sv", "en", "xx"]
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import gettext
+from flask_babel import ngettext
 
 from app.exporting.sources import filters_about
 from app.exporting.sources import invoice_sources
@@ -163,7 +164,8 @@ def pivot_table(filters: InvoiceFilters, measure: str = "net", top: int = 20) ->
             for line in p.lines:
                 yield line_values(p, line, line.name, line.vendor_id)
             if p.others is not None:
-                name = gettext("All other vendors (%(num)s)", num=len(p.others.others))
+                count = len(p.others.others)
+                name = ngettext("All other vendors (%(num)s)", "All other vendors (%(num)s)", count)
                 yield line_values(p, p.others, name, None)
 
     total_rows = [

@@ -35,15 +35,20 @@ from app.web.saving import save
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 
-@bp.get("/")
-def index():
-    filters = service.ContractFilters(
+def list_filters() -> service.ContractFilters:
+    """The contract list's filters from the query string (the list and its exports)."""
+    return service.ContractFilters(
         vendor_id=int_arg("vendor"),
         vendor_text=text_arg("vendor_q"),
         batch_id=int_arg("batch"),
         year=year_arg(),
         q=text_arg("q"),
     )
+
+
+@bp.get("/")
+def index():
+    filters = list_filters()
     sort = sorting(service.SORTS, "starts_on", descending=True)
     page = paginate(service.contract_select(filters, sort.key, sort.descending))
     vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None

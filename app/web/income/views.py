@@ -35,9 +35,14 @@ from app.web.saving import save
 bp = Blueprint("income", __name__, url_prefix="/income")
 
 
+def list_filters() -> service.EngagementFilters:
+    """The engagement list's filters from the query string (the list and its exports)."""
+    return service.EngagementFilters(year=year_arg(), q=text_arg("q"), batch_id=int_arg("batch"))
+
+
 @bp.get("/")
 def index():
-    filters = service.EngagementFilters(year=year_arg(), q=text_arg("q"), batch_id=int_arg("batch"))
+    filters = list_filters()
     sort = sorting(service.SORTS, "first_day", descending=True)
     page = paginate(service.engagement_select(filters, sort.key, sort.descending))
     return render_template(

@@ -8,6 +8,7 @@ tomorrow; every figure links to the list of invoices behind it.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -15,8 +16,11 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 
+from app.exporting import reports as export_reports
+from app.exporting.evidence import write_evidence
 from app.extensions import db
 from app.models import Category
 from app.models import Contract
@@ -38,6 +42,7 @@ from app.services.totals import MEASURES
 from app.services.totals import currency_totals
 from app.services.totals import pivot
 from app.services.totals import totals as compute_totals
+from app.web.downloads import send_table
 from app.web.filter_chips import filter_chips
 from app.web.listing import year_arg
 from app.web.report_args import invoices_url
@@ -219,6 +224,59 @@ def balance_json():
         year = years[0] if years else dt.date.today().year
     result = balance(year, basis)
     return jsonify(report="balance", **present.balance_json(result, _year_flags(year)))
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+@bp.get("/pivot.<any(xlsx,csv):fmt>")
+def pivot_download(fmt: str):
+    args = read_report_args()
+    return send_table(export_reports.pivot_table(args.filters, args.measure, args.top), fmt)
+
+
+@bp.get("/totals.<any(xlsx,csv):fmt>")
+def totals_download(fmt: str):
+    return send_table(export_reports.totals_table(read_report_args().totals_query), fmt)
+
+
+@bp.get("/balance.<any(xlsx,csv):fmt>")
+def balance_download(fmt: str):
+    years, year, basis = _balance_request()
+    year = year or (years[0] if years else dt.date.today().year)
+    return send_table(export_reports.balance_table(year, basis), fmt)
+
+
+@bp.get("/evidence.zip")
+def evidence():
+    """A zip with the report (``?report=totals|pivot|balance`` and its choices) as XLSX,
+    every invoice behind it, their provenance and a README on how the figures were made."""
+    report = request.args.get("report", "totals")
+    args = read_report_args()
+    if report == "balance":
+        years, year, basis = _balance_request()
+        year = year or (years[0] if years else dt.date.today().year)
+        table = export_reports.balance_table(year, basis)
+        filters = InvoiceFilters(year=year, date_basis=basis, status="active")
+    elif report == "pivot":
+        table = export_reports.pivot_table(args.filters, args.measure, args.top)
+        filters = args.filters
+    else:
+        report = "totals"
+        table = export_reports.totals_table(args.totals_query)
+        filters = args.filters
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write_evidence(spool, report, table, filters)
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=table.file_name("zip").replace(
+            f"insyn-{table.kind}", f"insyn-evidence-{table.kind}"
+        ),
+        max_age=0,
+    )
 
 
 def invoices_link(filters, **changes) -> str:

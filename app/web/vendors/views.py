@@ -30,9 +30,14 @@ from app.web.vendors.forms import VendorForm
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
 
+def list_filters() -> service.VendorFilters:
+    """The vendor list's filters from the query string (the list and its exports)."""
+    return service.VendorFilters(q=text_arg("q"))
+
+
 @bp.get("/")
 def index():
-    filters = service.VendorFilters(q=text_arg("q"))
+    filters = list_filters()
     sort = sorting(service.SORTS, "name")
     page = paginate(service.vendor_select(filters, sort.key, sort.descending))
     return render_template("vendors/index.html", page=page, filters=filters, sort=sort)

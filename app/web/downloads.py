@@ -1,0 +1,195 @@
+"""Downloads: a list or report as XLSX, CSV or JSON at its own address with an extension
+(``/invoices.xlsx?vendor=3``, ``/reports/totals.csv?by=year,vendor``), holding every row its
+page selects, not only the page shown.
+
+CSV comes in two dialects chosen with ``?dialect=``: ``excel-sv`` (the default: semicolons,
+decimal commas, a BOM, for Swedish Excel) and ``rfc4180`` (commas and points, for code).
+The lists' JSON is paginated (``?page=2&per_page=500``) with links to the next and previous
+pages; the reports' JSON is the report's own (see ``app/web/reports``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import request
+from flask import send_file
+from flask import stream_with_context
+from flask import url_for
+
+from app.exporting import lists
+from app.exporting.csv_files import DIALECTS
+from app.exporting.csv_files import EXCEL_SV
+from app.exporting.csv_files import csv_chunks
+from app.exporting.json_files import json_value
+from app.exporting.json_files import row_object
+from app.exporting.table import Table
+from app.exporting.xlsx import write_xlsx
+from app.extensions import db
+from app.services import contracts as contract_service
+from app.services import income as income_service
+from app.services import invoices as invoice_service
+from app.services import vendors as vendor_service
+from app.web.contracts.views import list_filters as contract_filters
+from app.web.income.views import list_filters as engagement_filters
+from app.web.listing import sorting
+from app.web.report_args import read_filters
+from app.web.vendors.views import list_filters as vendor_filters
+
+bp = Blueprint("exports", __name__)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Rows per page of a list's JSON, by default and at most.
+JSON_PAGE = 100
+JSON_PAGE_MAX = 1000
+
+
+def _attachment(name: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def send_table(table: Table, fmt: str) -> Response:
+    """``table`` as a download in ``fmt`` (``xlsx`` or ``csv``; the dialect from the query
+    string). The workbook is built in a temporary file (spilled to disk past a few MB, so
+    memory stays flat); CSV streams as it is written."""
+    if fmt == "xlsx":
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        write_xlsx(table, spool)
+        spool.seek(0)
+        return send_file(
+            spool,
+            mimetype=XLSX_MIMETYPE,
+            as_attachment=True,
+            download_name=table.file_name("xlsx"),
+            max_age=0,
+        )
+    if fmt == "csv":
+        dialect = DIALECTS.get(request.args.get("dialect", ""), EXCEL_SV)
+        body = (chunk.encode("utf-8") for chunk in csv_chunks(table, dialect))
+        suffix = "" if dialect is EXCEL_SV else "-rfc4180"
+        name = table.file_name("csv").removesuffix(".csv") + suffix + ".csv"
+        return Response(
+            stream_with_context(body),
+            mimetype="text/csv",
+            headers=_attachment(name) | {"Cache-Control": "no-store"},
+        )
+    abort(404)
+
+
+def json_page(table: Table, rows, total: int, page: int, per_page: int) -> Response:
+    """One page of a list as JSON: its rows, the totals of the whole list and links to the
+    pages around it."""
+    pages = max((total + per_page - 1) // per_page, 1)
+    keys = [column.key for column in table.columns]
+
+    def link(number: int) -> str | None:
+        if number < 1 or number > pages:
+            return None
+        args = request.args.to_dict(flat=False) | {"page": [str(number)]}
+        return request.base_url + "?" + urlencode(args, doseq=True)
+
+    return jsonify(
+        kind=table.kind,
+        title=table.title,
+        columns=[{"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns],
+        rows=[row_object(keys, values) for values in rows],
+        page=page,
+        per_page=per_page,
+        pages=pages,
+        total=total,
+        next=link(page + 1),
+        previous=link(page - 1),
+        totals=[row_object(keys, values) for values in table.totals],
+        about=[{"label": label, "value": value} for label, value in table.about],
+        licence=table.licence,
+        created_at=json_value(table.created_at),
+    )
+
+
+def _page_args() -> tuple[int, int]:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    per_page = request.args.get("per_page", JSON_PAGE, type=int) or JSON_PAGE
+    return page, min(max(per_page, 1), JSON_PAGE_MAX)
+
+
+FORMATS = "<any(xlsx,csv,json):fmt>"
+
+
+@bp.get(f"/invoices.{FORMATS}")
+def invoices(fmt: str):
+    filters = read_filters()
+    sort = sorting(invoice_service.SORTS, "invoiced_on", descending=True)
+    table = lists.invoices_table(filters, sort.key, sort.descending)
+    if fmt != "json":
+        return send_table(table, fmt)
+    page, per_page = _page_args()
+    statement = lists.invoice_rows_select(filters, sort.key, sort.descending)
+    total = db.session.scalar(statement.with_only_columns(sa.func.count()).order_by(None))
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
+    return json_page(table, (lists.invoice_values(row) for row in rows), total, page, per_page)
+
+
+def _register_table(fmt: str, table: Table, count: int) -> Response:
+    """A register (vendors, contracts, engagements: thousands of rows at most) as a download,
+    or one page of its JSON."""
+    if fmt != "json":
+        return send_table(table, fmt)
+    page, per_page = _page_args()
+    rows = itertools.islice(table.rows, (page - 1) * per_page, page * per_page)
+    return json_page(table, list(rows), count, page, per_page)
+
+
+def _count(statement) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    )
+
+
+@bp.get(f"/vendors.{FORMATS}")
+def vendors(fmt: str):
+    filters = vendor_filters()
+    sort = sorting(vendor_service.SORTS, "name")
+    table = lists.vendors_table(filters, sort.key, sort.descending)
+    count = _count(vendor_service.vendor_select(filters)) if fmt == "json" else 0
+    return _register_table(fmt, table, count)
+
+
+@bp.get(f"/contracts.{FORMATS}")
+def contracts(fmt: str):
+    filters = contract_filters()
+    sort = sorting(contract_service.SORTS, "starts_on", descending=True)
+    table = lists.contracts_table(filters, sort.key, sort.descending)
+    count = _count(contract_service.contract_select(filters)) if fmt == "json" else 0
+    return _register_table(fmt, table, count)
+
+
+@bp.get(f"/income.{FORMATS}")
+def income(fmt: str):
+    filters = engagement_filters()
+    sort = sorting(income_service.SORTS, "first_day", descending=True)
+    table = lists.engagements_table(filters, sort.key, sort.descending)
+    count = _count(income_service.engagement_select(filters)) if fmt == "json" else 0
+    return _register_table(fmt, table, count)
+
+
+@bp.app_context_processor
+def download_links() -> dict:
+    """``download_url(endpoint, fmt, dialect=None)``: the current page's rows as a file, with
+    every filter of the page and none of its paging."""
+
+    def download_url(endpoint: str, fmt: str | None = None, **extra) -> str:
+        args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+        args.update({k: v for k, v in extra.items() if v is not None})
+        if fmt is not None:
+            args["fmt"] = fmt
+        return url_for(endpoint, **args)
+
+    return {"download_url": download_url, "export_licence": current_app.config["DATA_LICENCE"]}
