@@ -78,3 +78,10 @@ class Config:
     #: The licence exports state for the data (Swedish public bodies usually publish under
     #: CC0).
     DATA_LICENCE = "CC0 1.0 Universal (https://creativecommons.org/publicdomain/zero/1.0/)"
+    #: The prefix of the OCIDs in the OCDS export: a contract's OCID is "<prefix>-<its id>".
+    #: Registered prefixes look like "ocds-xxxxxx"; a publisher registers its own with the
+    #: Open Contracting Partnership and sets INSYN_OCDS_OCID_PREFIX. This default is not one.
+    OCDS_OCID_PREFIX = "ocds-insyn"
+    #: Where the OCDS release package is published (its "uri"); empty: each package is named
+    #: by a new urn:uuid, since a package must have a URI.
+    OCDS_PACKAGE_URI = ""

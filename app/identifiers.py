@@ -12,6 +12,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import orgnr as se_orgnr
 from stdnum.se import personnummer as se_personnummer
@@ -95,3 +96,66 @@ def normalise_org_id(text: str | None) -> OrgId:
         ) from None
     compact = re.sub(r"\D", "", number)[-10:]
     return OrgId(f"{compact[:6]}-{compact[6:]}", IdKind.PERSONNUMMER)
+
+
+#: A Swedish VAT number: ``SE``, the ten digits of the organisation number (a sole trader's
+#: personnummer), ``01``.
+_SWEDISH_VAT = re.compile(r"^SE(\d{10})01$")
+
+
+def _swedish_digits(text: str) -> str | None:
+    """The ten or twelve digits of a Swedish-looking id (separators dropped), the ten inside a
+    Swedish VAT number, or ``None`` for anything else."""
+    cleaned = re.sub(r"[\s\-+]", "", text).upper()
+    vat = _SWEDISH_VAT.match(cleaned)
+    if vat:
+        return vat.group(1)
+    if cleaned.isdigit() and len(cleaned) in (10, 12):
+        return cleaned
+    return None
+
+
+def is_organisation_number(text: str | None) -> bool:
+    """Whether ``text`` is a valid Swedish organisation number: ten digits (or twelve with the
+    prefix ``16``), a valid check digit, and a third digit of 2 or more.
+
+    A personnummer passes the same Luhn check (``stdnum.se.orgnr.is_valid`` accepts it), so
+    the third digit, a month's first digit in a personnummer, is what tells the two apart.
+    """
+    digits = _swedish_digits(text or "")
+    if digits is None:
+        return False
+    if len(digits) == 12:
+        if not digits.startswith("16"):
+            return False
+        digits = digits[2:]
+    return int(digits[2]) >= 2 and se_orgnr.is_valid(digits)
+
+
+def is_personnummer(text: str | None) -> bool:
+    """Whether ``text`` holds a Swedish personal identity number (or a coordination number):
+    a private person's id, personal data that is never published.
+
+    True for a valid ``stdnum.se.personnummer`` that is not a valid organisation number (see
+    :func:`is_organisation_number`), written with or without separators, with ten or twelve
+    digits, or inside a Swedish VAT number (``SE`` + ten digits + ``01``), which is how a sole
+    trader's VAT number carries the owner's personnummer. Never raises.
+    """
+    digits = _swedish_digits(text or "")
+    if digits is None or is_organisation_number(digits):
+        return False
+    day_at = len(digits) - 6
+    day = int(digits[day_at : day_at + 2])
+    if day > 60:
+        # A coordination number (samordningsnummer) is a birth date with 60 added to the
+        # day; stdnum checks the date, so check the date it stands for. The check digit is
+        # computed over the number as written.
+        if not luhn.is_valid(digits[-10:]):
+            return False
+        digits = f"{digits[:day_at]}{day - 60:02d}{digits[day_at + 2 :]}"
+        digits = digits[:-1] + luhn.calc_check_digit(digits[-10:-1])
+    if len(digits) == 12:
+        return se_personnummer.is_valid(digits)
+    # Ten digits leave the century open: "-" reads the birth date within the last hundred
+    # years, "+" a century earlier; either way the number is a person's.
+    return any(se_personnummer.is_valid(f"{digits[:6]}{sign}{digits[6:]}") for sign in ("-", "+"))

@@ -3,6 +3,7 @@ JSON, and that every figure leads to invoices whose sum is that figure."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from html import unescape
@@ -49,7 +50,7 @@ def test_the_pivot_shows_the_consultants_2010_total_and_its_link_lists_those_inv
     expected, count = _sql_sum(
         demo,
         vendor_id=vendor.id,
-        clause=Invoice.invoiced_on.between("2010-01-01", "2010-12-31"),
+        clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
     )
     assert D("267000") < expected < D("268000")
 
@@ -104,7 +105,7 @@ def test_totals_json_rows_carry_keys_by_name_and_decimal_strings(anonymous, demo
     assert row["vendor"] == CONSULTANT and row["currency"] == "SEK"
     assert isinstance(row["amount"], str) and re.fullmatch(r"-?\d+\.\d\d", row["amount"])
     expected, count = _sql_sum(
-        demo, vendor_id=vendor.id, clause=Invoice.invoiced_on.between("2010-01-01", "2010-12-31")
+        demo, vendor_id=vendor.id, clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31))
     )
     assert D(row["amount"]) == expected and row["count"] == count
     shares = sum(D(r["share"]) for r in data["rows"] if r["currency"] == "SEK")
@@ -166,7 +167,7 @@ def test_the_balance_of_2010_shows_about_100000_of_income_at_6000_per_day(anonym
     assert D("95000") <= income <= D("105000")
     assert D(sek["net"]) == income - D(sek["costs"])
     costs, _ = _sql_sum(
-        demo, currency="SEK", clause=Invoice.invoiced_on.between("2010-01-01", "2010-12-31")
+        demo, currency="SEK", clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31))
     )
     assert D(sek["costs"]) == costs
     rates = {D(r["day_rate"]) for r in data["income_by_organiser"]}

@@ -163,6 +163,29 @@ def _evidence(stream, options: dict) -> None:
 
 SPECIAL["evidence"] = _evidence
 
+
+def _leverantorsreskontra(stream, options: dict) -> None:
+    from app.exporting.leverantorsreskontra import write_leverantorsreskontra
+
+    write_leverantorsreskontra(stream, options)
+
+
+def _ocds(stream, options: dict) -> None:
+    from app.exporting.ocds import write_ocds
+
+    write_ocds(stream, options)
+
+
+def _datapackage(stream, options: dict) -> None:
+    from app.exporting.datapackage import write_datapackage
+
+    write_datapackage(stream, options)
+
+
+SPECIAL["leverantorsreskontra"] = _leverantorsreskontra
+SPECIAL["ocds"] = _ocds
+SPECIAL["datapackage"] = _datapackage
+
 KINDS = (
     "totals",
     "pivot",

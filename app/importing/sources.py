@@ -379,7 +379,13 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
+#: The longest cell a text file may hold, in characters (the csv module's usual limit). Set
+#: on every read: the limit is process-wide, and other libraries change it.
+MAX_CELL = 128 * 1024
+
+
 def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
+    csv.field_size_limit(MAX_CELL)
     try:
         handle = source.path.open("r", encoding=source.encoding, newline="")
     except OSError:
