@@ -16,6 +16,9 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
+
+from app.models import Invoice
 
 D = Decimal
 HOSTILE_NAME = '=HYPERLINK("http://example.org","x")'
@@ -284,3 +287,30 @@ def test_libreoffice_reads_the_totals_workbook_as_the_json_says(anonymous, demo,
     data = anonymous.get("/reports/totals.json?by=year,vendor").get_json()
     from_json = {(r["year"], r["vendor_id"]): (D(r["amount"]), r["count"]) for r in data["rows"]}
     assert from_office == from_json
+
+
+def test_the_open_data_page_offers_each_file(anonymous, demo):
+    html = anonymous.get("/open-data/").get_data(as_text=True)
+    for link in (
+        "/open-data/leverantorsreskontra-2010.csv",
+        "/open-data/ocds.json",
+        "/open-data/datapackage.zip",
+    ):
+        assert f'href="{link}"' in html
+    ledger = anonymous.get("/open-data/leverantorsreskontra-2010.csv")
+    assert ledger.status_code == 200
+    header, *rows = list(csv.reader(io.StringIO(ledger.get_data(as_text=True))))
+    assert header[:3] == ["kopare_id", "kopare", "verifikationsnummer"]
+    belopp = header.index("belopp")
+    expected = demo.session.scalar(
+        sa.select(sa.func.sum(Invoice.net_amount)).where(
+            Invoice.voided_at.is_(None),
+            Invoice.currency == "SEK",
+            Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
+        )
+    )
+    assert sum(D(r[belopp]) for r in rows) == expected
+    package = anonymous.get("/open-data/ocds.json").get_json()
+    assert package["releases"] and package["version"] == "1.1"
+    with zipfile.ZipFile(io.BytesIO(anonymous.get("/open-data/datapackage.zip").data)) as archive:
+        assert "datapackage.json" in archive.namelist()

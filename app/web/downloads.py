@@ -14,12 +14,14 @@ import itertools
 import tempfile
 from urllib.parse import urlencode
 
+import click
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
 from flask import jsonify
+from flask import render_template
 from flask import request
 from flask import send_file
 from flask import stream_with_context
@@ -29,8 +31,11 @@ from app.exporting import lists
 from app.exporting.csv_files import DIALECTS
 from app.exporting.csv_files import EXCEL_SV
 from app.exporting.csv_files import csv_chunks
+from app.exporting.datapackage import write_datapackage
 from app.exporting.json_files import json_value
 from app.exporting.json_files import row_object
+from app.exporting.leverantorsreskontra import spec_lines
+from app.exporting.ocds import write_ocds
 from app.exporting.table import Table
 from app.exporting.xlsx import write_xlsx
 from app.extensions import db
@@ -178,6 +183,54 @@ def income(fmt: str):
     table = lists.engagements_table(filters, sort.key, sort.descending)
     count = _count(income_service.engagement_select(filters)) if fmt == "json" else 0
     return _register_table(fmt, table, count)
+
+
+# --- open data --------------------------------------------------------------------------------
+
+
+@bp.get("/open-data/")
+def open_data():
+    """The files a publisher puts on the open-data portal, each described."""
+    return render_template(
+        "exports/open_data.html",
+        years=invoice_service.invoice_years(),
+        contract_count=_count(contract_service.contract_select(contract_service.ContractFilters())),
+    )
+
+
+@bp.get("/open-data/leverantorsreskontra-<int:year>.csv")
+def leverantorsreskontra(year: int):
+    """The year's supplier ledger in the Swedish open-data specification v1.1, streamed."""
+    if not 1 <= year <= 9999:
+        abort(404)
+    body = (line.encode("utf-8") for line in spec_lines(year))
+    return Response(
+        stream_with_context(body),
+        mimetype="text/csv",
+        headers=_attachment(f"leverantorsreskontra-{year}.csv") | {"Cache-Control": "no-store"},
+    )
+
+
+def _spooled(write, name: str, mimetype: str) -> Response:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write(spool)
+    spool.seek(0)
+    return send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+@bp.get("/open-data/ocds.json")
+def ocds():
+    """Every contract as an OCDS 1.1 release package."""
+    try:
+        return _spooled(lambda s: write_ocds(s, {}), "insyn-ocds.json", "application/json")
+    except click.UsageError:
+        abort(404)
+
+
+@bp.get("/open-data/datapackage.zip")
+def datapackage():
+    """Invoices, vendors, contracts, amendments and fee income as a Frictionless data package."""
+    return _spooled(lambda s: write_datapackage(s, {}), "insyn-datapackage.zip", "application/zip")
 
 
 @bp.app_context_processor
