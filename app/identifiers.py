@@ -159,3 +159,14 @@ def is_personnummer(text: str | None) -> bool:
     # Ten digits leave the century open: "-" reads the birth date within the last hundred
     # years, "+" a century earlier; either way the number is a person's.
     return any(se_personnummer.is_valid(f"{digits[:6]}{sign}{digits[6:]}") for sign in ("-", "+"))
+
+
+#: ``SURNAME;FIRSTNAME``: two name parts, each with a letter, around one semicolon. Örebro's
+#: ledger (and others exported from the same finance systems) writes private persons so.
+_PERSON_NAME = re.compile(r"^[^;]*[^\W\d_][^;]*;[^;]*[^\W\d_][^;]*$")
+
+
+def is_person_name(name: str | None) -> bool:
+    """Whether ``name`` is written the way ledgers write a private person: ``SURNAME;FIRSTNAME``
+    (exactly one semicolon between two parts that each hold a letter)."""
+    return bool(name) and _PERSON_NAME.match(name.strip()) is not None

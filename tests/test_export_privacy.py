@@ -7,7 +7,7 @@ import pytest
 from stdnum import luhn
 
 from app.exporting.privacy import PRIVATE_PERSON
-from app.exporting.privacy import is_person_name
+from app.identifiers import is_person_name
 from app.exporting.privacy import is_private_person
 from app.exporting.privacy import public_vendor
 from app.exporting.privacy import public_vendors

@@ -10,28 +10,18 @@ asks :func:`public_vendor` what it may show.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.identifiers import IdKind
+from app.identifiers import is_person_name
 from app.identifiers import is_personnummer
 from app.models import Vendor
 
 #: What a private person is called in open data, as Swedish publishers write it.
 PRIVATE_PERSON = "Privatperson"
-
-#: ``SURNAME;FIRSTNAME``: two name parts, each with a letter, around one semicolon. Örebro's
-#: ledger (and others exported from the same finance systems) writes private persons so.
-_PERSON_NAME = re.compile(r"^[^;]*[^\W\d_][^;]*;[^;]*[^\W\d_][^;]*$")
-
-
-def is_person_name(name: str | None) -> bool:
-    """Whether ``name`` is written the way ledgers write a private person: ``SURNAME;FIRSTNAME``
-    (exactly one semicolon between two parts that each hold a letter)."""
-    return bool(name) and _PERSON_NAME.match(name.strip()) is not None
 
 
 def is_private_person(

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.identifiers import IdKind
 from app.identifiers import OrgIdError
+from app.identifiers import is_person_name
 from app.identifiers import normalise_org_id
 from app.importing.cells import split_code
 from app.importing.cells import text
@@ -51,8 +52,7 @@ from app.text import name_key
 MISSING_ID = {"null", "saknas", "n/a", "na", "-", "--", "0", "none", "ingen"}
 #: Two or more Swedish-looking numbers in one cell.
 _SEVERAL = re.compile(r"\d{6}-?\d{4}.*\d{6}-?\d{4}")
-#: Names that stand for a private person or withheld data.
-_PERSON_NAME = re.compile(r"^[^;]+;[^;]+$")
+#: Names that stand for withheld data.
 _REDACTED = re.compile(r"^(\*+|redacted.*)$", re.IGNORECASE)
 #: Above this many rows, indexes are rebuilt after the load rather than kept up row by row.
 BULK_THRESHOLD = 50_000
@@ -198,7 +198,7 @@ class Resolver:
         self.result.new_vendors.append(name)
         private = (
             kind is IdKind.PERSONNUMMER
-            or bool(_PERSON_NAME.match(name))
+            or is_person_name(name)
             or name.upper().startswith("REDACTED PERSONAL")
         )
         country = number[:2] if kind is IdKind.FOREIGN and number[:2].isalpha() else "SE"
