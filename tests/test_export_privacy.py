@@ -7,12 +7,12 @@ import pytest
 from stdnum import luhn
 
 from app.exporting.privacy import PRIVATE_PERSON
-from app.identifiers import is_person_name
 from app.exporting.privacy import is_private_person
 from app.exporting.privacy import public_vendor
 from app.exporting.privacy import public_vendors
 from app.identifiers import IdKind
 from app.identifiers import is_organisation_number
+from app.identifiers import is_person_name
 from app.identifiers import is_personnummer
 
 
