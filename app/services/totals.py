@@ -21,6 +21,7 @@ from app.models import Department
 from app.models import Invoice
 from app.models import Vendor
 from app.models.base import Money
+from app.money import from_ore
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
 
@@ -61,18 +62,63 @@ def _measure(measure: str):
     return Invoice.net_amount
 
 
+def _year(date):
+    """The year of ``date`` as an SQL integer (on PostgreSQL ``EXTRACT`` gives a numeric,
+    slower to group and sort by)."""
+    return sa.cast(sa.extract("year", date), sa.Integer)
+
+
 def _dimension(name: str, filters: InvoiceFilters) -> list:
     """The SQL expressions a dimension groups by (a month is its year and month)."""
     date = filters.date_column()
     return {
-        "year": [sa.extract("year", date)],
-        "month": [sa.extract("year", date), sa.extract("month", date)],
+        "year": [_year(date)],
+        "month": [_year(date), sa.cast(sa.extract("month", date), sa.Integer)],
         "vendor": [Invoice.vendor_id],
         "category": [Invoice.category_id],
         "department": [Invoice.department_id],
         "contract": [Invoice.contract_id],
         "currency": [],
     }[name]
+
+
+def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]:
+    """The GROUP BY statement of ``query`` and how to read each dimension's key from its rows
+    (``(name, reader)`` pairs). Its rows end with the currency, the sum and the count; the sum
+    is money, or whole öre with ``in_ore``.
+
+    The date dimensions use the filters' date basis (invoice or payment date); invoices without
+    that date (unpaid ones, by payment date) fall in no year.
+    """
+    filters = query.filters.narrowed(status="active")
+    expressions: list = []
+    readers: list = []
+    for name in query.by:
+        index = len(expressions)
+        parts = _dimension(name, filters)
+        expressions.extend(parts)
+        readers.append((name, _key_reader(name, index)))
+    amount = sa.func.sum(_measure(query.measure))
+    if in_ore:
+        amount = sa.type_coerce(amount, sa.BigInteger)
+    statement = apply_filters(
+        sa.select(*expressions, Invoice.currency, amount, sa.func.count()), filters
+    )
+    date = filters.date_column()
+    if any(name in ("year", "month") for name in query.by) and date.expression.nullable:
+        statement = statement.where(date.is_not(None))
+    return statement.group_by(*expressions, Invoice.currency), readers
+
+
+def _key_reader(name: str, index: int):
+    """How a dimension's key is read from a grouped row whose expressions start at ``index``."""
+    if name == "month":
+        return lambda row: f"{int(row[index]):04d}-{int(row[index + 1]):02d}"
+    if name == "year":
+        return lambda row: int(row[index])
+    if name == "currency":
+        return lambda row: row[-3]
+    return lambda row: row[index]
 
 
 def totals(query: TotalsQuery) -> list[TotalRow]:
@@ -82,49 +128,38 @@ def totals(query: TotalsQuery) -> list[TotalRow]:
     The date dimensions use the filters' date basis (invoice or payment date); invoices without
     that date (unpaid ones, by payment date) fall in no year.
     """
-    filters = query.filters.narrowed(status="active")
-    expressions: list = []
-    slots: list[tuple[str, int]] = []  # (dimension, how many expressions)
-    for name in query.by:
-        parts = _dimension(name, filters)
-        slots.append((name, len(parts)))
-        expressions.extend(parts)
-    amount = sa.func.sum(_measure(query.measure))
-    statement = apply_filters(
-        sa.select(*expressions, Invoice.currency, amount, sa.func.count()), filters
-    )
-    if any(name in ("year", "month") for name in query.by):
-        statement = statement.where(filters.date_column().is_not(None))
-    statement = statement.group_by(*expressions, Invoice.currency)
-    rows: list[TotalRow] = []
-    for record in db.session.execute(statement):
-        values = list(record)
-        currency, total, count = values[-3:]
-        keys: dict = {}
-        index = 0
-        for name, width in slots:
-            part = values[index : index + width]
-            index += width
-            if name == "month":
-                keys[name] = f"{int(part[0]):04d}-{int(part[1]):02d}"
-            elif name == "year":
-                keys[name] = int(part[0])
-            elif name == "currency":
-                keys[name] = currency
-            else:
-                keys[name] = part[0]
-        rows.append(TotalRow(keys=keys, currency=currency, amount=total or ZERO, count=count))
+    statement, readers = _grouped(query)
+    rows = [
+        TotalRow(
+            keys={name: read(record) for name, read in readers},
+            currency=record[-3],
+            amount=record[-2] or ZERO,
+            count=record[-1],
+        )
+        for record in db.session.execute(statement)
+    ]
     _shares(rows)
     _label(rows)
     leading_date = query.by and query.by[0] in ("year", "month")
     rows.sort(
-        key=lambda r: (r.currency, _order_key(r, query.by) if leading_date else (), -r.amount)
+        key=lambda r: (
+            r.currency,
+            _order_key(r, query.by) if leading_date else (),
+            -r.amount,
+            _tie_key(r),
+        )
     )
     return rows
 
 
 def _order_key(row: TotalRow, by: tuple[str, ...]):
     return tuple(row.keys.get(name) or 0 for name in by if name in ("year", "month"))
+
+
+def _tie_key(row: TotalRow) -> tuple:
+    """Equal sums in the order of their keys (none first), whatever order the database
+    grouped them in."""
+    return tuple((value is not None, value or 0) for value in row.keys.values())
 
 
 def _shares(rows: list[TotalRow]) -> None:
@@ -137,32 +172,39 @@ def _shares(rows: list[TotalRow]) -> None:
 
 
 _LABELLED = {
-    "vendor": (Vendor, lambda v: v.name),
-    "category": (Category, lambda c: c.name),
-    "department": (Department, lambda d: d.name),
-    "contract": (Contract, str),
+    "vendor": Vendor,
+    "category": Category,
+    "department": Department,
+    "contract": Contract,
 }
 
 
 def _label(rows: list[TotalRow]) -> None:
     """Names for the ids in the rows, one query per dimension."""
-    for name, (model, label) in _LABELLED.items():
+    for name, model in _LABELLED.items():
         ids = {row.keys[name] for row in rows if row.keys.get(name) is not None}
         if not ids:
             continue
-        names = {}
-        ids_list = sorted(ids)
-        for start in range(0, len(ids_list), 900):
-            chunk = ids_list[start : start + 900]
-            names.update(
-                {
-                    r.id: label(r)
-                    for r in db.session.scalars(sa.select(model).where(model.id.in_(chunk)))
-                }
-            )
+        names = _names(model, ids)
         for row in rows:
             if name in row.keys:
                 row.labels[name] = names.get(row.keys[name]) if row.keys[name] is not None else None
+
+
+def _names(model, ids) -> dict:
+    """Each record's name by id (a contract's is its reference and title), in chunks of ids
+    small enough for any database's limit on parameters."""
+    ids_list = sorted(ids)
+    names: dict = {}
+    for start in range(0, len(ids_list), 900):
+        chunk = ids_list[start : start + 900]
+        if model is Contract:
+            records = db.session.scalars(sa.select(Contract).where(Contract.id.in_(chunk)))
+            names.update({contract.id: str(contract) for contract in records})
+        else:
+            query = sa.select(model.id, model.name).where(model.id.in_(chunk))
+            names.update(tuple(row) for row in db.session.execute(query))
+    return names
 
 
 def currency_totals(rows: list[TotalRow]) -> dict[str, tuple[Decimal, int]]:
@@ -214,49 +256,91 @@ class Pivot:
 
 def pivot(filters: InvoiceFilters, measure: str = "net", top: int = 20) -> list[Pivot]:
     """The year × vendor pivot, one per currency: the ``top`` vendors by total as rows, the
-    rest as one "others" row, the years as columns, with row and column totals."""
-    rows = totals(TotalsQuery(by=("vendor", "year"), measure=measure, filters=filters))
-    pivots = []
-    for currency in sorted({r.currency for r in rows}):
-        mine = [r for r in rows if r.currency == currency]
-        lines: dict[int, PivotLine] = {}
-        for row in mine:
-            vendor_id = row.keys["vendor"]
-            line = lines.setdefault(
-                vendor_id, PivotLine(vendor_id, row.labels.get("vendor"), {}, ZERO, 0)
-            )
-            line.by_year[row.keys["year"]] = (row.amount, row.count)
-            line.total += row.amount
-            line.count += row.count
-        ordered = sorted(lines.values(), key=lambda line: (-line.total, line.name or ""))
-        shown, rest = ordered[:top], ordered[top:]
-        others = None
-        if rest:
-            others = PivotLine(
-                None, None, {}, ZERO, 0, others=tuple(line.vendor_id for line in rest)
-            )
-            for line in rest:
-                for year, (amount, count) in line.by_year.items():
-                    previous = others.by_year.get(year, (ZERO, 0))
-                    others.by_year[year] = (previous[0] + amount, previous[1] + count)
-                others.total += line.total
-                others.count += line.count
-        years = sorted({r.keys["year"] for r in mine})
-        columns = {}
-        for year in years:
-            amount = sum((line.by_year.get(year, (ZERO, 0))[0] for line in ordered), ZERO)
-            count = sum(line.by_year.get(year, (ZERO, 0))[1] for line in ordered)
-            columns[year] = (amount, count)
-        pivots.append(
-            Pivot(
-                currency=currency,
-                years=years,
-                lines=shown,
-                others=others,
-                column_totals=columns,
-                total=sum((line.total for line in ordered), ZERO),
-                count=sum(line.count for line in ordered),
-                vendor_count=len(ordered),
-            )
+    rest as one "others" row, the years as columns, with row and column totals.
+
+    Vendors are ranked by total, then name, then their largest year. The grouped sums
+    (vendor × year, the same as :func:`totals` by vendor and year) are added up in whole öre,
+    exactly, and made money only where shown.
+    """
+    statement, _readers = _grouped(
+        TotalsQuery(by=("vendor", "year"), measure=measure, filters=filters), in_ore=True
+    )
+    # Per currency: by vendor, [öre and count by year, öre, count, largest year's öre]; by
+    # year, [öre, count].
+    grouped: dict[str, tuple[dict, dict]] = {}
+    for vendor_id, year, currency, ore, count in db.session.execute(statement):
+        ore = ore or 0
+        found = grouped.get(currency)
+        if found is None:
+            found = grouped[currency] = ({}, {})
+        vendors, columns = found
+        line = vendors.get(vendor_id)
+        if line is None:
+            vendors[vendor_id] = [{year: (ore, count)}, ore, count, ore]
+        else:
+            line[0][year] = (ore, count)
+            line[1] += ore
+            line[2] += count
+            if ore > line[3]:
+                line[3] = ore
+        column = columns.get(year)
+        if column is None:
+            columns[year] = [ore, count]
+        else:
+            column[0] += ore
+            column[1] += count
+    names = _names(Vendor, {vendor_id for vendors, _ in grouped.values() for vendor_id in vendors})
+    return [_pivot(currency, *grouped[currency], names, top) for currency in sorted(grouped)]
+
+
+def _pivot(currency: str, vendors: dict, columns: dict, names: dict, top: int) -> Pivot:
+    """One currency's pivot from its vendors' and years' sums in öre."""
+    ordered = sorted(
+        vendors.items(),
+        key=lambda item: (-item[1][1], names.get(item[0]) or "", -item[1][3], item[0]),
+    )
+    shown, rest = ordered[:top], ordered[top:]
+    lines = [
+        PivotLine(
+            vendor_id,
+            names.get(vendor_id),
+            {year: (from_ore(ore), count) for year, (ore, count) in by_year.items()},
+            from_ore(ore),
+            count,
         )
-    return pivots
+        for vendor_id, (by_year, ore, count, _largest) in shown
+    ]
+    years = sorted(columns)
+    total_ore = sum(column[0] for column in columns.values())
+    total_count = sum(column[1] for column in columns.values())
+    others = None
+    if rest:
+        # The others are everyone but the vendors shown: each year's column less theirs.
+        by_year = {}
+        for year in years:
+            ore, count = columns[year]
+            for _vendor_id, (cells, *_sums) in shown:
+                cell = cells.get(year)
+                if cell is not None:
+                    ore -= cell[0]
+                    count -= cell[1]
+            if count:
+                by_year[year] = (from_ore(ore), count)
+        others = PivotLine(
+            None,
+            None,
+            by_year,
+            from_ore(total_ore - sum(line[1] for _id, line in shown)),
+            total_count - sum(line[2] for _id, line in shown),
+            others=tuple(vendor_id for vendor_id, _line in rest),
+        )
+    return Pivot(
+        currency=currency,
+        years=years,
+        lines=lines,
+        others=others,
+        column_totals={year: (from_ore(columns[year][0]), columns[year][1]) for year in years},
+        total=from_ore(total_ore),
+        count=total_count,
+        vendor_count=len(ordered),
+    )

@@ -25,17 +25,21 @@ def sorting(allowed, default: str, descending: bool = False) -> Sorting:
     return Sorting(key, descending if direction not in ("asc", "desc") else direction == "desc")
 
 
-def paginate(query):
+def paginate(query, total: int | None = None):
     """One page of ``query``: ``?page=N`` (from 1), ``PAGE_SIZE`` rows; never an error for a
-    page out of range or not a number."""
+    page out of range or not a number. ``total``, when the caller knows how many rows the
+    query has, spares counting them again."""
     page = request.args.get("page", 1, type=int) or 1
-    return db.paginate(
+    pagination = db.paginate(
         query,
         page=max(page, 1),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
-        count=True,
+        count=total is None,
     )
+    if total is not None:
+        pagination.total = total
+    return pagination
 
 
 #: Ids are 32-bit integers in the database; a larger one in a URL matches nothing.

@@ -42,13 +42,16 @@ def index():
     ignored: list[str] = []
     filters = read_filters(ignored)
     sort = sorting(service.SORTS, "invoiced_on", descending=True)
-    page = paginate(service.invoice_select(filters, sort.key, sort.descending))
+    totals = service.invoice_totals(filters)
+    # Valid invoices only: the sums counted them already, so the pager needs no count of its own.
+    known = sum(t.count for t in totals) if filters.status == "active" else None
+    page = paginate(service.invoice_select(filters, sort.key, sort.descending), total=known)
     return render_template(
         "invoices/index.html",
         page=page,
         filters=filters,
         sort=sort,
-        totals=service.invoice_totals(filters),
+        totals=totals,
         years=service.invoice_years(),
         categories=db.session.scalars(list_service.ordered(Category)).all(),
         departments=db.session.scalars(list_service.ordered(Department)).all(),
