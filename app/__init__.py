@@ -106,6 +106,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=i18n.compiled_translations(app),
     )
+    i18n.install_template_callables(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from app.models.sqlite import configure_sqlite
 

@@ -13,8 +13,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
+from flask_babel import get_translations
 
 SOURCE = Path(__file__).parent / "translations"
 COOKIE = "insyn_lang"
@@ -51,3 +53,24 @@ def select_locale() -> str:
         return languages[0]
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in languages else languages[0]
+
+
+def _translations():
+    """The request's catalogue, looked up once per request: a page asks for a hundred
+    texts, and finding the catalogue costs more than looking a text up in it."""
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
+
+
+def install_template_callables(app: Flask) -> None:
+    """Give templates ``_``, ``ngettext`` and friends that use :func:`_translations`
+    (Flask-Babel's own find the catalogue again for every text)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )

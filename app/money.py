@@ -210,16 +210,11 @@ def format_money(
         return ""
     amount = to_money(amount)
     sign = "-" if amount < 0 else ""
-    integer, fraction = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while len(integer) > 3:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    groups.insert(0, integer)
+    grouped = f"{abs(amount):,.2f}"  # "1,234,567.50": Python groups by thousands
     if locale.startswith("sv"):
-        number = f"{sign}{chr(0xA0).join(groups)},{fraction}"
+        number = sign + grouped.replace(",", "\u00a0").replace(".", ",")
         if not symbol:
             return number
         return f"{number}\u00a0{_SYMBOLS.get(currency, currency)}"
-    number = f"{sign}{','.join(groups)}.{fraction}"
+    number = sign + grouped
     return f"{currency}\u00a0{number}" if symbol else number

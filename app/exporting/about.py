@@ -58,7 +58,13 @@ def describe_filters(filters: InvoiceFilters) -> list[FilterText]:
         found.append(FilterText(gettext("Dates (%(basis)s)", basis=basis), span, ("from", "to")))
     vendor_ids = tuple(filter(None, (filters.vendor_id, *filters.vendor_ids)))
     if vendor_ids:
-        names = db.session.scalars(db.select(Vendor.name).where(Vendor.id.in_(vendor_ids))).all()
+        if len(vendor_ids) == 1:  # usually so, and the page has the vendor at hand already
+            vendor = db.session.get(Vendor, vendor_ids[0])
+            names = [vendor.name] if vendor else []
+        else:
+            names = db.session.scalars(
+                db.select(Vendor.name).where(Vendor.id.in_(vendor_ids))
+            ).all()
         found.append(FilterText(gettext("Vendor"), "; ".join(names), ("vendor", "vendors")))
     if filters.exclude_vendor_ids:
         found.append(

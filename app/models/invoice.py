@@ -84,6 +84,14 @@ class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
         return self.voided_at is not None
 
     @property
+    def vendor_name(self) -> str:
+        return self.vendor.name
+
+    @property
+    def category_name(self) -> str | None:
+        return self.category.name if self.category else None
+
+    @property
     def is_credit_note(self) -> bool:
         return self.net_amount < 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
+from app.models import Category
 from app.models import Invoice
 from app.models import Vendor
 from app.models.base import utcnow
@@ -44,12 +46,68 @@ def invoice_select(filters: InvoiceFilters, sort: str = "invoiced_on", descendin
         sa.select(Invoice).join(Invoice.vendor).options(contains_eager(Invoice.vendor)),
         filters,
     )
+    return query.order_by(*_order(sort, descending))
+
+
+def _order(sort: str, descending: bool) -> tuple:
     column = SORTS.get(sort, Invoice.invoiced_on)
     order = column.desc() if descending else column.asc()
     if column.expression.nullable:
         # Only where there can be any: NULLS LAST keeps PostgreSQL from reading an index in order.
         order = order.nulls_last()
-    return query.order_by(order, Invoice.id.desc())
+    return order, Invoice.id.desc()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """An invoice as a list shows it: plain values read in one query, without loading the
+    records (a list page is read far more often than an invoice is changed)."""
+
+    id: int
+    invoiced_on: dt.date
+    vendor_id: int
+    vendor_name: str
+    invoice_number: str
+    voided_at: dt.datetime | None
+    category_name: str | None
+    description: str | None
+    net_amount: Decimal
+    vat_amount: Decimal
+    currency: str
+    paid_on: dt.date | None
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.net_amount < 0
+
+
+def invoice_lines(filters: InvoiceFilters, sort: str = "invoiced_on", descending: bool = True):
+    """The columns of :class:`InvoiceLine` for the invoices matching ``filters``, in the order
+    of :func:`invoice_select`."""
+    query = (
+        sa.select(
+            Invoice.id,
+            Invoice.invoiced_on,
+            Invoice.vendor_id,
+            Vendor.name,
+            Invoice.invoice_number,
+            Invoice.voided_at,
+            Category.name,
+            Invoice.description,
+            Invoice.net_amount,
+            Invoice.vat_amount,
+            Invoice.currency,
+            Invoice.paid_on,
+        )
+        .select_from(Invoice)
+        .join(Vendor, Invoice.vendor_id == Vendor.id)
+        .outerjoin(Category, Invoice.category_id == Category.id)
+    )
+    return apply_filters(query, filters).order_by(*_order(sort, descending))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from flask import Flask
+from flask import g
 from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 from markupsafe import escape
@@ -17,8 +19,13 @@ from app.web import labels
 
 
 def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "sv"
+    """The reader's language, looked up once per request (a page formats hundreds of
+    amounts)."""
+    language = g.get("language")
+    if language is None:
+        locale = get_locale()
+        language = g.language = locale.language if locale else "sv"
+    return language
 
 
 def money(amount: Decimal | None, currency: str = "SEK", symbol: bool = True) -> str:
@@ -96,6 +103,19 @@ def url_with(**changes) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+_PLACEHOLDER = 2147483647
+
+
+def record_url(endpoint: str, id: int) -> str:
+    """``url_for(endpoint, id=id)`` for the many links of a long table: the URL is built once
+    per endpoint and request, then only the id changes."""
+    cache = g.setdefault("record_urls", {})
+    parts = cache.get(endpoint)
+    if parts is None:
+        parts = cache[endpoint] = url_for(endpoint, id=_PLACEHOLDER).rsplit(str(_PLACEHOLDER), 1)
+    return f"{parts[0]}{int(id)}{parts[1]}"
+
+
 def options(items, value: str | None = None, label: str | None = None) -> list[tuple]:
     """(value, label) pairs for a filter menu: ``options(categories, "id", "name")``, or
     ``options(years)`` where each item is both."""
@@ -121,6 +141,13 @@ def register(app: Flask) -> None:
         date=date,
         nl2br=nl2br,
     )
+    from app.web.invoice_rows import invoice_rows
+
     app.jinja_env.globals.update(
-        url_with=url_with, labels=labels, current_language=_language, options=options
+        invoice_rows=invoice_rows,
+        url_with=url_with,
+        record_url=record_url,
+        labels=labels,
+        current_language=_language,
+        options=options,
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app
 from flask import request
+from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
 
@@ -40,6 +42,39 @@ def paginate(query, total: int | None = None):
     if total is not None:
         pagination.total = total
     return pagination
+
+
+class _RowsPage(Pagination):
+    """A page of plain rows (not records): ``make`` turns each row into what the page
+    holds."""
+
+    def __init__(self, statement, make, total: int | None, **kwargs):
+        self._statement, self._make, self._total = statement, make, total
+        super().__init__(**kwargs)
+
+    def _query_items(self) -> list:
+        statement = self._statement.limit(self.per_page).offset(self._query_offset)
+        return [self._make(*row) for row in db.session.execute(statement)]
+
+    def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total
+        counted = sa.select(sa.func.count()).select_from(self._statement.order_by(None).subquery())
+        return db.session.scalar(counted)
+
+
+def paginate_rows(statement, make, total: int | None = None):
+    """As :func:`paginate`, for a select of columns: each row of the page becomes
+    ``make(*row)``."""
+    page = request.args.get("page", 1, type=int) or 1
+    return _RowsPage(
+        statement,
+        make,
+        total,
+        page=max(page, 1),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
 
 
 #: Ids are 32-bit integers in the database; a larger one in a URL matches nothing.

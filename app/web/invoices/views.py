@@ -29,7 +29,7 @@ from app.web.history import history_for
 from app.web.invoices.forms import InvoiceForm
 from app.web.invoices.forms import VoidForm
 from app.web.listing import int_arg
-from app.web.listing import paginate
+from app.web.listing import paginate_rows
 from app.web.listing import sorting
 from app.web.report_args import read_filters
 from app.web.saving import save
@@ -45,7 +45,9 @@ def index():
     totals = service.invoice_totals(filters)
     # Valid invoices only: the sums counted them already, so the pager needs no count of its own.
     known = sum(t.count for t in totals) if filters.status == "active" else None
-    page = paginate(service.invoice_select(filters, sort.key, sort.descending), total=known)
+    page = paginate_rows(
+        service.invoice_lines(filters, sort.key, sort.descending), service.InvoiceLine, known
+    )
     return render_template(
         "invoices/index.html",
         page=page,
