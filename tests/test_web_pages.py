@@ -133,6 +133,10 @@ def test_a_hostile_vendor_name_is_shown_as_text_everywhere(
         f"/invoices/?vendor={vendor.id}",
         f"/contracts/?vendor={vendor.id}",
         "/invoices/new",
+        "/reports/",
+        "/reports/totals?by=vendor,contract",
+        "/reports/balance?year=2010",
+        f"/reports/totals?vendor={vendor.id}",
     ]
     # Auditors also see the history and the log, where the name is part of each event.
     readers = [(client, url) for url in pages] + [
