@@ -18,7 +18,11 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
+from itertools import repeat
+from operator import call
 
+from app.exporting.cells import FORMULA_STARTS
 from app.exporting.cells import csv_text
 from app.exporting.table import Table
 
@@ -37,48 +41,150 @@ RFC4180 = Dialect("rfc4180", ",", ".", False)
 DIALECTS = {EXCEL_SV.name: EXCEL_SV, RFC4180.name: RFC4180}
 
 
+def _text(value) -> str:
+    """Text made inert (see :func:`~app.exporting.cells.csv_text`); ``None`` empty."""
+    if value is None:
+        return ""
+    text = value if value.__class__ is str else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _number(value) -> str:
+    """A number with a decimal point: a ``Decimal`` in fixed-point notation, whatever its
+    exponent; ``None`` empty."""
+    if value is None:
+        return ""
+    if value.__class__ is Decimal:
+        text = str(value)  # the same as format(value, "f") unless it is in E notation
+        return format(value, "f") if "E" in text else text
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _decimal_comma(value) -> str:
+    return _number(value).replace(".", ",")
+
+
+def _as_is(value):
+    """Counts and ids: the csv module writes ``str(value)`` itself, and ``None`` empty."""
+    return value
+
+
+_isoformat = dt.date.isoformat  # a date's, also for a datetime in a date column
+
+
+def _date(value) -> str:
+    return "" if value is None else _isoformat(value)
+
+
+def _datetime(value) -> str:
+    return "" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _formatter(kind: str, dialect: Dialect):
-    """How one column's values become text."""
+    """How one column's values become text (``None`` an empty cell)."""
+    if kind in ("money", "decimal", "share"):
+        return _decimal_comma if dialect.decimal == "," else _number
+    if kind == "int":
+        return _as_is
+    if kind == "date":
+        return _date
+    if kind == "datetime":
+        return _datetime
+    return _text
+
+
+_NONE = type(None)
+_TEXT_TYPES = {str, _NONE}
+_DATE_TYPES = {dt.date, _NONE}
+
+
+def _column_formatter(kind: str, dialect: Dialect):
+    """How one column of a batch of rows becomes cells for the csv writer: the text
+    :func:`_formatter` gives each cell, or the values as they are where the csv module's own
+    conversion gives the same text (``str(value)``, ``None`` empty). The whole column is
+    checked at once, so a usual batch makes no Python call per cell."""
+    each = _formatter(kind, dialect)
+
+    def every_cell(cells):
+        return list(map(each, cells))
+
+    if kind == "int":
+        return _as_is
+    if kind == "text":
+
+        def text(cells):
+            if set(map(type, cells)) <= _TEXT_TYPES and not any(
+                map(str.startswith, filter(None, cells), repeat(FORMULA_STARTS))
+            ):
+                return cells  # text that needs no apostrophe, and None
+            return every_cell(cells)
+
+        return text
+    if kind == "date":
+
+        def date(cells):
+            # str(date) is its isoformat(); a datetime would not be, so it goes by _date.
+            return cells if set(map(type, cells)) <= _DATE_TYPES else every_cell(cells)
+
+        return date
     comma = dialect.decimal == ","
     if kind in ("money", "decimal", "share"):
 
-        def number(value) -> str:
-            text = format(value, "f") if isinstance(value, Decimal) else str(value)
-            return text.replace(".", ",") if comma else text
+        def number(cells):
+            types = set(map(type, cells))
+            if types == {Decimal}:
+                texts = list(map(str, cells))
+                if "E" not in "".join(texts):  # then each is format(value, "f")
+                    return (
+                        list(map(str.replace, texts, repeat("."), repeat(","))) if comma else texts
+                    )
+            elif types == {_NONE}:
+                return cells
+            return every_cell(cells)
 
         return number
-    if kind == "int":
-        return str
-    if kind == "date":
-        return dt.date.isoformat
-    if kind == "datetime":
-        return lambda value: value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return lambda value: csv_text(str(value))
+
+    def other(cells):
+        return cells if set(map(type, cells)) == {_NONE} else every_cell(cells)
+
+    return other
+
+
+def _lengths(rows: list) -> set[int | None]:
+    try:
+        return set(map(len, rows))
+    except TypeError:  # a row that is an iterator
+        return {None}
 
 
 def csv_chunks(table: Table, dialect: Dialect = EXCEL_SV, batch: int = 500) -> Iterator[str]:
-    """The file as text chunks (a few hundred rows each), header first. Empty cells for
-    ``None``; RFC 4180 quoting; CRLF line ends."""
+    """The file as text chunks (``batch`` rows each), header first. Empty cells for ``None``;
+    RFC 4180 quoting; CRLF line ends.
+
+    The rows are formatted a batch at a time, column by column; a batch with a row of another
+    length than the columns' is formatted row by row (each row as long as it is)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     formatters = [_formatter(column.kind, dialect) for column in table.columns]
+    column_formatters = [_column_formatter(column.kind, dialect) for column in table.columns]
+    width = len(formatters)
     if dialect.bom:
         buffer.write("\ufeff")
     writer.writerow([csv_text(column.label) for column in table.columns])
-    pending = 0
-    for values in table.rows:
-        writer.writerow(
-            [
-                "" if value is None else fmt(value)
-                for fmt, value in zip(formatters, values, strict=False)
-            ]
-        )
-        pending += 1
-        if pending >= batch:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
+    rows = iter(table.rows)
+    batch = max(batch, 1)
+    while rows_batch := list(islice(rows, batch)):
+        if width and _lengths(rows_batch) == {width}:
+            columns = zip(*rows_batch, strict=True)
+            writer.writerows(zip(*map(call, column_formatters, columns), strict=True))
+        else:
+            for values in rows_batch:
+                writer.writerow(map(call, formatters, values))
+        if len(rows_batch) < batch:
+            break
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -36,6 +36,27 @@ def row_object(keys: list[str], values) -> dict:
     return {key: json_value(value) for key, value in zip(keys, values, strict=False)}
 
 
+def _converted(value):
+    """:func:`json_value` for what JSON has no type for, called by the encoder only for
+    those cells (text, numbers and ``None`` it writes itself)."""
+    if value.__class__ is Decimal:
+        text = str(value)  # the same as format(value, "f") unless it is in E notation
+        return format(value, "f") if "E" in text else text
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+    return converted
+
+
+#: One encoder for every row (``json.dumps`` with an option makes a new one each call).
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_converted)
+
+
+def _row_json(keys: list[str], values) -> str:
+    """``_dumps(row_object(keys, values))``, with the cells converted by the encoder."""
+    return _ROW_ENCODER.encode(dict(zip(keys, values, strict=False)))
+
+
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -56,7 +77,7 @@ def json_chunks(table: Table, batch: int = 500) -> Iterator[str]:
     parts: list[str] = []
     first = True
     for values in table.rows:
-        parts.append(("" if first else ",") + "\n" + _dumps(row_object(keys, values)))
+        parts.append(("" if first else ",") + "\n" + _row_json(keys, values))
         first = False
         if len(parts) >= batch:
             yield "".join(parts)

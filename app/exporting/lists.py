@@ -38,7 +38,10 @@ FETCH = 2000
 
 
 def _stream(statement) -> Iterator:
-    return db.session.execute(statement.execution_options(yield_per=FETCH))
+    """The rows of a SELECT of columns, ``FETCH`` at a time. Run on the session's connection
+    (SQLAlchemy Core): the rows are the same tuples of the columns' values, without the
+    ORM's processing of each row, which would add some three quarters to the fetch's time."""
+    return db.session.connection().execute(statement.execution_options(yield_per=FETCH))
 
 
 def _public_id(org_number: str | None, private: bool) -> str | None:
@@ -110,6 +113,8 @@ def invoice_rows_select(filters: InvoiceFilters, sort: str = "invoiced_on", desc
 
 
 def invoice_values(row) -> list:
+    """A row of :func:`invoice_rows_select` as the cells of :func:`invoice_columns` (a private
+    person's id left out, as :func:`_public_id` does)."""
     (
         id_,
         number,
@@ -132,7 +137,7 @@ def invoice_values(row) -> list:
         batch,
         source_row,
     ) = row
-    return [id_, number, vendor, _public_id(org, private), invoiced, paid, net, vat, net + vat,
+    return [id_, number, vendor, None if private else org, invoiced, paid, net, vat, net + vat,
             currency, hours, reference or title, category, department, description, voided,
             reason, batch, source_row]  # fmt: skip
 
