@@ -105,7 +105,9 @@ def test_totals_json_rows_carry_keys_by_name_and_decimal_strings(anonymous, demo
     assert row["vendor"] == CONSULTANT and row["currency"] == "SEK"
     assert isinstance(row["amount"], str) and re.fullmatch(r"-?\d+\.\d\d", row["amount"])
     expected, count = _sql_sum(
-        demo, vendor_id=vendor.id, clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31))
+        demo,
+        vendor_id=vendor.id,
+        clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
     )
     assert D(row["amount"]) == expected and row["count"] == count
     shares = sum(D(r["share"]) for r in data["rows"] if r["currency"] == "SEK")
@@ -167,7 +169,9 @@ def test_the_balance_of_2010_shows_about_100000_of_income_at_6000_per_day(anonym
     assert D("95000") <= income <= D("105000")
     assert D(sek["net"]) == income - D(sek["costs"])
     costs, _ = _sql_sum(
-        demo, currency="SEK", clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31))
+        demo,
+        currency="SEK",
+        clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
     )
     assert D(sek["costs"]) == costs
     rates = {D(r["day_rate"]) for r in data["income_by_organiser"]}
