@@ -8,7 +8,9 @@ holding N generated invoices (``bench/invoice_data.py``: about 2,000 vendors wit
   vendor, year and currency with SUM and COUNT over the valid invoices;
 - a drill-down, ``GET /invoices/?vendor=V&year=Y&currency=SEK&status=active`` (the list a
   pivot figure links to: its first page of 50 rows with their sums), against the bare SELECT
-  of those 50 rows, ordered as the page orders them, and the SUM and COUNT of the same rows.
+  of those 50 rows, ordered as the page orders them, the SUM and COUNT of the same rows, and
+  the small look-ups the page also shows (the vendor's name, the category and department
+  menus, the years that have invoices).
 
 The pages are requested through the app with Flask's test client; the bare SQL is
 hand-written ``sa.text`` run through the same engine. V and Y are the busiest vendor and year
@@ -438,6 +440,33 @@ DRILL_SUMS_SQL = (
     + " GROUP BY i.currency"
 )
 
+#: What else the drill-down page shows: the name of the vendor it is narrowed to, and its
+#: filter menus (categories, departments, and the years that have invoices, found by stepping
+#: down the invoice-date index a year at a time, as Insyn does).
+DRILL_LOOKUPS_SQL = (
+    "SELECT name FROM vendors WHERE id = :vendor",
+    "SELECT id, name FROM categories ORDER BY lower(name)",
+    "SELECT id, name FROM departments ORDER BY lower(name)",
+)
+YEARS_SQL = {
+    "sqlite": (
+        "WITH RECURSIVE years(y) AS ("
+        " SELECT CAST(strftime('%Y', MAX(invoiced_on)) AS INTEGER) FROM invoices"
+        " UNION ALL SELECT (SELECT CAST(strftime('%Y', MAX(invoiced_on)) AS INTEGER)"
+        " FROM invoices WHERE invoiced_on < printf('%04d-01-01', y))"
+        " FROM years WHERE y IS NOT NULL)"
+        " SELECT y FROM years WHERE y IS NOT NULL"
+    ),
+    "postgresql": (
+        "WITH RECURSIVE years(y) AS ("
+        " SELECT CAST(EXTRACT(YEAR FROM MAX(invoiced_on)) AS INTEGER) FROM invoices"
+        " UNION ALL SELECT (SELECT CAST(EXTRACT(YEAR FROM MAX(invoiced_on)) AS INTEGER)"
+        " FROM invoices WHERE invoiced_on < make_date(y, 1, 1))"
+        " FROM years WHERE y IS NOT NULL)"
+        " SELECT y FROM years WHERE y IS NOT NULL"
+    ),
+}
+
 
 def bare_pivot(engine: sa.Engine) -> Callable[[], list]:
     statement = sa.text(PIVOT_SQL.format(year=YEAR[engine.dialect.name]))
@@ -459,11 +488,15 @@ def bare_drilldown(engine: sa.Engine, vendor_id: int, year: int) -> Callable[[],
     dates = (sa.bindparam("first", type_=sa.Date), sa.bindparam("last", type_=sa.Date))
     rows_statement = sa.text(DRILL_ROWS_SQL).bindparams(*dates)
     sums_statement = sa.text(DRILL_SUMS_SQL).bindparams(*dates)
+    lookups = [sa.text(sql) for sql in DRILL_LOOKUPS_SQL]
+    lookups.append(sa.text(YEARS_SQL[engine.dialect.name]))
 
     def run() -> tuple:
         with engine.connect() as connection:
             rows = connection.execute(rows_statement, params).all()
             sums = connection.execute(sums_statement, params).all()
+            for lookup in lookups:
+                connection.execute(lookup, {"vendor": vendor_id}).all()
         return rows, sums
 
     return run

@@ -24,6 +24,13 @@ def ordered(model: type[Category] | type[Department]) -> sa.Select:
     return sa.select(model).order_by(sa.func.lower(model.name))
 
 
+def choices(model: type[Category] | type[Department]) -> list:
+    """``(id, name)`` rows of all entries, by name: what a filter menu offers."""
+    return db.session.execute(
+        sa.select(model.id, model.name).order_by(sa.func.lower(model.name))
+    ).all()
+
+
 def find_by_name(model: type[Category] | type[Department], name: str):
     """The entry whose name equals ``name`` ignoring case and spacing, or ``None``."""
     cleaned = clean_text(name) or ""

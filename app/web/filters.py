@@ -90,16 +90,32 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return value.isoformat()
 
 
+def _encoded_args() -> dict[str, str]:
+    """The request's query arguments, each name with all its values encoded, in the order
+    the names first appear; computed once per request (a list page builds dozens of links)."""
+    found = g.get("encoded_args")
+    if found is None:
+        found = g.encoded_args = {
+            key: urlencode({key: values}, doseq=True)
+            for key, values in request.args.to_dict(flat=False).items()
+        }
+    return found
+
+
 def url_with(**changes) -> str:
     """The current URL with query parameters changed (``None`` removes one); for sort links,
     filters and pages, so every list view has a stable, shareable address."""
-    args = request.args.to_dict(flat=False)
+    encoded = _encoded_args()
+    parts = []
+    for key, text in encoded.items():
+        if key not in changes:
+            parts.append(text)
+        elif changes[key] is not None and changes[key] != "":
+            parts.append(urlencode({key: str(changes[key])}))
     for key, value in changes.items():
-        if value is None or value == "":
-            args.pop(key, None)
-        else:
-            args[key] = [str(value)]
-    query = urlencode(args, doseq=True)
+        if key not in encoded and value is not None and value != "":
+            parts.append(urlencode({key: str(value)}))
+    query = "&".join(parts)
     return request.path + (f"?{query}" if query else "")
 
 
