@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -252,6 +253,14 @@ def test_insyn_export_writes_a_file_and_refuses_a_bad_option(runner, demo, tmp_p
     assert not (tmp_path / "x").exists()
     result = runner.invoke(args=["export", "invoices", "--format", "json", "-o", "-"])
     assert result.exit_code == 0 and '"kind": "invoices"' in result.output
+
+
+def test_insyn_export_balance_defaults_to_the_latest_year_as_the_page_does(runner, anonymous, demo):
+    latest = anonymous.get("/reports/balance").headers["Location"]
+    result = runner.invoke(args=["export", "balance", "--format", "json", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    title = json.loads(result.output)["title"]
+    assert title.split()[-1] in latest and title.split()[-1].isdigit()
 
 
 # --- LibreOffice -------------------------------------------------------------------------------

@@ -145,9 +145,14 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
 
 
 def _year(options: dict) -> int:
-    if not options["year"]:
-        raise click.BadParameter("the balance is of one year", param_hint="--year")
-    return options["year"]
+    """The balance's year: the one asked for, else the latest with costs or income (as the
+    page does), else this year."""
+    if options["year"]:
+        return options["year"]
+    from app.services.balance import balance_years
+
+    years = balance_years()
+    return years[0] if years else dt.date.today().year
 
 
 #: Files that are not one table: kind → writer(stream, options). Each writes its own format.
