@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -101,11 +102,17 @@ def _open_demo_accounts() -> None:
 
 
 @click.command("setup")
-@click.option("--demo/--no-demo", default=True, help="Load the demo data into an empty database.")
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Load the demo data into an empty database (default: yes, except when "
+    "INSYN_ENV=production).",
+)
 @with_appcontext
 @as_command("setup")
-def setup_command(demo: bool) -> None:
-    """Bring the database up to date (migrations) and, when it is empty, load the demo data."""
+def setup_command(demo: bool | None) -> None:
+    """Bring the database up to date (migrations) and, when it is empty, load the demo data
+    (never by default in production: its demo accounts would open a real installation)."""
     from flask_migrate import upgrade
 
     from app.extensions import db
@@ -116,6 +123,8 @@ def setup_command(demo: bool) -> None:
     from app.models import User
     from app.models import Vendor
 
+    if demo is None:
+        demo = os.environ.get("INSYN_ENV") != "production"
     upgrade()
     click.echo("Database schema is up to date.")
 

@@ -25,6 +25,18 @@ def test_setup_without_demo_leaves_the_database_empty(runner, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == 0
 
 
+def test_setup_in_production_loads_no_demo_unless_asked(runner, db, monkeypatch):
+    """A real installation must not open with the demo's accounts and invented invoices."""
+    monkeypatch.setenv("INSYN_ENV", "production")
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == 0
+    assert "insyn users create" in result.output and "Demo" not in result.output
+    result = runner.invoke(args=["setup", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) > 0
+
+
 def test_the_console_script_lists_insyns_commands():
     import subprocess
     import sys

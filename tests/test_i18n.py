@@ -206,3 +206,21 @@ def test_insyn_validation_message_is_swedish(client):
         "/vendors/new", data={"name": "Exempel AB", "org_number": "123", "country": "SE"}
     ).get_data(as_text=True)
     assert "har 3 siffror; ett organisationsnummer har 10 (NNNNNN-NNNN)." in html
+
+
+def test_every_field_an_import_reads_has_a_label_in_both_languages(app):
+    """The import preview names the fields it read columns into; none may show as code."""
+    from flask_babel import force_locale
+
+    from app.importing.headers import FIELDS
+    from app.web.labels import field_label
+
+    with app.test_request_context():
+        for kind, specs in FIELDS.items():
+            for spec in specs:
+                with force_locale("en"):
+                    english = str(field_label(spec.name))
+                with force_locale("sv"):
+                    swedish = str(field_label(spec.name))
+                assert english != spec.name, (kind, spec.name)
+                assert swedish != english or spec.name in {"group"}, (kind, spec.name, swedish)
