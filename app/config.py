@@ -69,6 +69,10 @@ class Config:
     PAGE_SIZE = 50
     #: The VAT rates offered when entering an invoice, in percent (Swedish rates).
     VAT_RATES = (25, 12, 6, 0)
+    #: Amendments that raise a contract's ceiling by more than this share of the original
+    #: value, in percent, are flagged for review (amendment inflation). A review trigger to
+    #: set to the body's own rules, not a statement of the law.
+    AMENDMENT_REVIEW_PERCENT = 10
     #: Who publishes the data: the buyer in open-data exports (the leverantörsreskontra
     #: specification's ``kopare`` and ``kopare_id``; OCDS's buyer), and the municipality's SCB
     #: code (``kommun_id``), if it is one.

@@ -1,10 +1,12 @@
 """Flags: a contract's invoices beyond its ceiling or hour quota (given the terms in force on
-each invoice's date), outside its period, above its hourly rate; spend without a contract
-over the direct-award threshold. And a contract's burn-down behind them."""
+each invoice's date), outside its period, above its hourly rate; amendments inflating its
+ceiling; direct awards outgrowing the direct-award threshold; spend without a contract over
+that threshold. And a contract's burn-down behind them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
@@ -192,3 +194,98 @@ def test_a_vendor_without_a_contract_over_the_threshold_is_flagged_per_year(
     )
     db.session.commit()
     assert threshold_flags(vendor_id=vendor.id) == []
+
+
+# --- amendment inflation and direct awards that outgrew the threshold ---------------------------
+
+
+def test_amendments_raising_the_ceiling_beyond_the_review_share_are_flagged(
+    contract_case, app, monkeypatch
+):
+    """The case's amendment adds 50,000 to a 100,000 ceiling: +50 %, above the default 10 %.
+    The evidence is what was invoiced beyond the original ceiling."""
+    contract, invoices = contract_case
+    (flag,) = _by_kind(contract_flags(contract))["amendments"]
+    assert flag.since == dt.date(2010, 6, 1) and flag.is_current
+    assert flag.params["original"] == D("100000.00") and flag.params["ceiling"] == D("150000.00")
+    assert flag.params["percent"] == 50 and flag.params["share"] == "10"
+    beyond = {invoices[name].id for name in ("april", "september", "late")}
+    assert set(flag.invoice_ids) == beyond
+
+    monkeypatch.setitem(
+        app.config, "AMENDMENT_REVIEW_PERCENT", 50
+    )  # exactly +50 % is not above the share
+    assert "amendments" not in _by_kind(contract_flags(contract))
+
+
+def test_an_amendment_that_lowers_the_ceiling_again_clears_the_inflation_flag(
+    db, make_contract, make_invoice
+):
+    contract = make_contract(ceiling_amount=D("100000.00"))
+    make_invoice(vendor=contract.vendor, contract=contract, net_amount=D("90000.00"),
+                 invoiced_on=dt.date(2010, 2, 1))  # fmt: skip
+    for day, added in ((dt.date(2010, 3, 1), "5000.00"), (dt.date(2010, 5, 1), "45000.00"),
+                       (dt.date(2010, 8, 1), "-45000.00")):  # fmt: skip
+        add_amendment(contract, {"dated_on": day, "kind": AmendmentKind.EXPANSION,
+                                 "added_amount": D(added), "reason": "Ändrat uppdrag"})  # fmt: skip
+    db.session.commit()
+    (flag,) = _by_kind(contract_flags(contract))["amendments"]
+    assert flag.since == dt.date(2010, 5, 1) and flag.until == dt.date(2010, 8, 1)
+    assert flag.invoice_ids == []  # nothing was invoiced beyond the original 100,000
+
+
+@pytest.mark.parametrize("basis, flagged", [("direct_award", True), ("open_tender", False)])
+def test_a_direct_award_whose_ceiling_outgrows_the_threshold_is_flagged(
+    db, make_contract, make_invoice, basis, flagged
+):
+    """The shipped example threshold is 287,000 SEK from 2010: a 250,000 direct award raised
+    to 300,000 by an amendment passes it from the amendment's date; a tendered one never."""
+    contract = make_contract(procurement_basis=basis, ceiling_amount=D("250000.00"),
+                             signed_on=dt.date(2010, 2, 1), hour_quota=None)  # fmt: skip
+    invoice = functools.partial(make_invoice, vendor=contract.vendor, contract=contract)
+    first = invoice(invoiced_on=dt.date(2010, 4, 1), net_amount=D("240000.00"))
+    add_amendment(contract, {"dated_on": dt.date(2010, 6, 1), "kind": AmendmentKind.EXPANSION,
+                             "added_amount": D("50000.00"), "reason": "Mer arbete"})  # fmt: skip
+    db.session.commit()
+    second = invoice(invoiced_on=dt.date(2010, 9, 1), net_amount=D("55000.00"))
+    found = _by_kind(contract_flags(contract)).get("direct_award", [])
+    if not flagged:
+        assert found == []
+        return
+    (flag,) = found
+    assert flag.since == dt.date(2010, 6, 1)
+    assert flag.params["ceiling"] == D("300000.00") and flag.params["limit"] == D("287000.00")
+    assert flag.message.endswith("to be checked against the law.")  # the shipped example
+    assert flag.invoice_ids == [second.id] and first.id not in flag.invoice_ids
+
+
+def test_a_direct_award_without_a_ceiling_is_flagged_when_its_invoices_pass_the_threshold(
+    db, make_contract, make_invoice
+):
+    contract = make_contract(procurement_basis="direct_award", ceiling_amount=None,
+                             hour_quota=None)  # fmt: skip
+    create_threshold(
+        {"valid_from": dt.date(2010, 2, 1), "amount": D("100000.00"), "currency": "SEK"}
+    )  # fmt: skip  (a verified value, no example wording)
+    db.session.commit()
+    invoice = functools.partial(make_invoice, vendor=contract.vendor, contract=contract)
+    invoice(invoiced_on=dt.date(2010, 3, 1), net_amount=D("60000.00"))
+    passing = invoice(invoiced_on=dt.date(2010, 5, 1), net_amount=D("60000.00"))
+    (flag,) = _by_kind(contract_flags(contract))["direct_award"]
+    assert flag.since == dt.date(2010, 5, 1) and flag.invoice_ids == [passing.id]
+    assert flag.params["total"] == D("120000.00") and flag.params["limit"] == D("100000.00")
+    assert not flag.message.endswith("to be checked against the law.")
+
+
+def test_the_demo_consultants_contract_is_flagged_as_a_direct_award_beyond_the_threshold(
+    anonymous, demo
+):
+    """The case itself: a direct award of 170,000 SEK amended to 338,000."""
+    from app.models import Contract
+
+    contract = demo.session.scalar(sa.select(Contract).where(Contract.reference == "KS 2009/412"))
+    html = anonymous.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert 'class="flag flag-direct_award"' in html and 'class="flag flag-amendments"' in html
+    assert "338\u00a0000,00\u00a0kr den 2010-11-15" in html
+    kronor = "170\u00a0000,00\u00a0kr till 338\u00a0000,00\u00a0kr"
+    assert f"{kronor}, 99 % över det ursprungliga värdet" in html

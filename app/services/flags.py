@@ -4,6 +4,9 @@
   invoice's date (an amendment that raises the ceiling clears the flag from its date);
 * invoices dated outside the contract's period;
 * hourly rates billed above the contract's rate;
+* amendments that raised the ceiling by more than a review share of the original value
+  (``AMENDMENT_REVIEW_PERCENT``; amendment inflation);
+* direct awards whose ceiling, or invoiced amount, passed the direct-award threshold;
 * vendors without a contract whose yearly spend passes the direct-award threshold.
 """
 
@@ -15,15 +18,18 @@ from dataclasses import field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.extensions import db
 from app.models import Contract
 from app.models import Invoice
+from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
 from app.services.burndown import Burndown
 from app.services.burndown import burndown
 from app.services.thresholds import threshold_for
+from app.services.thresholds import threshold_on
 from app.services.thresholds import thresholds
 
 ZERO = Decimal("0.00")
@@ -36,7 +42,8 @@ class Flag:
     """One finding.
 
     Attributes:
-        kind: "ceiling", "hours", "period", "rate" or "threshold".
+        kind: "ceiling", "hours", "period", "rate", "amendments", "direct_award" or
+            "threshold".
         message: English msgid (``N_``), translated where shown, with ``params``.
         invoice_ids: the evidence.
         since, until: when it held (``until`` is None while it still holds).
@@ -61,7 +68,8 @@ def contract_flags(contract: Contract, progress: Burndown | None = None) -> list
     """Everything a contract's invoices raise."""
     progress = progress or burndown(contract)
     flags = _limit_flags(progress, "ceiling") + _limit_flags(progress, "hours")
-    flags += _period_flags(progress) + _rate_flags(progress)
+    flags += _period_flags(progress) + _rate_flags(progress) + _amendment_flags(progress)
+    flags += _direct_award_flags(progress)
     for flag in flags:
         flag.contract_id = contract.id
         flag.vendor_id = contract.vendor_id
@@ -169,6 +177,110 @@ def _rate_flags(progress: Burndown) -> list[Flag]:
             since=high[0][0].invoiced_on,
         )
     ]
+
+
+def _amendment_flags(progress: Burndown) -> list[Flag]:
+    """Amendment inflation: the ceiling raised by more than the review share of the original
+    (``AMENDMENT_REVIEW_PERCENT`` of the configuration). The flag opens on the amendment that
+    passed the share, closes on one that brought the ceiling back under it, and cites the
+    invoices beyond the original ceiling: the money the amendments made room for."""
+    original = progress.terms[0].ceiling_amount
+    if not original:
+        return []
+    share = Decimal(str(current_app.config["AMENDMENT_REVIEW_PERCENT"]))
+    bound = original * (1 + share / 100)
+    flags: list[Flag] = []
+    open_flag: Flag | None = None
+    for terms in progress.terms[1:]:
+        ceiling = terms.ceiling_amount
+        if terms.effective_on is None:
+            continue
+        if ceiling is not None and ceiling > bound:
+            percent = int(((ceiling - original) * 100 / original).to_integral_value())
+            if open_flag is None:
+                open_flag = Flag(
+                    "amendments",
+                    N_(
+                        "Amendments raised the ceiling from %(original)s to %(ceiling)s, "
+                        "%(percent)s %% above the original value (flagged above %(share)s %%)."
+                    ),
+                    {"original": original, "share": _plain(share)},
+                    since=terms.effective_on,
+                )
+                flags.append(open_flag)
+            open_flag.params.update(ceiling=ceiling, percent=percent)
+        elif open_flag is not None:
+            open_flag.until = terms.effective_on
+            open_flag = None
+    for flag in flags:
+        flag.invoice_ids = [s.invoice_id for s in progress.steps if s.cumulative_amount > original]
+    return flags
+
+
+DIRECT_AWARD_CEILING = N_(
+    "A direct award whose ceiling reached %(ceiling)s on %(date)s, above the direct-award "
+    "threshold of %(limit)s in force from %(since)s."
+)
+DIRECT_AWARD_CEILING_EXAMPLE = N_(
+    "A direct award whose ceiling reached %(ceiling)s on %(date)s, above the direct-award "
+    "threshold of %(limit)s from %(since)s: an example value, to be checked against the law."
+)
+DIRECT_AWARD_INVOICED = N_(
+    "A direct award invoiced %(total)s by %(date)s, above the direct-award threshold of "
+    "%(limit)s in force from %(since)s."
+)
+DIRECT_AWARD_INVOICED_EXAMPLE = N_(
+    "A direct award invoiced %(total)s by %(date)s, above the direct-award threshold of "
+    "%(limit)s from %(since)s: an example value, to be checked against the law."
+)
+
+
+def _direct_award_flags(progress: Burndown) -> list[Flag]:
+    """A contract procured by direct award whose value outgrew the direct-award threshold:
+    its ceiling (original, or after an amendment) above the threshold in force on the day
+    those terms took effect, or, short of that, its invoices adding up to more than the
+    threshold in force on the invoice that passed it. Cites the invoices beyond the
+    threshold."""
+    contract = progress.contract
+    if contract.procurement_basis != ProcurementBasis.DIRECT_AWARD:
+        return []
+    known = thresholds()
+    if not known:
+        return []
+
+    def in_force(day: dt.date | None):
+        limit = threshold_on(day, known) if day else None
+        return limit if limit is not None and limit.currency == contract.currency else None
+
+    for terms in progress.terms:
+        day = terms.effective_on or contract.signed_on or contract.starts_on
+        limit = in_force(day)
+        if limit is None or terms.ceiling_amount is None or terms.ceiling_amount <= limit.amount:
+            continue
+        message = DIRECT_AWARD_CEILING_EXAMPLE if limit.is_example else DIRECT_AWARD_CEILING
+        params = {"ceiling": terms.ceiling_amount, "date": day.isoformat()}
+        return [_direct_award_flag(progress, message, params, limit, day)]
+    for step in progress.steps:
+        limit = in_force(step.invoiced_on)
+        if limit is not None and step.cumulative_amount > limit.amount:
+            message = DIRECT_AWARD_INVOICED_EXAMPLE if limit.is_example else DIRECT_AWARD_INVOICED
+            params = {
+                "total": progress.invoiced,
+                "date": progress.steps[-1].invoiced_on.isoformat(),
+            }
+            return [_direct_award_flag(progress, message, params, limit, step.invoiced_on)]
+    return []
+
+
+def _direct_award_flag(progress: Burndown, message: str, params: dict, limit, since) -> Flag:
+    params |= {"limit": limit.amount, "since": limit.valid_from.isoformat()}
+    evidence = [s.invoice_id for s in progress.steps if s.cumulative_amount > limit.amount]
+    return Flag("direct_award", message, params, invoice_ids=evidence, since=since)
+
+
+def _plain(value: Decimal) -> str:
+    """A percentage as written: 10, or 7.5."""
+    return format(value.normalize(), "f")
 
 
 # --- spend without a contract ---------------------------------------------------------------

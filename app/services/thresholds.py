@@ -27,9 +27,14 @@ def thresholds() -> list[DirectAwardThreshold]:
 
 def threshold_for(year: int, known: list[DirectAwardThreshold]) -> DirectAwardThreshold | None:
     """The threshold in force at the end of ``year`` among ``known`` (oldest first)."""
+    return threshold_on(dt.date(year, 12, 31), known)
+
+
+def threshold_on(day: dt.date, known: list[DirectAwardThreshold]) -> DirectAwardThreshold | None:
+    """The threshold in force on ``day`` among ``known`` (oldest first)."""
     found = None
     for candidate in known:
-        if candidate.valid_from <= dt.date(year, 12, 31):
+        if candidate.valid_from <= day:
             found = candidate
     return found
 
