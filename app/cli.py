@@ -274,13 +274,22 @@ def users_set_password(email: str) -> None:
     "--currency", default=None, metavar="CODE", help="The currency of a file that does not say."
 )
 @click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    callback=lambda _ctx, _param, value: _column_choices(value),
+    help="Read FIELD from the column headed HEADER (repeatable; an empty HEADER leaves the "
+    "field unread), e.g. --column net_amount='Summa kr'.",
+)
+@click.option(
     "--skip-invalid", is_flag=True, help="Import the valid rows and list the invalid ones."
 )
 @click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
 @with_appcontext
 @as_command("import")
 def import_command(
-    file: Path, kind, profile, sheet, period, currency, skip_invalid, dry_run
+    file: Path, kind, profile, sheet, period, currency, columns, skip_invalid, dry_run
 ) -> None:
     """Import a spreadsheet or CSV file of invoices, contracts or fee income.
 
@@ -289,7 +298,20 @@ def import_command(
     """
     from app.importing.summary import run_from_cli
 
-    sys.exit(run_from_cli(file, kind, profile, sheet, period, currency, skip_invalid, dry_run))
+    sys.exit(
+        run_from_cli(file, kind, profile, sheet, period, currency, skip_invalid, dry_run, columns)
+    )
+
+
+def _column_choices(values: tuple[str, ...]) -> dict[str, str] | None:
+    """``("net_amount=Summa kr", …)`` → ``{"net_amount": "Summa kr"}``."""
+    chosen: dict[str, str] = {}
+    for value in values:
+        name, sep, header = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r} is not FIELD=HEADER", param_hint="--column")
+        chosen[name.strip()] = header.strip()
+    return chosen or None
 
 
 def register(app: Flask) -> None:

@@ -262,6 +262,7 @@ _RECORD_OF = {
     "lists": "category",
     "users": "user",
     "imports.confirm": "import_job",
+    "imports.columns": "import_job",
     "imports.undo": "import_batch",
     "thresholds": "threshold",
 }

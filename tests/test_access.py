@@ -42,6 +42,7 @@ INTENDED = {
     "auth.password": ANYONE_SIGNED_IN,
     "imports.upload": CLERK_OR_ADMIN,
     "imports.confirm": CLERK_OR_ADMIN,
+    "imports.columns": CLERK_OR_ADMIN,
     "imports.undo": ADMIN,
     "thresholds.create": ADMIN,
     "thresholds.edit": ADMIN,

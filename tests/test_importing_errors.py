@@ -147,8 +147,6 @@ def test_dry_run_writes_nothing(runner, db, tmp_path):
 
 def test_dry_run_of_a_contract_register_writes_nothing(runner, db):
     path = REAL / "canada_contracts_amendments_extract.csv"
-    if not path.is_file():
-        pytest.skip("the real files are not here")
     result = import_file(runner, path, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Imported:  29 (24 amendments)" in result.output

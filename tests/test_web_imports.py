@@ -144,3 +144,40 @@ def test_an_admin_undoes_a_batch_and_it_can_be_imported_again(client, admin_clie
     client.post(f"/imports/jobs/{job.id}/confirm", data={})
     db.session.expire_all()
     assert _total(db, db.session.get(ImportJob, job.id).batch_id) == Decimal("726583.94")
+
+
+def test_a_file_of_unknown_columns_is_read_with_the_columns_chosen_on_the_page(
+    client, db, tmp_path
+):
+    from tests.test_importing_columns import ODD_LEDGER
+
+    path = tmp_path / "reskontra.csv"
+    path.write_text(ODD_LEDGER, encoding="utf-8")
+    response = _upload(client, path, kind="invoices")
+    job = _job(db)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-import-status="rejected"' in page and 'id="choose-columns"' in page
+    assert '<select id="column-net_amount" name="column-net_amount">' in page
+    assert '<option value="Kronor">Kronor</option>' in page
+    assert 'class="field field-missing"' in page  # the needed fields not found are marked
+
+    # A header the file does not have is refused, and the job stays as it was.
+    client.post(f"/imports/jobs/{job.id}/columns", data={"column-net_amount": "Summa"})
+    db.session.expire_all()
+    assert db.session.get(ImportJob, job.id).report["status"] == "rejected"
+
+    chosen = {"column-vendor_name": "Mottagare", "column-invoiced_on": "Bokf.dag",
+              "column-net_amount": "Kronor", "column-description": "Text"}  # fmt: skip
+    assert client.post(f"/imports/jobs/{job.id}/columns", data=chosen).status_code == 302
+    page = client.get(f"/imports/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-import-status="preview"' in page
+    assert re.search(r'data-figure="imported">2<', page) and "3\u00a0500,50" in page
+    assert '<option value="Kronor" selected>Kronor</option>' in page  # the choice is kept
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 0
+
+    client.post(f"/imports/jobs/{job.id}/confirm", data={})
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job.id)
+    assert job.batch_id and _total(db, job.batch_id) == Decimal("3500.50")
+    batch_page = client.get(f"/imports/batches/{job.batch_id}").get_data(as_text=True)
+    assert "valda för hand" in batch_page and "Belopp exkl. moms ← Kronor" in batch_page

@@ -69,7 +69,17 @@ _MISSING_COLUMNS = {
 
 class MissingColumnsError(ImportFileError):
     """The file is readable but lacks columns the kind of record needs: its rows are
-    rejected (exit 1), not unreadable (exit 2)."""
+    rejected (exit 1), not unreadable (exit 2).
+
+    Attributes:
+        layout: what a user needs to say which columns to read instead: ``kind``,
+            ``header_row``, ``headers`` (the header's texts), ``missing`` (field names) and
+            ``mapping`` (field → header text, as far as it was found).
+    """
+
+    def __init__(self, message: str, layout: dict, **params) -> None:
+        super().__init__(message, **params)
+        self.layout = layout
 
 
 @dataclass
@@ -81,6 +91,9 @@ class Options:
     sheet: str | None = None
     period: str | None = None  #: "YYYY-MM", for files without a date column
     currency: str | None = None
+    #: Columns the user chose: field name → the column's header as the file writes it (an
+    #: empty header: do not read the field). They win over the profile and the synonyms.
+    columns: dict[str, str] | None = None
     skip_invalid: bool = False
     dry_run: bool = False
 
@@ -150,10 +163,19 @@ def make_plan(path: str | Path, filename: str | None, options: Options) -> Plan:
     columns = (
         profile.locate(header_texts) if profile else header_map.match_columns(kind, header_texts)
     )
+    if options.columns:
+        columns = _chosen_columns(columns, options.columns, kind, header_texts, source, header_row)
     missing = [f for f in header_map.required_fields(kind) if f not in columns]
     if missing:
         raise MissingColumnsError(
             _MISSING_COLUMNS[kind],
+            layout={
+                "kind": kind,
+                "header_row": header_row,
+                "headers": [h for h in header_texts if h],
+                "missing": missing,
+                "mapping": {f: header_texts[i] for f, i in columns.items()},
+            },
             file=source.filename,
             row=header_row,
             missing="; ".join(header_map.describe(kind, f) for f in missing),
@@ -200,6 +222,48 @@ def make_plan(path: str | Path, filename: str | None, options: Options) -> Plan:
         )
     _first_pass(plan)
     return plan
+
+
+def _chosen_columns(
+    found: dict[str, int],
+    chosen: dict[str, str],
+    kind: str,
+    header_texts: list[str],
+    source: Source,
+    header_row: int,
+) -> dict[str, int]:
+    """The columns found, with the user's choices applied: a chosen column serves only the
+    field it was chosen for, and an empty choice leaves the field unread.
+
+    Raises:
+        ImportFileError: a field the kind does not have, or a header the file does not have.
+    """
+    known = header_map.field_names(kind)
+    folded = [header_map.fold(h) for h in header_texts]
+    columns = dict(found)
+    for name, header in chosen.items():
+        if name not in known:
+            raise ImportFileError(
+                N_("%(field)s is not a field of this kind of record; the fields are: %(fields)s."),
+                field=name,
+                fields=", ".join(sorted(known)),
+            )
+        columns.pop(name, None)
+        if not (header or "").strip():
+            continue
+        wanted = header_map.fold(header)
+        if wanted not in folded:
+            raise ImportFileError(
+                N_("%(file)s has no column %(column)s in its header (row %(row)s): %(found)s."),
+                file=source.filename,
+                column=header,
+                row=header_row,
+                found=", ".join(h for h in header_texts if h) or "—",
+            )
+        index = folded.index(wanted)
+        columns = {f: i for f, i in columns.items() if i != index}
+        columns[name] = index
+    return columns
 
 
 def _filled(cell) -> bool:

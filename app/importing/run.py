@@ -90,6 +90,11 @@ class Report:
     batch_id: int | None = None
     duplicate_of: dict | None = None
     error: dict | None = None  #: {"message": msgid, "params": {...}} for an unreadable file
+    #: The header's texts, for choosing other columns; and the needed fields no column was
+    #: found for (a file refused for lacking them).
+    headers: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    columns_chosen: bool = False  #: the user chose (some of) the columns
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,6 +131,11 @@ def run_import(
     except ImportFileError as error:
         report.status = "rejected" if isinstance(error, MissingColumnsError) else "unreadable"
         report.error = {"message": error.message, "params": _plain(error.params)}
+        if isinstance(error, MissingColumnsError):
+            layout = error.layout
+            report.kind, report.header_row = layout["kind"], layout["header_row"]
+            report.headers, report.missing = layout["headers"], layout["missing"]
+            report.mapping = layout["mapping"]
         return report
     _describe(plan, report)
     sha, size = sha256_of(path)
@@ -208,6 +218,9 @@ def run_import(
             "rejected": report.rejected,
             "left_out": report.left_out,
             "new_vendors": report.new_vendor_count,
+            # How each field was read: part of the provenance of every row.
+            "columns": report.mapping,
+            "columns_chosen": report.columns_chosen,
         }
         batch.totals = report.totals
         db.session.flush()
@@ -290,6 +303,8 @@ def _describe(plan: Plan, report: Report) -> None:
     report.profile_title = plan.profile.title if plan.profile else None
     report.header_row = plan.header_row
     report.mapping = {name: plan.headers[index] for name, index in plan.columns.items()}
+    report.headers = [h for h in plan.headers if h]
+    report.columns_chosen = bool(plan.options.columns)
     report.period = plan.period.isoformat() if plan.period else None
     report.rows_read = plan.data_rows
     report.left_out_blank = plan.left_out.blank

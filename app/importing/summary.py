@@ -36,7 +36,13 @@ def _money(amount: str) -> str:
 def summary_lines(report: Report) -> list[str]:
     """The report as lines of text for a terminal."""
     if report.error:
-        return [f"{report.filename}: {_text(report.error['message'], report.error['params'])}"]
+        lines = [f"{report.filename}: {_text(report.error['message'], report.error['params'])}"]
+        if report.missing:
+            lines.append(
+                f"Say which column holds each with --column FIELD=HEADER, e.g. --column "
+                f"{report.missing[0]}='…'; missing: {', '.join(report.missing)}."
+            )
+        return lines
     lines = [f"File:      {report.filename}" + (f" (sheet {report.sheet})" if report.sheet else "")]
     if report.hidden_sheets:
         lines.append(f"Hidden sheets, not read: {', '.join(report.hidden_sheets)}")
@@ -135,7 +141,9 @@ class TerminalProgress:
             sys.stderr.write("\n")
 
 
-def run_from_cli(path: Path, kind, profile, sheet, period, currency, skip_invalid, dry_run) -> int:
+def run_from_cli(
+    path: Path, kind, profile, sheet, period, currency, skip_invalid, dry_run, columns=None
+) -> int:
     """Import ``path`` as the command line asked; print the summary; return the exit code
     (0 done, 1 rows rejected and nothing written, 2 unreadable)."""
     options = Options(
@@ -144,6 +152,7 @@ def run_from_cli(path: Path, kind, profile, sheet, period, currency, skip_invali
         sheet=sheet,
         period=period,
         currency=currency,
+        columns=columns,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )

@@ -104,6 +104,25 @@ def confirm_job(job: ImportJob, skip_invalid: bool) -> ImportJob:
     return job
 
 
+def choose_columns(job: ImportJob, columns: dict[str, str]) -> ImportJob:
+    """Queue the preview of an upload again, reading the columns the user chose (field name
+    → header; an empty header leaves the field unread) as the kind the first preview found.
+    Flushes; the caller commits and then calls :func:`launch`.
+
+    Raises:
+        ServiceError: the job is not a finished preview, or its upload is no longer kept.
+    """
+    if job.phase != "preview" or job.status != "done":
+        raise ServiceError(N_("This upload is not waiting for confirmation."))
+    if not Path(job.stored_path).exists():
+        raise ServiceError(N_("The uploaded file is no longer kept; upload it again."))
+    kind = (job.report or {}).get("kind") or job.options.get("kind")
+    job.options = {**job.options, "kind": kind, "columns": columns}
+    job.status, job.report, job.done_rows = "queued", None, 0
+    db.session.flush()
+    return job
+
+
 def launch(app: Flask, job_id: int) -> None:
     """Run a queued job: in a background thread, or at once when ``IMPORT_JOBS_INLINE`` is
     set (tests, whose database connection cannot be shared with a thread)."""

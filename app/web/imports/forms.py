@@ -21,6 +21,11 @@ from app.importing.profiles import shipped_profiles
 from app.importing.sources import SUFFIXES
 
 
+class ColumnsForm(FlaskForm):
+    """The columns to read, one menu per field (``column-<field>``), built by the template
+    from the preview's headers; the view checks each choice against them."""
+
+
 class UploadForm(FlaskForm):
     file = FileField(
         _l("File"),

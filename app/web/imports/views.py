@@ -9,12 +9,14 @@ from flask import flash
 from flask import jsonify
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.extensions import db
+from app.importing import headers as header_map
 from app.importing.plan import Options
 from app.models import Contract
 from app.models import Engagement
@@ -26,6 +28,7 @@ from app.services.errors import ServiceError
 from app.web.access import admin_required
 from app.web.access import write_required
 from app.web.feedback import show_on_form
+from app.web.imports.forms import ColumnsForm
 from app.web.imports.forms import ConfirmImportForm
 from app.web.imports.forms import UndoForm
 from app.web.imports.forms import UploadForm
@@ -88,7 +91,47 @@ def job(id: int):
         stale=service.is_stale(job),
         report=job.report,
         confirm_form=ConfirmImportForm(),
+        columns_form=ColumnsForm(),
+        fields=_column_fields(job.report),
     )
+
+
+def _column_fields(report: dict | None) -> list[tuple[str, bool]]:
+    """The fields of the report's kind a user may choose a column for, the needed ones first:
+    (name, needed)."""
+    kind = (report or {}).get("kind")
+    if kind not in header_map.FIELDS or not (report or {}).get("headers"):
+        return []
+    needed = set(header_map.required_fields(kind))
+    specs = sorted(header_map.FIELDS[kind], key=lambda spec: spec.name not in needed)
+    return [(spec.name, spec.name in needed) for spec in specs]
+
+
+@bp.post("/jobs/<int:id>/columns")
+@write_required
+def columns(id: int):
+    """Preview the upload again, reading the columns chosen on the page."""
+    job = _own_job(id)
+    form = ColumnsForm()
+    report = job.report or {}
+    headers = set(report.get("headers") or [])
+    if form.validate_on_submit():
+        chosen = {}
+        for name, _needed in _column_fields(report):
+            value = request.form.get(f"column-{name}", "")
+            if value and value not in headers:
+                flash(gettext("The file has no column %(column)s.", column=value), "error")
+                return redirect(url_for(".job", id=id))
+            chosen[name] = value
+        try:
+            service.choose_columns(job, chosen)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(gettext(error.message, **error.params), "error")
+        else:
+            db.session.commit()
+            service.launch(current_app._get_current_object(), id)
+    return redirect(url_for(".job", id=id))
 
 
 @bp.get("/jobs/<int:id>.json")
