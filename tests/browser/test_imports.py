@@ -45,3 +45,27 @@ def test_a_clerk_imports_the_craven_file(page: Page):
     assert normalised(page.locator(".total-figure").first.text_content()) == "726 583,94 GBP"
     page.locator("table.invoices tbody tr a[href^='/invoices/']:not([href*='?'])").first.click()
     expect(page.locator(f".provenance a[href='{batch_url}']")).to_be_visible()
+
+
+def test_a_clerk_chooses_the_columns_of_a_ledger_insyn_does_not_recognise(page: Page, tmp_path):
+    from tests.test_importing_columns import ODD_LEDGER
+
+    path = tmp_path / "reskontra.csv"
+    path.write_text(ODD_LEDGER, encoding="utf-8")
+    page.goto("/imports/")
+    page.locator("input[name=file]").set_input_files(str(path))
+    page.locator("select[name=kind]").select_option("invoices")
+    page.locator("form[enctype] button[type=submit]").click()
+
+    # Refused, naming what the file has, with a menu per field offering its columns.
+    expect(page.locator("[data-import-status=rejected]")).to_contain_text("Mottagare")
+    expect(page.locator("#choose-columns .field-missing")).to_have_count(2)
+    page.locator("#column-vendor_name").select_option("Mottagare")
+    page.locator("#column-net_amount").select_option("Kronor")
+    page.locator("#column-invoiced_on").select_option("Bokf.dag")
+    page.locator("#choose-columns button[type=submit]").click()
+
+    expect(page.locator("[data-import-status=preview]")).to_be_visible(timeout=15_000)
+    assert normalised(page.locator("[data-total=SEK]").text_content()) == "3 500,50 kr"
+    page.locator("#confirm-import").click()
+    expect(page.locator("[data-import-status=imported]")).to_be_visible(timeout=15_000)
