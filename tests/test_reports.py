@@ -242,3 +242,20 @@ def test_record_pages_link_to_their_totals_and_the_totals_link_back(anonymous, d
         totals = anonymous.get(target)
         assert totals.status_code == 200
         assert f'href="{back}"' in totals.get_data(as_text=True), (page, target)
+
+
+def test_the_front_page_shows_costs_against_income_and_what_still_holds(anonymous, demo):
+    html = anonymous.get("/").get_data(as_text=True)
+    assert "<svg" in html and "Kostnader" in html and "Intäkter" in html  # the chart
+    flags = html[html.index('id="front-flags"') :]
+    assert "Att granska 2011" in flags
+    # Flags that still hold, not those an amendment cleared in 2010.
+    assert 'class="flag flag-direct_award"' in flags and 'class="flag flag-amendments"' in flags
+    assert "flag-closed" not in flags
+    assert 'href="/reports/balance?year=2011#flags-heading"' in flags
+
+
+def test_the_front_page_of_an_empty_database_has_no_chart_and_no_flags(anonymous, db):
+    html = anonymous.get("/").get_data(as_text=True)
+    assert "Ingenting är registrerat ännu." in html
+    assert "<svg" not in html and 'id="front-flags"' not in html

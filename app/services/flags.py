@@ -341,3 +341,31 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
         for flag in flags:
             flag.params["vendor"] = names.get(flag.vendor_id, "")
     return sorted(flags, key=lambda f: (f.year, f.params.get("vendor", "")))
+
+
+# --- a year's flags ---------------------------------------------------------------------------
+
+#: Contracts a year's flags look at: those with the most invoices that year.
+FLAGGED_CONTRACTS = 200
+
+
+def year_flags(year: int) -> list[tuple[Flag, str, str | None]]:
+    """What a year raises, as (flag, currency of its amounts, contract label): the flags of
+    the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) and the
+    vendors over the direct-award threshold without a contract."""
+    contract_ids = db.session.scalars(
+        sa.select(Invoice.contract_id)
+        .where(
+            Invoice.contract_id.is_not(None),
+            Invoice.voided_at.is_(None),
+            Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .group_by(Invoice.contract_id)
+        .order_by(sa.func.count().desc())
+        .limit(FLAGGED_CONTRACTS)
+    ).all()
+    found: list[tuple[Flag, str, str | None]] = []
+    for contract in db.session.scalars(sa.select(Contract).where(Contract.id.in_(contract_ids))):
+        found += [(flag, contract.currency, str(contract)) for flag in contract_flags(contract)]
+    found += [(flag, "SEK", None) for flag in threshold_flags(year=year)]
+    return found

@@ -11,14 +11,46 @@ from flask import url_for
 
 from app import i18n
 from app.services import overview
+from app.services.balance import balance_years
+from app.services.flags import year_flags
 
 bp = Blueprint("main", __name__)
 
 
+#: Flags the front page shows before pointing to the balance for the rest.
+FRONT_PAGE_FLAGS = 6
+
+
 @bp.get("/")
 def index():
+    """The years' costs against income (table and chart), what the latest year raises that
+    still holds, and the counts of records."""
+    from app.web.reports import present
+
+    years = overview.yearly_overview()
+    latest = next(iter(balance_years()), None)
+    flags = []
+    if latest is not None:
+        flags = [
+            present.show_flag(flag, currency, label)
+            for flag, currency, label in year_flags(latest)
+            if flag.is_current
+        ]
+    # One chart, of the currency most invoices are in; the balance page has every currency's.
+    counts_by_currency: dict[str, int] = {}
+    for row in years:
+        counts_by_currency[row.currency] = (
+            counts_by_currency.get(row.currency, 0) + row.invoice_count
+        )
+    main_currency = max(counts_by_currency, key=counts_by_currency.get, default=None)
     return render_template(
-        "main/index.html", years=overview.yearly_overview(), counts=overview.counts()
+        "main/index.html",
+        years=years,
+        counts=overview.counts(),
+        latest=latest,
+        flags=flags[:FRONT_PAGE_FLAGS],
+        more_flags=max(0, len(flags) - FRONT_PAGE_FLAGS),
+        chart=present.balance_chart(years, main_currency) if main_currency else None,
     )
 
 

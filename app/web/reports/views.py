@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import jsonify
 from flask import redirect
@@ -26,15 +25,13 @@ from app.models import Category
 from app.models import Contract
 from app.models import Department
 from app.models import ImportBatch
-from app.models import Invoice
 from app.models import Vendor
 from app.services import invoices as invoice_service
 from app.services import lists as list_service
 from app.services import overview as overview_service
 from app.services.balance import balance
 from app.services.balance import balance_years
-from app.services.flags import contract_flags
-from app.services.flags import threshold_flags
+from app.services.flags import year_flags
 from app.services.invoice_filters import DATE_BASES
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import DIMENSIONS
@@ -52,7 +49,6 @@ from app.web.reports import present
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 #: How many contracts' flags the balance of a year looks through at most (the busiest first).
-FLAGGED_CONTRACTS = 200
 
 
 def _filter_choices() -> dict:
@@ -172,26 +168,7 @@ def _balance_request():
 
 
 def _year_flags(year: int) -> list[present.ShownFlag]:
-    """Flags of the year: contracts invoiced that year (what their invoices raise) and vendors
-    over the direct-award threshold without a contract."""
-    contract_ids = db.session.scalars(
-        sa.select(Invoice.contract_id)
-        .where(
-            Invoice.contract_id.is_not(None),
-            Invoice.voided_at.is_(None),
-            Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        )
-        .group_by(Invoice.contract_id)
-        .order_by(sa.func.count().desc())
-        .limit(FLAGGED_CONTRACTS)
-    ).all()
-    shown: list[present.ShownFlag] = []
-    for contract in db.session.scalars(sa.select(Contract).where(Contract.id.in_(contract_ids))):
-        for flag in contract_flags(contract):
-            shown.append(present.show_flag(flag, contract.currency, str(contract)))
-    for flag in threshold_flags(year=year):
-        shown.append(present.show_flag(flag))
-    return shown
+    return [present.show_flag(flag, currency, label) for flag, currency, label in year_flags(year)]
 
 
 @bp.get("/balance")
