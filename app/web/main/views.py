@@ -54,6 +54,20 @@ def index():
     )
 
 
+@bp.get("/search")
+def search():
+    """``?q=``: vendors, contracts, invoices and fee income holding the text, with sums and
+    links to the full lists."""
+    from app.services.invoice_filters import InvoiceFilters
+    from app.services.search import SHOWN
+    from app.services.search import search_everything
+
+    result = search_everything(request.args.get("q"))
+    return render_template(
+        "main/search.html", result=result, shown=SHOWN, InvoiceFilters=InvoiceFilters
+    )
+
+
 @bp.get("/language/<code>")
 def language(code: str):
     """Switch the interface language and go back where the user was."""
