@@ -16,6 +16,7 @@ from app.models import Department
 from app.models import ImportBatch
 from app.models import Vendor
 from app.money import format_money
+from app.privacy import vendor_name
 from app.services.invoice_filters import NONE
 from app.services.invoice_filters import InvoiceFilters
 
@@ -60,11 +61,12 @@ def describe_filters(filters: InvoiceFilters) -> list[FilterText]:
     if vendor_ids:
         if len(vendor_ids) == 1:  # usually so, and the page has the vendor at hand already
             vendor = db.session.get(Vendor, vendor_ids[0])
-            names = [vendor.name] if vendor else []
+            names = [vendor_name(vendor)] if vendor else []
         else:
-            names = db.session.scalars(
-                db.select(Vendor.name).where(Vendor.id.in_(vendor_ids))
-            ).all()
+            names = [
+                vendor_name(vendor)
+                for vendor in db.session.scalars(db.select(Vendor).where(Vendor.id.in_(vendor_ids)))
+            ]
         found.append(FilterText(gettext("Vendor"), "; ".join(names), ("vendor", "vendors")))
     if filters.exclude_vendor_ids:
         found.append(

@@ -112,9 +112,10 @@ def invoice_rows_select(filters: InvoiceFilters, sort: str = "invoiced_on", desc
     return apply_filters(statement, filters).order_by(order.nulls_last(), Invoice.id.desc())
 
 
-def invoice_values(row) -> list:
+def invoice_values(row, private_name: str | None = None) -> list:
     """A row of :func:`invoice_rows_select` as the cells of :func:`invoice_columns` (a private
-    person's id left out, as :func:`_public_id` does)."""
+    person's id left out, as :func:`_public_id` does, and the name too when ``private_name``
+    is given: see :func:`private_name`)."""
     (
         id_,
         number,
@@ -137,6 +138,8 @@ def invoice_values(row) -> list:
         batch,
         source_row,
     ) = row
+    if private and private_name is not None:
+        vendor = private_name
     return [id_, number, vendor, None if private else org, invoiced, paid, net, vat, net + vat,
             currency, hours, reference or title, category, department, description, voided,
             reason, batch, source_row]  # fmt: skip
@@ -156,12 +159,14 @@ def invoices_table(
         for t in invoice_totals(filters)
     ]  # fmt: skip
     years = [str(filters.year)] if filters.year else []
+    hidden = private_name()
     return Table(
         kind="invoices",
         title=gettext("Invoices"),
         columns=invoice_columns(),
         rows=(
-            invoice_values(row) for row in _stream(invoice_rows_select(filters, sort, descending))
+            invoice_values(row, hidden)
+            for row in _stream(invoice_rows_select(filters, sort, descending))
         ),
         totals=totals,
         about=filters_about(filters),
@@ -170,6 +175,15 @@ def invoices_table(
         licence=licence(),
         notes=[gettext("The totals leave out voided invoices; currencies are never added.")],
     )
+
+
+def private_name() -> str | None:
+    """What a private person's name becomes in this export: "Privatperson" for the public,
+    ``None`` (the name stays) for a signed-in account or the command line (app.privacy)."""
+    from app.privacy import private_person_label
+    from app.privacy import shows_personal_data
+
+    return None if shows_personal_data() else private_person_label()
 
 
 # --- vendors, contracts, engagements ------------------------------------------------------------
@@ -189,16 +203,19 @@ def vendors_table(filters: vendor_service.VendorFilters, sort: str = "name", des
     ]
     statement = vendor_service.vendor_select(filters, sort, descending)
 
+    hidden = private_name()
+
     def rows():
         for vendor in db.session.scalars(statement.execution_options(yield_per=FETCH)):
+            private = vendor.is_private_person and hidden is not None
             yield [
                 vendor.id,
-                vendor.name,
+                hidden if private else vendor.name,
                 _public_id(vendor.org_number, vendor.is_private_person),
                 None if vendor.is_private_person else vendor.vat_number,
                 vendor.country,
                 gettext("yes") if vendor.is_private_person else gettext("no"),
-                "; ".join(alias.name for alias in vendor.aliases),
+                "" if private else "; ".join(alias.name for alias in vendor.aliases),
             ]
 
     about = [(gettext("Search"), filters.q)] if filters.q else []
@@ -243,6 +260,8 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
     statement = contract_service.contract_select(filters, sort, descending)
     from app.web import labels
 
+    hidden = private_name()
+
     def rows():
         for contract in db.session.scalars(statement.execution_options(yield_per=200)):
             current = contract_service.current_terms(contract)
@@ -251,7 +270,7 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
                 contract.id,
                 contract.reference,
                 contract.title,
-                contract.vendor.name,
+                hidden if hidden and contract.vendor.is_private_person else contract.vendor.name,
                 str(labels.PROCUREMENT_BASIS[contract.procurement_basis]),
                 contract.signed_on,
                 contract.starts_on,

@@ -26,6 +26,7 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
+from app.privacy import public_vendor_name
 from app.services.burndown import Burndown
 from app.services.burndown import burndown
 from app.services.thresholds import threshold_for
@@ -339,7 +340,9 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
             db.session.execute(sa.select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids))).all()
         )
         for flag in flags:
-            flag.params["vendor"] = names.get(flag.vendor_id, "")
+            flag.params["vendor"] = public_vendor_name(
+                flag.vendor_id, names.get(flag.vendor_id, "")
+            )
     return sorted(flags, key=lambda f: (f.year, f.params.get("vendor", "")))
 
 

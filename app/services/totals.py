@@ -22,6 +22,7 @@ from app.models import Invoice
 from app.models import Vendor
 from app.models.base import Money
 from app.money import from_ore
+from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
 
@@ -201,6 +202,13 @@ def _names(model, ids) -> dict:
         if model is Contract:
             records = db.session.scalars(sa.select(Contract).where(Contract.id.in_(chunk)))
             names.update({contract.id: str(contract) for contract in records})
+        elif model is Vendor:
+            # A private person's name is the public's "Privatperson" (app.privacy).
+            query = sa.select(Vendor.id, Vendor.name).where(Vendor.id.in_(chunk))
+            names.update(
+                (vendor_id, public_vendor_name(vendor_id, name))
+                for vendor_id, name in db.session.execute(query)
+            )
         else:
             query = sa.select(model.id, model.name).where(model.id.in_(chunk))
             names.update(tuple(row) for row in db.session.execute(query))

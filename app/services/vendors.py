@@ -8,11 +8,13 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.identifiers import IdKind
+from app.identifiers import is_person_name
 from app.identifiers import normalise_org_id
 from app.models import Vendor
 from app.models import VendorAlias
 from app.models.base import utcnow
 from app.money import N_
+from app.privacy import hides_private_persons
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
@@ -36,7 +38,12 @@ def vendor_select(filters: VendorFilters, sort: str = "name", descending: bool =
     if filters.q:
         query = query.where(_matches(filters.q))
     column = SORTS.get(sort, Vendor.name_key)
-    return query.order_by(column.desc() if descending else column.asc(), Vendor.id)
+    order = [column.desc() if descending else column.asc(), Vendor.id]
+    if hides_private_persons() is not None:
+        # Listed as "Privatperson" to the public, and last: a place among the names would
+        # hint at the name.
+        order.insert(0, Vendor.is_private_person)
+    return query.order_by(*order)
 
 
 def _matches(text: str):
@@ -52,7 +59,10 @@ def _matches(text: str):
     if len(digits) >= 4:
         # Org numbers are stored NNNNNN-NNNN: compare digits with the hyphen taken out.
         conditions.append(sa.func.replace(Vendor.org_number, "-", "").like(f"%{digits}%"))
-    return sa.or_(*conditions)
+    found = sa.or_(*conditions)
+    # The public cannot find a private person by name or personnummer (app.privacy).
+    hidden = hides_private_persons()
+    return found if hidden is None else sa.and_(found, hidden)
 
 
 def vendor_ids_matching(text: str) -> sa.Select:
@@ -181,8 +191,13 @@ def _apply(vendor: Vendor, data: dict) -> None:
     vendor.id_kind = org_id.kind
     vendor.vat_number = (clean_text(data.get("vat_number")) or "").replace(" ", "").upper() or None
     vendor.country = (clean_text(data.get("country")) or "SE").upper()[:2]
-    # A personnummer makes the vendor a private person; the flag can also be set by hand.
-    vendor.is_private_person = bool(data.get("is_private_person")) or org_id.is_personal_data
+    # A personnummer, or a name written SURNAME;FIRSTNAME as ledgers write people, makes the
+    # vendor a private person (as an import decides); the flag can also be set by hand.
+    vendor.is_private_person = (
+        bool(data.get("is_private_person"))
+        or org_id.is_personal_data
+        or is_person_name(vendor.name)
+    )
     vendor.notes = (data.get("notes") or "").strip() or None
     if "aliases" in data:
         _set_aliases(vendor, data["aliases"])

@@ -139,7 +139,9 @@ def invoices(fmt: str):
     statement = lists.invoice_rows_select(filters, sort.key, sort.descending)
     total = db.session.scalar(statement.with_only_columns(sa.func.count()).order_by(None))
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
-    return json_page(table, (lists.invoice_values(row) for row in rows), total, page, per_page)
+    hidden = lists.private_name()
+    rows = (lists.invoice_values(row, hidden) for row in rows)
+    return json_page(table, rows, total, page, per_page)
 
 
 def _register_table(fmt: str, table: Table, count: int) -> Response:

@@ -157,7 +157,13 @@ def register(app: Flask) -> None:
         date=date,
         nl2br=nl2br,
     )
+    from app import privacy
     from app.web.invoice_rows import invoice_rows
+
+    app.jinja_env.filters.update(
+        vendor_name=privacy.vendor_name, vendor_identifier=privacy.vendor_identifier
+    )
+    app.jinja_env.globals.update(shows_personal_data=privacy.shows_personal_data)
 
     app.jinja_env.globals.update(
         invoice_rows=invoice_rows,

@@ -15,6 +15,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.privacy import public_vendor_name
 from app.web.filters import money
 from app.web.filters import record_url
 
@@ -36,7 +37,7 @@ def invoice_rows(rows: Iterable) -> Markup:
             f'<tr class="{"voided" if row.is_voided else ""}">'
             f'<td class="nowrap">{_date(row.invoiced_on)}</td>'
             f'<td><a href="{record_url("vendors.detail", row.vendor_id)}">'
-            f"{escape(row.vendor_name)}</a></td>"
+            f"{escape(public_vendor_name(row.vendor_id, row.vendor_name))}</a></td>"
             f'<td class="nowrap"><a href="{record_url("invoices.detail", row.id)}">'
             f"{escape(row.invoice_number)}</a>{' ' if badge else ''}{badge}</td>"
             f'<td class="hide-narrow">{escape(row.category_name or "")}</td>'
