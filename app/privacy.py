@@ -13,12 +13,9 @@ Outside a request (the command line, run by whoever runs the server) names are s
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import g
 from flask import has_request_context
 from flask_babel import gettext
 
-from app.extensions import db
 from app.models import Vendor
 
 
@@ -32,27 +29,21 @@ def shows_personal_data() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
 
-def private_vendor_ids() -> frozenset[int]:
-    """The ids of the vendors who are private persons, read once per request."""
-    if has_request_context() and "private_vendor_ids" in g:
-        return g.private_vendor_ids
-    ids = frozenset(db.session.scalars(sa.select(Vendor.id).where(Vendor.is_private_person)))
-    if has_request_context():
-        g.private_vendor_ids = ids
-    return ids
-
-
 def private_person_label() -> str:
     """What the public sees instead of a private person's name, in the reader's language."""
     return gettext("Private person")
 
 
-def public_vendor_name(vendor_id: int | None, name: str | None) -> str | None:
-    """``name``, or "Privatperson" when the vendor is a private person and the reader may
-    not see personal data."""
-    if vendor_id is None or shows_personal_data() or vendor_id not in private_vendor_ids():
-        return name
-    return private_person_label()
+def hidden_name() -> str | None:
+    """What a private person's name becomes for this reader: "Privatperson" for the public,
+    ``None`` (the name stays) for a signed-in account or the command line. Ask once for a
+    whole table, then :func:`public_vendor_name` per row."""
+    return None if shows_personal_data() else private_person_label()
+
+
+def public_vendor_name(name: str | None, is_private: bool, hidden: str | None) -> str | None:
+    """``name``, or ``hidden`` (see :func:`hidden_name`) for a private person."""
+    return hidden if is_private and hidden is not None else name
 
 
 def vendor_name(vendor: Vendor | None) -> str:

@@ -180,10 +180,9 @@ def invoices_table(
 def private_name() -> str | None:
     """What a private person's name becomes in this export: "Privatperson" for the public,
     ``None`` (the name stays) for a signed-in account or the command line (app.privacy)."""
-    from app.privacy import private_person_label
-    from app.privacy import shows_personal_data
+    from app.privacy import hidden_name
 
-    return None if shows_personal_data() else private_person_label()
+    return hidden_name()
 
 
 # --- vendors, contracts, engagements ------------------------------------------------------------

@@ -26,6 +26,7 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
+from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.burndown import Burndown
 from app.services.burndown import burndown
@@ -336,13 +337,16 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
         flags.append(Flag("threshold", message, params, vendor_id=vendor, year=int(invoice_year)))
     ids = {f.vendor_id for f in flags}
     if ids:
-        names = dict(
-            db.session.execute(sa.select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids))).all()
+        query = sa.select(Vendor.id, Vendor.name, Vendor.is_private_person).where(
+            Vendor.id.in_(ids)
         )
+        names = {
+            vendor_id: (name, private) for vendor_id, name, private in db.session.execute(query)
+        }
+        hidden = hidden_name()
         for flag in flags:
-            flag.params["vendor"] = public_vendor_name(
-                flag.vendor_id, names.get(flag.vendor_id, "")
-            )
+            name, private = names.get(flag.vendor_id, ("", False))
+            flag.params["vendor"] = public_vendor_name(name, private, hidden)
     return sorted(flags, key=lambda f: (f.year, f.params.get("vendor", "")))
 
 

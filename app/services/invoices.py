@@ -67,6 +67,7 @@ class InvoiceLine:
     invoiced_on: dt.date
     vendor_id: int
     vendor_name: str
+    vendor_is_private: bool
     invoice_number: str
     voided_at: dt.datetime | None
     category_name: str | None
@@ -94,6 +95,7 @@ def invoice_lines(filters: InvoiceFilters, sort: str = "invoiced_on", descending
             Invoice.invoiced_on,
             Invoice.vendor_id,
             Vendor.name,
+            Vendor.is_private_person,
             Invoice.invoice_number,
             Invoice.voided_at,
             Category.name,

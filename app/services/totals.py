@@ -22,6 +22,7 @@ from app.models import Invoice
 from app.models import Vendor
 from app.models.base import Money
 from app.money import from_ore
+from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
@@ -197,6 +198,7 @@ def _names(model, ids) -> dict:
     small enough for any database's limit on parameters."""
     ids_list = sorted(ids)
     names: dict = {}
+    hidden = hidden_name()
     for start in range(0, len(ids_list), 900):
         chunk = ids_list[start : start + 900]
         if model is Contract:
@@ -204,10 +206,12 @@ def _names(model, ids) -> dict:
             names.update({contract.id: str(contract) for contract in records})
         elif model is Vendor:
             # A private person's name is the public's "Privatperson" (app.privacy).
-            query = sa.select(Vendor.id, Vendor.name).where(Vendor.id.in_(chunk))
+            query = sa.select(Vendor.id, Vendor.name, Vendor.is_private_person).where(
+                Vendor.id.in_(chunk)
+            )
             names.update(
-                (vendor_id, public_vendor_name(vendor_id, name))
-                for vendor_id, name in db.session.execute(query)
+                (vendor_id, public_vendor_name(name, private, hidden))
+                for vendor_id, name, private in db.session.execute(query)
             )
         else:
             query = sa.select(model.id, model.name).where(model.id.in_(chunk))

@@ -15,7 +15,8 @@ from flask_babel import gettext
 from markupsafe import Markup
 from markupsafe import escape
 
-from app.privacy import public_vendor_name
+from app.privacy import hidden_name
+from app.services.invoices import InvoiceLine
 from app.web.filters import money
 from app.web.filters import record_url
 
@@ -24,12 +25,21 @@ def _date(value) -> str:
     return "" if value is None else value.isoformat()
 
 
+def _vendor_name(row, hidden: str | None) -> str:
+    if isinstance(row, InvoiceLine):
+        private, name = row.vendor_is_private, row.vendor_name
+    else:  # an Invoice record
+        private, name = row.vendor.is_private_person, row.vendor.name
+    return hidden if private and hidden is not None else name
+
+
 def invoice_rows(rows: Iterable) -> Markup:
     """``<tr>`` elements for ``rows`` (Invoice records or InvoiceLine rows): date, vendor and
     number (linked), a badge for a voided invoice or a credit note, category, description,
     the amount excl. VAT, the VAT and the payment date."""
     voided = f'<span class="badge badge-void">{escape(gettext("voided"))}</span>'
     credit = f'<span class="badge">{escape(gettext("credit note"))}</span>'
+    hidden = hidden_name()  # a private person's name, for the public (app.privacy)
     parts: list[str] = []
     for row in rows:
         badge = voided if row.is_voided else credit if row.is_credit_note else ""
@@ -37,7 +47,7 @@ def invoice_rows(rows: Iterable) -> Markup:
             f'<tr class="{"voided" if row.is_voided else ""}">'
             f'<td class="nowrap">{_date(row.invoiced_on)}</td>'
             f'<td><a href="{record_url("vendors.detail", row.vendor_id)}">'
-            f"{escape(public_vendor_name(row.vendor_id, row.vendor_name))}</a></td>"
+            f"{escape(_vendor_name(row, hidden))}</a></td>"
             f'<td class="nowrap"><a href="{record_url("invoices.detail", row.id)}">'
             f"{escape(row.invoice_number)}</a>{' ' if badge else ''}{badge}</td>"
             f'<td class="hide-narrow">{escape(row.category_name or "")}</td>'
