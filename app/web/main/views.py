@@ -11,7 +11,6 @@ from flask import url_for
 
 from app import i18n
 from app.services import overview
-from app.services.balance import balance_years
 from app.services.flags import year_flags
 
 bp = Blueprint("main", __name__)
@@ -28,7 +27,8 @@ def index():
     from app.web.reports import present
 
     years = overview.yearly_overview()
-    latest = next(iter(balance_years()), None)
+    # The latest year with costs or income: the overview's years are those.
+    latest = max((row.year for row in years), default=None)
     flags = []
     if latest is not None:
         flags = [
