@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
+from html import unescape
 
 import openpyxl
 import pytest
@@ -323,3 +324,14 @@ def test_the_open_data_page_offers_each_file(anonymous, demo):
     assert package["releases"] and package["version"] == "1.1"
     with zipfile.ZipFile(io.BytesIO(anonymous.get("/open-data/datapackage.zip").data)) as archive:
         assert "datapackage.json" in archive.namelist()
+
+
+def test_the_open_data_page_lists_the_json_addresses_and_each_answers(anonymous, demo):
+    html = anonymous.get("/open-data/").get_data(as_text=True)
+    api = html[html.index('id="api"') :]
+    addresses = [unescape(a) for a in re.findall(r'<a class="mono" href="([^"]+)"', api)]
+    assert len(addresses) == 7 and "/reports/balance.json?year=2011" in addresses
+    for address in addresses:
+        response = anonymous.get(address)
+        assert response.status_code == 200 and response.is_json, address
+        assert response.json, address
