@@ -439,3 +439,18 @@ def test_date_ticks():
     assert [label for _, label in quarter] == ["2021-02", "2021-03", "2021-04"]
     short = date_ticks(dt.date(2021, 1, 3), dt.date(2021, 1, 20))
     assert [label for _, label in short] == ["2021-01-03", "2021-01-20"]
+
+
+def test_many_short_labels_are_written_whole_under_every_nth_bar():
+    """Fifteen years of months: 180 bars too narrow for "2010-01"; every label shown is whole,
+    they do not overlap, and the first month is among them."""
+    months = [f"{year}-{month:02d}" for year in range(2010, 2025) for month in range(1, 13)]
+    series = [Series("exkl. moms", [D(1000 + i) for i in range(len(months))])]
+    root = parse(stacked(months, series))
+    labels = find(root, "text", "chart-category")
+    shown = ["".join(e.itertext()) for e in labels]
+    assert shown[0] == "2010-01" and 5 < len(shown) < 60
+    assert all(text in months for text in shown)  # whole, never cut
+    xs = [float(e.get("x")) for e in labels]
+    gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    assert min(gaps) > 7 * 0.6 * 12  # at least the width of "2010-01" apart

@@ -259,3 +259,24 @@ def test_the_front_page_of_an_empty_database_has_no_chart_and_no_flags(anonymous
     html = anonymous.get("/").get_data(as_text=True)
     assert "Ingenting är registrerat ännu." in html
     assert "<svg" not in html and 'id="front-flags"' not in html
+
+
+def test_totals_per_month_draw_every_month_and_each_bar_leads_to_its_invoices(anonymous, demo):
+    html = anonymous.get("/reports/totals?by=month&year=2010&currency=SEK").get_data(as_text=True)
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    months = re.findall(r'class="chart-category">(\d{4}-\d\d)<', svg)
+    assert months == [f"2010-{m:02d}" for m in range(1, 13)]  # July, without invoices, too
+    bars = re.findall(r'<a href="([^"]+)" class="chart-link"><title>[^<]*: ([^<]+)</title>', svg)
+    assert len(bars) == 11
+    for href, amount in bars:
+        figure = D(re.sub(r"[^\d,-]", "", unescape(amount)).replace(",", "."))
+        assert _list_sum(anonymous, unescape(href)) == figure
+
+
+def test_totals_by_year_and_category_stack_the_categories_and_by_vendor_draw_nothing(
+    anonymous, demo
+):
+    html = anonymous.get("/reports/totals?by=year,category&currency=SEK").get_data(as_text=True)
+    assert "<svg" in html and "category=" in html[html.index("<svg") : html.index("</svg>")]
+    assert "chart-legend" in html and "Strategi" in html
+    assert "<svg" not in anonymous.get("/reports/totals?by=vendor").get_data(as_text=True)

@@ -3,6 +3,7 @@ against income), with negative values (credit notes, a net) drawn below a zero l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -280,7 +281,16 @@ def _chart(
             )
         )
     fit = max(int(frame.slot / (FONT_SIZE * 0.6)), 3)
+    # Short labels (years, months) that do not fit each under its bar are written whole
+    # under every n-th bar; long ones (names) are cut to fit instead.
+    widest = max(text_width(c) for c in categories)
+    step = 1
+    if widest > frame.slot - 4 and max(len(c) for c in categories) <= 10:
+        step = math.ceil((widest + 8) / frame.slot)
+        fit = 10
     for i, category in enumerate(categories):
+        if i % step:
+            continue
         short = truncate(category, fit)
         axes.append(
             el(

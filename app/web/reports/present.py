@@ -35,6 +35,7 @@ from app.web.filters import number
 from app.web.report_args import invoices_url
 
 #: How many vendors the stacked chart shows by name; the rest are drawn as one grey block.
+ZERO = Decimal("0.00")
 CHART_VENDORS = 8
 
 #: The groupings' names in the interface.
@@ -228,6 +229,107 @@ def pivot_chart(filters: InvoiceFilters, pivot: Pivot, measure: str) -> str:
         formatter=_kronor(pivot.currency),
         tick_formatter=_ticks(pivot.currency),
     )
+
+
+#: A totals chart draws at most this many periods (twenty years of months); longer series
+#: are left to the table.
+CHART_PERIODS = 240
+
+
+def totals_charts(filters: InvoiceFilters, by: tuple[str, ...], rows: list[TotalRow],
+                  measure: str) -> dict[str, Markup]:  # fmt: skip
+    """For totals grouped first by year or month: per currency, the amount per period (every
+    period between the first and the last, empty ones too, so that a gap shows), stacked by
+    the second grouping's largest groups when there is one. Other groupings draw nothing."""
+    if not by or by[0] not in ("year", "month"):
+        return {}
+    time = by[0]
+    second = by[1] if len(by) > 1 and by[1] != "currency" else None
+    drawn: dict[str, Markup] = {}
+    for currency in sorted({row.currency for row in rows}):
+        mine = [row for row in rows if row.currency == currency]
+        periods = _periods(time, [row.keys[time] for row in mine])
+        if not periods or len(periods) > CHART_PERIODS:
+            continue
+        series = _period_series(filters, time, second, mine, periods, currency, measure)
+        grouping = DIMENSION_LABELS[time].lower()
+        drawn[currency] = charts.stacked_bars(
+            [str(p) for p in periods],
+            series,
+            title=gettext(
+                "%(measure)s per %(period)s", measure=MEASURE_LABELS[measure], period=grouping
+            ),  # fmt: skip
+            description=gettext(
+                "Invoiced amounts in %(currency)s per %(period)s. Each bar links to its invoices.",
+                currency=currency,
+                period=grouping,
+            ),
+            value_label=currency,
+            formatter=_kronor(currency),
+            tick_formatter=_ticks(currency),
+        )
+    return drawn
+
+
+def _periods(time: str, keys: list) -> list:
+    """Every year (int) or month ("YYYY-MM") from the first key to the last."""
+    present = [key for key in keys if key is not None]
+    if not present:
+        return []
+    if time == "year":
+        return list(range(min(present), max(present) + 1))
+    first, last = min(present), max(present)
+    year, month = int(first[:4]), int(first[5:7])
+    found = []
+    while f"{year:04d}-{month:02d}" <= last:
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def _period_series(filters, time, second, rows, periods, currency, measure) -> list[charts.Series]:
+    def href(period, extra: dict) -> str:
+        return invoices_url(filters, **key_filters({time: period, **extra}, currency))
+
+    if second is None:
+        amounts = {row.keys[time]: row.amount for row in rows}
+        return [
+            charts.Series(
+                name=str(MEASURE_LABELS[measure]),
+                values=[amounts.get(p) for p in periods],
+                hrefs=[href(p, {}) if p in amounts else None for p in periods],
+            )
+        ]
+    by_group: dict = {}
+    for row in rows:
+        group = by_group.setdefault(row.keys[second], [row.labels.get(second), ZERO, {}])
+        group[1] += row.amount
+        group[2][row.keys[time]] = row.amount
+    ordered = sorted(by_group.items(), key=lambda item: -item[1][1])
+    named, rest = ordered[:CHART_VENDORS], ordered[CHART_VENDORS:]
+    series = [
+        charts.Series(
+            name=label or (str(key) if key is not None else _none_label(second)),
+            values=[amounts.get(p) for p in periods],
+            hrefs=[href(p, {second: key}) if p in amounts else None for p in periods],
+        )
+        for key, (label, _total, amounts) in named
+    ]
+    if rest:
+        values = []
+        for p in periods:
+            found = [amounts[p] for _key, (_label, _total, amounts) in rest if p in amounts]
+            values.append(sum(found, ZERO) if found else None)
+        series.append(charts.Series(gettext("All others"), values, is_other=True))
+    return series
+
+
+def _none_label(dimension: str) -> str:
+    return {
+        "category": gettext("No category"),
+        "department": gettext("No department"),
+        "contract": gettext("No contract"),
+    }.get(dimension, "—")
 
 
 def balance_chart(overview: list[YearOverview], currency: str) -> str:

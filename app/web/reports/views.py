@@ -128,6 +128,7 @@ def totals():
         rows=rows,
         sums=currency_totals(rows),
         links=[present.row_url(args.filters, row) for row in rows],
+        charts=present.totals_charts(args.filters, args.by, rows, args.measure),
         chips=filter_chips(args.filters),
         present=present,
         **_filter_choices(),
