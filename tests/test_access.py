@@ -21,6 +21,7 @@ ANYONE_SIGNED_IN = {"clerk", "admin", "auditor"}
 INTENDED = {
     "vendors.create": CLERK_OR_ADMIN,
     "vendors.edit": CLERK_OR_ADMIN,
+    "vendors.merge": ADMIN,
     "contracts.create": CLERK_OR_ADMIN,
     "contracts.edit": CLERK_OR_ADMIN,
     "contracts.add_amendment": CLERK_OR_ADMIN,

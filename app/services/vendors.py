@@ -238,3 +238,58 @@ def _set_aliases(vendor: Vendor, aliases) -> None:
             current[key].name = alias_name
         else:
             vendor.aliases.append(VendorAlias(name=alias_name, name_key=key))
+
+
+def merge_vendors(target: Vendor, duplicate: Vendor, version=None) -> int:
+    """Make ``duplicate`` part of ``target``: one supplier entered twice (two spellings, one
+    of them without its org number) becomes one vendor, so that its totals are whole.
+
+    Every invoice and contract of ``duplicate`` moves to ``target`` (each change in the audit
+    trail); its name and other spellings become other spellings of ``target``, so a later
+    import of the same file finds ``target`` and imports nothing twice; its org number, if
+    ``target`` has none, passes to ``target``; then ``duplicate`` is removed (the audit trail
+    keeps what it was). ``version`` is the version of ``target`` the user saw.
+
+    Returns:
+        The number of invoices moved.
+
+    Raises:
+        ServiceError: the two are the same vendor, or both have org numbers and they differ
+            (two legal entities, not one entered twice).
+        VersionConflict: ``target`` changed since ``version``.
+    """
+    check_version(target, {"version": version})
+    if target.id == duplicate.id:
+        raise ServiceError(N_("A vendor cannot be merged with itself."), field="vendor")
+    if target.org_number and duplicate.org_number and target.org_number != duplicate.org_number:
+        raise ServiceError(
+            N_(
+                "%(name)s has another org number (%(number)s): they are two vendors, not one "
+                "entered twice."
+            ),
+            field="vendor",
+            name=duplicate.name,
+            number=duplicate.org_number,
+        )
+    from app.models import Invoice
+
+    invoices = list(db.session.scalars(sa.select(Invoice).where(Invoice.vendor_id == duplicate.id)))
+    for invoice in invoices:
+        invoice.vendor = target
+    for contract in list(duplicate.contracts):
+        contract.vendor = target
+    names = [duplicate.name, *(alias.name for alias in duplicate.aliases)]
+    org_number, id_kind = duplicate.org_number, duplicate.id_kind
+    private = duplicate.is_private_person
+    db.session.flush()
+    # Remove the duplicate first: its org number and spellings are unique, and pass on.
+    db.session.delete(duplicate)
+    db.session.flush()
+    if org_number and not target.org_number:
+        target.org_number, target.id_kind = org_number, id_kind
+    target.is_private_person = target.is_private_person or private
+    kept = {alias.name for alias in target.aliases}
+    _set_aliases(target, [*kept, *names])
+    target.updated_at = utcnow()
+    db.session.flush()
+    return len(invoices)

@@ -14,6 +14,7 @@ from wtforms.validators import Regexp
 from app.web.fields import LinesField
 from app.web.fields import OrgNumberField
 from app.web.fields import RecordForm
+from app.web.fields import VendorPickerForm
 
 
 class VendorForm(RecordForm):
@@ -44,3 +45,12 @@ class VendorForm(RecordForm):
         render_kw={"rows": 3},
     )
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
+
+
+class MergeVendorForm(VendorPickerForm):
+    """Merge another vendor (the one picked) into the vendor whose page this is."""
+
+    confirm = BooleanField(
+        _l("Move its invoices and contracts here and remove it; its names become other spellings"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

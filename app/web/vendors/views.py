@@ -10,6 +10,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import Vendor
@@ -17,6 +18,7 @@ from app.services import contracts as contract_service
 from app.services import invoices as invoice_service
 from app.services import vendors as service
 from app.services.flags import threshold_flags
+from app.web.access import admin_required
 from app.web.access import write_required
 from app.web.history import history_for
 from app.web.listing import paginate
@@ -25,6 +27,7 @@ from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.reports import present
 from app.web.saving import save
+from app.web.vendors.forms import MergeVendorForm
 from app.web.vendors.forms import VendorForm
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
@@ -78,6 +81,7 @@ def detail(id: int):
         history=history_for(vendor),
         flags=[present.show_flag(flag) for flag in threshold_flags(vendor_id=vendor.id)],
         evidence={},
+        merge_form=MergeVendorForm(formdata=None, version=vendor.version),
     )
 
 
@@ -106,3 +110,35 @@ def edit(id: int):
         flash(gettext("Changes to %(name)s saved.", name=vendor.name), "success")
         return redirect(url_for(".detail", id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
+
+
+@bp.post("/<int:id>/merge")
+@admin_required
+def merge(id: int):
+    """Merge the vendor picked on the page into this one (see ``services.vendors``)."""
+    vendor = db.get_or_404(Vendor, id)
+    form = MergeVendorForm()
+    if form.validate_on_submit():
+        duplicate = form.picked_vendor
+        name = duplicate.name
+        moved = save(
+            form, lambda: service.merge_vendors(vendor, duplicate, form.version.data), vendor
+        )
+        if moved is not None:
+            flash(
+                ngettext(
+                    "%(name)s merged into %(target)s: %(num)s invoice moved.",
+                    "%(name)s merged into %(target)s: %(num)s invoices moved.",
+                    moved,
+                    name=name,
+                    target=vendor.name,
+                ),
+                "success",
+            )
+            return redirect(url_for(".detail", id=vendor.id))
+    for field in (form.vendor, form.confirm):
+        for error in field.errors:
+            flash(error, "error")
+    if getattr(form, "conflict", None):
+        flash(form.conflict.message, "error")
+    return redirect(url_for(".detail", id=vendor.id) + "#merge")
