@@ -289,3 +289,10 @@ def test_the_demo_consultants_contract_is_flagged_as_a_direct_award_beyond_the_t
     assert "338\u00a0000,00\u00a0kr den 2010-11-15" in html
     kronor = "170\u00a0000,00\u00a0kr till 338\u00a0000,00\u00a0kr"
     assert f"{kronor}, 99 % över det ursprungliga värdet" in html
+
+
+def test_the_vendor_page_shows_its_contracts_flags(anonymous, demo, demo_ids):
+    html = anonymous.get(f"/vendors/{demo_ids['vendor']}").get_data(as_text=True)
+    assert (
+        'class="flag flag-direct_award"' in html and 'class="flag flag-ceiling flag-closed"' in html
+    )

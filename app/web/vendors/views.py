@@ -17,6 +17,7 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as invoice_service
 from app.services import vendors as service
+from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
 from app.web.access import admin_required
 from app.web.access import write_required
@@ -79,7 +80,14 @@ def detail(id: int):
         totals=invoice_service.invoice_totals(filters),
         recent=db.session.scalars(invoice_service.invoice_select(filters).limit(10)).all(),
         history=history_for(vendor),
-        flags=[present.show_flag(flag) for flag in threshold_flags(vendor_id=vendor.id)],
+        flags=[
+            *(
+                present.show_flag(flag, c.currency, str(c))
+                for c in contracts
+                for flag in contract_flags(c)
+            ),
+            *(present.show_flag(flag) for flag in threshold_flags(vendor_id=vendor.id)),
+        ],
         evidence={},
         merge_form=MergeVendorForm(formdata=None, version=vendor.version),
     )
