@@ -8,20 +8,39 @@ same for anyone not signed in; signed-in accounts (clerks, administrators, audit
 names they work with. The open-data files always withhold them
 (:mod:`app.exporting.privacy`).
 
-Outside a request (the command line, run by whoever runs the server) names are shown.
+Outside a request (the command line, run by whoever runs the server) names are shown,
+unless the command asks to write what the public sees (:func:`as_public`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context
 from flask_babel import gettext
 
 from app.models import Vendor
 
+_PUBLIC: ContextVar[bool] = ContextVar("insyn_public", default=False)
+
+
+@contextmanager
+def as_public() -> Iterator[None]:
+    """Within the block, write what the public sees, whoever asks (``insyn export --public``)."""
+    token = _PUBLIC.set(True)
+    try:
+        yield
+    finally:
+        _PUBLIC.reset(token)
+
 
 def shows_personal_data() -> bool:
     """Whether this request may see private persons' names and ids: a signed-in account, or
-    no request at all (the command line)."""
+    no request at all (the command line), unless within :func:`as_public`."""
+    if _PUBLIC.get():
+        return False
     if not has_request_context():
         return True
     from flask_login import current_user

@@ -106,3 +106,11 @@ def test_signed_in_staff_see_the_name(client, person):
 def test_a_surname_firstname_vendor_entered_by_hand_is_a_private_person(db, make_vendor):
     assert make_vendor(name="ANDERSSON;BERIT").is_private_person
     assert not make_vendor(name="Andersson Bygg AB").is_private_person
+
+
+def test_the_command_line_shows_names_unless_asked_to_write_what_the_public_sees(runner, person):
+    private = runner.invoke(args=["export", "invoices", "--format", "csv", "-o", "-"])
+    assert private.exit_code == 0 and NAME in private.output
+    public = runner.invoke(args=["export", "invoices", "--format", "csv", "--public", "-o", "-"])
+    assert public.exit_code == 0 and "Privatperson" in public.output
+    assert _hidden(public.output)

@@ -238,13 +238,29 @@ KINDS = (
 @click.option("--currency", default=None)
 @click.option("--q", default=None, help="Text in the invoice number or description.")
 @click.option("--status", type=click.Choice(STATUSES), default=None)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Write what the public sees: private persons as Privatperson, without ids (the "
+    "open-data kinds always do).",
+)
 @with_appcontext
-def export_command(kind: str, fmt: str, output: str, **options) -> None:
+def export_command(kind: str, fmt: str, output: str, public: bool, **options) -> None:
     """Export a list, a report or an open-data file.
 
     KIND is totals, pivot, balance, invoices, vendors, contracts or income (a table, in
     --format), or leverantorsreskontra, ocds, datapackage or evidence (their own formats).
     """
+    if public:
+        from app.privacy import as_public
+
+        with as_public():
+            _export(kind, fmt, output, options)
+    else:
+        _export(kind, fmt, output, options)
+
+
+def _export(kind: str, fmt: str, output: str, options: dict) -> None:
     if kind in SPECIAL:
         writer = lambda stream: SPECIAL[kind](stream, options)  # noqa: E731
     elif kind in _tables():
