@@ -20,6 +20,7 @@ HOSTILE_ARGS = [
     "?year=99999&vendor=2147483648",
     "?q=%27%22%3Cscript%3E&status=nope",
     "?q=" + "x" * 5000,
+    "?q=a%00b&vendor_q=%00",  # PostgreSQL cannot hold a NUL in text
 ]
 
 
@@ -63,6 +64,15 @@ def test_every_page_answers_without_a_server_error(app, client, demo_ids):
             assert b"Traceback" not in response.data
             seen += 1
     assert seen > 100
+
+
+def test_a_nul_character_is_refused_before_any_query_or_save(client, db):
+    response = client.get("/search?q=Penseo%00AB")
+    assert response.status_code == 400
+    assert "(NUL)" in response.get_data(as_text=True)
+    response = client.post("/vendors/new", data={"name": "Penseo\x00AB", "country": "SE"})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vendor)) == 0
 
 
 def test_an_unknown_record_gives_a_friendly_404(client, db):

@@ -58,6 +58,25 @@ def render_error(status: int, detail: str | None = None):
 def register(app: Flask) -> None:
     """Install the handlers."""
 
+    @app.before_request
+    def _refuse_nul():
+        # No text anywhere may hold a NUL character (PostgreSQL refuses it, and it is never
+        # typed by a person): refuse the request before a query or a save meets it.
+        values = [*request.args.values(), *request.args.keys()]
+        if request.method in ("POST", "PUT", "PATCH"):
+            values += [*request.form.values(), *request.form.keys()]
+        if any("\x00" in value for value in values):
+            from flask_babel import gettext
+
+            return render_error(
+                400,
+                gettext(
+                    "The address or the form holds a character no text can hold (NUL). "
+                    "Remove it and try again."
+                ),
+            )
+        return None
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         from flask_babel import gettext
