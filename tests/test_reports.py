@@ -280,3 +280,17 @@ def test_totals_by_year_and_category_stack_the_categories_and_by_vendor_draw_not
     assert "<svg" in html and "category=" in html[html.index("<svg") : html.index("</svg>")]
     assert "chart-legend" in html and "Strategi" in html
     assert "<svg" not in anonymous.get("/reports/totals?by=vendor").get_data(as_text=True)
+
+
+def test_the_vendor_page_charts_its_years_and_each_bar_leads_to_its_invoices(
+    anonymous, demo, demo_ids
+):
+    html = anonymous.get(f"/vendors/{demo_ids['vendor']}").get_data(as_text=True)
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    bars = re.findall(r'<a href="([^"]+)" class="chart-link"><title>[^<]*: ([^<]+)</title>', svg)
+    assert [re.search(r"year=(\d+)", unescape(h)).group(1) for h, _ in bars] == [
+        "2009", "2010", "2011"
+    ]  # fmt: skip
+    for href, amount in bars:
+        figure = D(re.sub(r"[^\d,-]", "", unescape(amount)).replace(",", "."))
+        assert _list_sum(anonymous, unescape(href)) == figure

@@ -332,6 +332,36 @@ def _none_label(dimension: str) -> str:
     }.get(dimension, "—")
 
 
+def yearly_chart(filters: InvoiceFilters, yearly: list, currency: str) -> Markup:
+    """A record's invoiced amount excl. VAT per year in one currency (``yearly``: rows with
+    ``year``, ``currency`` and ``net_amount``), every year from the first to the last, each
+    bar linking to its invoices."""
+    amounts = {row.year: row.net_amount for row in yearly if row.currency == currency}
+    if not amounts:
+        return Markup("")
+    years = list(range(min(amounts), max(amounts) + 1))
+    series = charts.Series(
+        name=str(MEASURE_LABELS["net"]),
+        values=[amounts.get(year) for year in years],
+        hrefs=[
+            invoices_url(filters, year=year, currency=currency) if year in amounts else None
+            for year in years
+        ],
+    )
+    return charts.stacked_bars(
+        [str(year) for year in years],
+        [series],
+        title=gettext("Invoiced per year"),
+        description=gettext(
+            "Invoiced amounts in %(currency)s per year. Each bar links to its invoices.",
+            currency=currency,
+        ),
+        value_label=currency,
+        formatter=_kronor(currency),
+        tick_formatter=_ticks(currency),
+    )
+
+
 def balance_chart(overview: list[YearOverview], currency: str) -> str:
     """Costs against income per year, each bar linking to its rows."""
     rows = sorted((row for row in overview if row.currency == currency), key=lambda r: r.year)

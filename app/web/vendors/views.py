@@ -76,7 +76,8 @@ def detail(id: int):
         "vendors/detail.html",
         vendor=vendor,
         contracts=[(c, contract_service.current_terms(c)) for c in contracts],
-        yearly=invoice_service.yearly_totals(vendor_id=vendor.id),
+        yearly=(yearly := invoice_service.yearly_totals(vendor_id=vendor.id)),
+        yearly_chart=present.yearly_chart(filters, yearly, _main_currency(yearly)),
         totals=invoice_service.invoice_totals(filters),
         recent=db.session.scalars(invoice_service.invoice_select(filters).limit(10)).all(),
         history=history_for(vendor),
@@ -150,3 +151,11 @@ def merge(id: int):
     if getattr(form, "conflict", None):
         flash(form.conflict.message, "error")
     return redirect(url_for(".detail", id=vendor.id) + "#merge")
+
+
+def _main_currency(yearly) -> str:
+    """The currency most of the vendor's invoices are in (SEK when it has none)."""
+    counts: dict[str, int] = {}
+    for row in yearly:
+        counts[row.currency] = counts.get(row.currency, 0) + row.count
+    return max(counts, key=counts.get, default="SEK")
