@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal
 
 import pytest
@@ -296,3 +297,8 @@ def test_the_vendor_page_shows_its_contracts_flags(anonymous, demo, demo_ids):
     assert (
         'class="flag flag-direct_award"' in html and 'class="flag flag-ceiling flag-closed"' in html
     )
+
+
+def test_the_contract_list_counts_the_flags_that_still_hold(anonymous, demo):
+    html = anonymous.get("/contracts/").get_data(as_text=True)
+    assert re.findall(r'data-flags="(\d+)">2 flaggor<', html) == ["2"]  # amendments, direct award

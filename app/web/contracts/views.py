@@ -56,6 +56,10 @@ def index():
         "contracts/index.html",
         page=page,
         rows=[(c, service.current_terms(c)) for c in page.items],
+        # Flags that still hold, per contract shown: what an auditor scans the list for.
+        flag_counts={
+            c.id: sum(1 for flag in contract_flags(c) if flag.is_current) for c in page.items
+        },
         filters=filters,
         sort=sort,
         vendor=vendor,
