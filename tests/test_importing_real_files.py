@@ -266,6 +266,17 @@ def test_uk_spend_file_imports_with_the_published_total(runner, db, path, profil
     assert "Rejected:  0" in result.output
 
 
+def test_leeds_spellings_of_one_supplier_are_offered_for_merging(runner, db):
+    """Leeds writes some suppliers both "… Limited" and "… Ltd", without company numbers:
+    the importer keeps them apart (it cannot know), and the duplicates list groups them."""
+    from app.services.vendors import possible_duplicates
+
+    assert import_file(runner, LEEDS_2020).exit_code == 0
+    groups = {g.key: sorted(v.name for v in g.vendors) for g in possible_duplicates()}
+    assert groups["graitec"] == ["Graitec Limited", "Graitec Ltd"]
+    assert groups["bells domestics"] == ["Bells Domestics Limited", "Bells Domestics Ltd"]
+
+
 def test_craven_leaves_its_totals_row_out_and_says_it_agrees(runner, db):
     result = import_file(runner, CRAVEN)
     assert result.exit_code == 0, result.output

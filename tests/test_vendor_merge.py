@@ -115,3 +115,37 @@ def test_an_administrator_merges_on_the_vendor_page(admin_client, db, make_vendo
     assert _sum(db, target) == Decimal("700.00")
     page = admin_client.get(f"/vendors/{target.id}").get_data(as_text=True)
     assert "PENSEO AKTIEBOLAG har slagits ihop med Penseo AB: 1 faktura flyttades." in page
+
+
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("Penseo AB", "penseo"),
+        ("PENSEO AKTIEBOLAG (publ)", "penseo"),
+        ("Svensson & Son HB", "svensson son"),
+        ("Svensson och Son", "svensson son"),
+        ("Leeds Building Society Ltd.", "leeds building society"),
+    ],
+)
+def test_company_keys_leave_out_legal_forms_case_and_punctuation(name, key):
+    from app.services.vendors import company_key
+
+    assert company_key(name) == key
+
+
+def test_possible_duplicates_group_spellings_but_never_two_org_numbers(
+    db, make_vendor, client, anonymous
+):
+    from app.services.vendors import possible_duplicates
+
+    kept = make_vendor(name="Penseo AB", org_number="556703-7485")
+    twice = make_vendor(name="PENSEO AKTIEBOLAG")
+    make_vendor(name="Mediabyrån AB", org_number="556811-9357")
+    make_vendor(name="Mediabyrån Aktiebolag", org_number="556036-0793")  # another company
+    make_vendor(name="Bolaget Ett AB")
+    groups = possible_duplicates()
+    assert [[v.id for v in g.vendors] for g in groups] == [[kept.id, twice.id]]
+
+    page = client.get("/vendors/duplicates").get_data(as_text=True)  # a clerk
+    assert page.count('class="duplicate-group"') == 1 and "PENSEO AKTIEBOLAG" in page
+    assert anonymous.get("/vendors/duplicates").status_code in (302, 401)  # staff only

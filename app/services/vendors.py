@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -293,3 +294,56 @@ def merge_vendors(target: Vendor, duplicate: Vendor, version=None) -> int:
     target.updated_at = utcnow()
     db.session.flush()
     return len(invoices)
+
+
+#: Legal forms and filler words that two spellings of one supplier differ by: "Penseo AB",
+#: "PENSEO AKTIEBOLAG" and "Penseo Aktiebolag (publ)" are one company.
+_LEGAL_FORMS = frozenset(
+    {"ab", "aktiebolag", "aktiebolaget", "publ", "hb", "handelsbolag", "kb", "kommanditbolag",
+     "ek", "för", "ekonomisk", "förening", "ef", "enskild", "firma", "ltd", "limited", "inc",
+     "llc", "plc", "gmbh", "oy", "as", "a/s", "aps", "bv", "sa", "the", "och", "and", "&"}
+)  # fmt: skip
+_WORD = re.compile(r"[^\w&]+")
+
+
+def company_key(name: str) -> str:
+    """A name with case, punctuation, legal forms and filler words taken out: what two
+    spellings of one supplier have in common (``"Penseo AB"`` → ``"penseo"``)."""
+    words = [w for w in _WORD.split(name_key(name)) if w and w not in _LEGAL_FORMS]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Vendors whose names differ only by legal form, case or punctuation, with no two
+    org numbers that differ: probably one supplier entered more than once."""
+
+    key: str
+    vendors: list[Vendor]
+
+
+def possible_duplicates(limit: int = 200) -> list[DuplicateGroup]:
+    """Groups of vendors that are probably one supplier (see :class:`DuplicateGroup`), the
+    largest groups first, at most ``limit``. Vendors with different org numbers are two
+    legal entities and never grouped together."""
+    groups: dict[str, list[tuple[int, str, str | None]]] = {}
+    rows = db.session.execute(sa.select(Vendor.id, Vendor.name, Vendor.org_number))
+    for vendor_id, name, org_number in rows:
+        key = company_key(name)
+        if key:
+            groups.setdefault(key, []).append((vendor_id, name, org_number))
+    found = []
+    for key, members in groups.items():
+        numbers = {org for _id, _name, org in members if org}
+        if len(members) > 1 and len(numbers) <= 1:
+            found.append((key, [vendor_id for vendor_id, _name, _org in members]))
+    found.sort(key=lambda item: (-len(item[1]), item[0]))
+    found = found[:limit]
+    wanted = {vendor_id for _key, ids in found for vendor_id in ids}
+    vendors = {
+        v.id: v for v in db.session.scalars(sa.select(Vendor).where(Vendor.id.in_(wanted)))
+    } if wanted else {}  # fmt: skip
+    return [
+        DuplicateGroup(key, sorted((vendors[i] for i in ids), key=lambda v: v.org_number is None))
+        for key, ids in found
+    ]

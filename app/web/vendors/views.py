@@ -20,6 +20,7 @@ from app.services import vendors as service
 from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
 from app.web.access import admin_required
+from app.web.access import login_required
 from app.web.access import write_required
 from app.web.history import history_for
 from app.web.listing import paginate
@@ -45,6 +46,15 @@ def index():
     sort = sorting(service.SORTS, "name")
     page = paginate(service.vendor_select(filters, sort.key, sort.descending))
     return render_template("vendors/index.html", page=page, filters=filters, sort=sort)
+
+
+@bp.get("/duplicates")
+@login_required
+def duplicates():
+    """Vendors that are probably one supplier entered more than once, for an administrator
+    to merge (the names are staff's to see: private persons may be among them)."""
+    groups = service.possible_duplicates()
+    return render_template("vendors/duplicates.html", groups=groups)
 
 
 @bp.get("/search.json")
