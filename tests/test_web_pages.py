@@ -210,3 +210,21 @@ def test_lists_paginate_and_sort(app, client, make_vendor):
     assert "Leverantör 054" in second
     descending = client.get("/vendors/?sort=name&dir=desc").get_data(as_text=True)
     assert descending.index("Leverantör 054") < descending.index("Leverantör 053")
+
+
+def test_the_health_check_answers_when_the_database_does(anonymous, db):
+    response = anonymous.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_the_health_check_says_unavailable_when_the_database_does_not_answer(
+    anonymous, db, monkeypatch
+):
+    from app.extensions import db as extension
+
+    def refuse(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(extension.session, "execute", refuse)
+    response = anonymous.get("/healthz")
+    assert response.status_code == 503 and response.json == {"status": "unavailable"}

@@ -68,6 +68,23 @@ def search():
     )
 
 
+@bp.get("/healthz")
+def health():
+    """For a load balancer or a monitor: 200 when the database answers, 503 when it does
+    not. Says nothing else about the installation."""
+    import sqlalchemy as sa
+    from flask import jsonify
+
+    from app.extensions import db
+
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
 @bp.get("/language/<code>")
 def language(code: str):
     """Switch the interface language and go back where the user was."""
