@@ -26,6 +26,7 @@ from app.models import Engagement
 from app.models import ImportBatch
 from app.models import Invoice
 from app.models import Vendor
+from app.privacy import hidden_name
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import vendors as vendor_service
@@ -115,7 +116,7 @@ def invoice_rows_select(filters: InvoiceFilters, sort: str = "invoiced_on", desc
 def invoice_values(row, private_name: str | None = None) -> list:
     """A row of :func:`invoice_rows_select` as the cells of :func:`invoice_columns` (a private
     person's id left out, as :func:`_public_id` does, and the name too when ``private_name``
-    is given: see :func:`private_name`)."""
+    is given: see :func:`app.privacy.hidden_name`)."""
     (
         id_,
         number,
@@ -159,7 +160,7 @@ def invoices_table(
         for t in invoice_totals(filters)
     ]  # fmt: skip
     years = [str(filters.year)] if filters.year else []
-    hidden = private_name()
+    hidden = hidden_name()
     return Table(
         kind="invoices",
         title=gettext("Invoices"),
@@ -175,14 +176,6 @@ def invoices_table(
         licence=licence(),
         notes=[gettext("The totals leave out voided invoices; currencies are never added.")],
     )
-
-
-def private_name() -> str | None:
-    """What a private person's name becomes in this export: "Privatperson" for the public,
-    ``None`` (the name stays) for a signed-in account or the command line (app.privacy)."""
-    from app.privacy import hidden_name
-
-    return hidden_name()
 
 
 # --- vendors, contracts, engagements ------------------------------------------------------------
@@ -202,7 +195,7 @@ def vendors_table(filters: vendor_service.VendorFilters, sort: str = "name", des
     ]
     statement = vendor_service.vendor_select(filters, sort, descending)
 
-    hidden = private_name()
+    hidden = hidden_name()
 
     def rows():
         for vendor in db.session.scalars(statement.execution_options(yield_per=FETCH)):
@@ -259,7 +252,7 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
     statement = contract_service.contract_select(filters, sort, descending)
     from app.web import labels
 
-    hidden = private_name()
+    hidden = hidden_name()
 
     def rows():
         for contract in db.session.scalars(statement.execution_options(yield_per=200)):

@@ -66,12 +66,16 @@ class Flag:
         return self.until is None
 
 
-def contract_flags(contract: Contract, progress: Burndown | None = None) -> list[Flag]:
-    """Everything a contract's invoices raise."""
+def contract_flags(
+    contract: Contract, progress: Burndown | None = None, known: list | None = None
+) -> list[Flag]:
+    """Everything a contract's invoices raise. ``known`` are the direct-award thresholds
+    (:func:`app.services.thresholds.thresholds`), read here when not given: a caller going
+    through many contracts reads them once."""
     progress = progress or burndown(contract)
     flags = _limit_flags(progress, "ceiling") + _limit_flags(progress, "hours")
     flags += _period_flags(progress) + _rate_flags(progress) + _amendment_flags(progress)
-    flags += _direct_award_flags(progress)
+    flags += _direct_award_flags(progress, thresholds() if known is None else known)
     for flag in flags:
         flag.contract_id = contract.id
         flag.vendor_id = contract.vendor_id
@@ -237,17 +241,14 @@ DIRECT_AWARD_INVOICED_EXAMPLE = N_(
 )
 
 
-def _direct_award_flags(progress: Burndown) -> list[Flag]:
+def _direct_award_flags(progress: Burndown, known: list) -> list[Flag]:
     """A contract procured by direct award whose value outgrew the direct-award threshold:
     its ceiling (original, or after an amendment) above the threshold in force on the day
     those terms took effect, or, short of that, its invoices adding up to more than the
     threshold in force on the invoice that passed it. Cites the invoices beyond the
     threshold."""
     contract = progress.contract
-    if contract.procurement_basis != ProcurementBasis.DIRECT_AWARD:
-        return []
-    known = thresholds()
-    if not known:
+    if contract.procurement_basis != ProcurementBasis.DIRECT_AWARD or not known:
         return []
 
     def in_force(day: dt.date | None):
@@ -372,7 +373,11 @@ def year_flags(year: int) -> list[tuple[Flag, str, str | None]]:
         .limit(FLAGGED_CONTRACTS)
     ).all()
     found: list[tuple[Flag, str, str | None]] = []
+    known = thresholds()
     for contract in db.session.scalars(sa.select(Contract).where(Contract.id.in_(contract_ids))):
-        found += [(flag, contract.currency, str(contract)) for flag in contract_flags(contract)]
+        found += [
+            (flag, contract.currency, str(contract))
+            for flag in contract_flags(contract, known=known)
+        ]
     found += [(flag, "SEK", None) for flag in threshold_flags(year=year)]
     return found

@@ -93,10 +93,7 @@ def confirm_job(job: ImportJob, skip_invalid: bool) -> ImportJob:
     Raises:
         ServiceError: the job is not a finished preview (already imported, still running).
     """
-    if job.phase != "preview" or job.status != "done":
-        raise ServiceError(N_("This upload is not waiting for confirmation."))
-    if not Path(job.stored_path).exists():
-        raise ServiceError(N_("The uploaded file is no longer kept; upload it again."))
+    _check_waiting(job)
     job.phase, job.status = "import", "queued"
     job.options = {**job.options, "skip_invalid": bool(skip_invalid)}
     job.done_rows = 0
@@ -112,15 +109,20 @@ def choose_columns(job: ImportJob, columns: dict[str, str]) -> ImportJob:
     Raises:
         ServiceError: the job is not a finished preview, or its upload is no longer kept.
     """
-    if job.phase != "preview" or job.status != "done":
-        raise ServiceError(N_("This upload is not waiting for confirmation."))
-    if not Path(job.stored_path).exists():
-        raise ServiceError(N_("The uploaded file is no longer kept; upload it again."))
+    _check_waiting(job)
     kind = (job.report or {}).get("kind") or job.options.get("kind")
     job.options = {**job.options, "kind": kind, "columns": columns}
     job.status, job.report, job.done_rows = "queued", None, 0
     db.session.flush()
     return job
+
+
+def _check_waiting(job: ImportJob) -> None:
+    """Refuse a job that is not a finished preview whose upload is still kept."""
+    if job.phase != "preview" or job.status != "done":
+        raise ServiceError(N_("This upload is not waiting for confirmation."))
+    if not Path(job.stored_path).exists():
+        raise ServiceError(N_("The uploaded file is no longer kept; upload it again."))
 
 
 def launch(app: Flask, job_id: int) -> None:

@@ -16,6 +16,7 @@ from app.models import Invoice
 from app.models import Vendor
 from app.services.contracts import ContractFilters
 from app.services.contracts import contract_select
+from app.services.counting import count_rows
 from app.services.income import EngagementFilters
 from app.services.income import engagement_totals
 from app.services.invoice_filters import InvoiceFilters
@@ -66,24 +67,18 @@ def search_everything(q: str | None) -> SearchResult | None:
         return None
     result = SearchResult(q=text)
     vendors = vendor_select(VendorFilters(q=text))
-    result.vendor_count = _count(vendors)
+    result.vendor_count = count_rows(vendors)
     shown = list(db.session.scalars(vendors.limit(SHOWN)))
     totals = _vendor_totals([v.id for v in shown])
     result.vendors = [VendorHit(v, totals.get(v.id, [])) for v in shown]
     contracts = contract_select(ContractFilters(q=text))
-    result.contract_count = _count(contracts)
+    result.contract_count = count_rows(contracts)
     result.contracts = list(db.session.scalars(contracts.limit(SHOWN)))
     result.invoices = invoice_totals(InvoiceFilters(q=text, status="active"))
     if result.vendor_count:
         result.vendor_invoices = invoice_totals(InvoiceFilters(vendor_text=text, status="active"))
     result.income = engagement_totals(EngagementFilters(q=text))
     return result
-
-
-def _count(query: sa.Select) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    )
 
 
 def _vendor_totals(ids: list[int]) -> dict[int, list[tuple[str, Decimal, int]]]:

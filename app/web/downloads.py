@@ -39,10 +39,12 @@ from app.exporting.ocds import write_ocds
 from app.exporting.table import Table
 from app.exporting.xlsx import write_xlsx
 from app.extensions import db
+from app.privacy import hidden_name
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import invoices as invoice_service
 from app.services import vendors as vendor_service
+from app.services.counting import count_rows
 from app.web.contracts.views import list_filters as contract_filters
 from app.web.income.views import list_filters as engagement_filters
 from app.web.listing import sorting
@@ -139,7 +141,7 @@ def invoices(fmt: str):
     statement = lists.invoice_rows_select(filters, sort.key, sort.descending)
     total = db.session.scalar(statement.with_only_columns(sa.func.count()).order_by(None))
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
-    hidden = lists.private_name()
+    hidden = hidden_name()
     rows = (lists.invoice_values(row, hidden) for row in rows)
     return json_page(table, rows, total, page, per_page)
 
@@ -154,18 +156,12 @@ def _register_table(fmt: str, table: Table, count: int) -> Response:
     return json_page(table, list(rows), count, page, per_page)
 
 
-def _count(statement) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-    )
-
-
 @bp.get(f"/vendors.{FORMATS}")
 def vendors(fmt: str):
     filters = vendor_filters()
     sort = sorting(vendor_service.SORTS, "name")
     table = lists.vendors_table(filters, sort.key, sort.descending)
-    count = _count(vendor_service.vendor_select(filters)) if fmt == "json" else 0
+    count = count_rows(vendor_service.vendor_select(filters)) if fmt == "json" else 0
     return _register_table(fmt, table, count)
 
 
@@ -174,7 +170,7 @@ def contracts(fmt: str):
     filters = contract_filters()
     sort = sorting(contract_service.SORTS, "starts_on", descending=True)
     table = lists.contracts_table(filters, sort.key, sort.descending)
-    count = _count(contract_service.contract_select(filters)) if fmt == "json" else 0
+    count = count_rows(contract_service.contract_select(filters)) if fmt == "json" else 0
     return _register_table(fmt, table, count)
 
 
@@ -183,7 +179,7 @@ def income(fmt: str):
     filters = engagement_filters()
     sort = sorting(income_service.SORTS, "first_day", descending=True)
     table = lists.engagements_table(filters, sort.key, sort.descending)
-    count = _count(income_service.engagement_select(filters)) if fmt == "json" else 0
+    count = count_rows(income_service.engagement_select(filters)) if fmt == "json" else 0
     return _register_table(fmt, table, count)
 
 
@@ -196,7 +192,9 @@ def open_data():
     return render_template(
         "exports/open_data.html",
         years=invoice_service.invoice_years(),
-        contract_count=_count(contract_service.contract_select(contract_service.ContractFilters())),
+        contract_count=count_rows(
+            contract_service.contract_select(contract_service.ContractFilters())
+        ),
     )
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import current_app
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
+from app.services.counting import count_rows
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ class _RowsPage(Pagination):
     def _query_count(self) -> int:
         if self._total is not None:
             return self._total
-        counted = sa.select(sa.func.count()).select_from(self._statement.order_by(None).subquery())
-        return db.session.scalar(counted)
+        return count_rows(self._statement)
 
 
 def paginate_rows(statement, make, total: int | None = None):

@@ -19,6 +19,7 @@ from app.services import contracts as service
 from app.services import invoices as invoice_service
 from app.services.burndown import burndown
 from app.services.flags import contract_flags
+from app.services.thresholds import thresholds
 from app.web.access import write_required
 from app.web.contracts.forms import AmendmentForm
 from app.web.contracts.forms import ContractForm
@@ -30,6 +31,7 @@ from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.listing import year_arg
 from app.web.reports import present
+from app.web.reports import report_charts
 from app.web.saving import save
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -52,13 +54,15 @@ def index():
     sort = sorting(service.SORTS, "starts_on", descending=True)
     page = paginate(service.contract_select(filters, sort.key, sort.descending))
     vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None
+    known = thresholds()  # once for the page, not once per contract
     return render_template(
         "contracts/index.html",
         page=page,
         rows=[(c, service.current_terms(c)) for c in page.items],
         # Flags that still hold, per contract shown: what an auditor scans the list for.
         flag_counts={
-            c.id: sum(1 for flag in contract_flags(c) if flag.is_current) for c in page.items
+            c.id: sum(1 for flag in contract_flags(c, known=known) if flag.is_current)
+            for c in page.items
         },
         filters=filters,
         sort=sort,
@@ -93,7 +97,7 @@ def detail(id: int):
         terms=terms,
         current=terms[-1],
         progress=progress,
-        chart=present.burndown_chart(progress),
+        chart=report_charts.burndown_chart(progress),
         flags=flags,
         evidence=present.evidence_rows(flags),
         delete_form=ConfirmForm(),

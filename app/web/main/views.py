@@ -25,6 +25,7 @@ def index():
     """The years' costs against income (table and chart), what the latest year raises that
     still holds, and the counts of records."""
     from app.web.reports import present
+    from app.web.reports import report_charts
 
     years = overview.yearly_overview()
     # The latest year with costs or income: the overview's years are those.
@@ -37,12 +38,7 @@ def index():
             if flag.is_current
         ]
     # One chart, of the currency most invoices are in; the balance page has every currency's.
-    counts_by_currency: dict[str, int] = {}
-    for row in years:
-        counts_by_currency[row.currency] = (
-            counts_by_currency.get(row.currency, 0) + row.invoice_count
-        )
-    main_currency = max(counts_by_currency, key=counts_by_currency.get, default=None)
+    currency = report_charts.main_currency((row.currency, row.invoice_count) for row in years)
     return render_template(
         "main/index.html",
         years=years,
@@ -50,7 +46,7 @@ def index():
         latest=latest,
         flags=flags[:FRONT_PAGE_FLAGS],
         more_flags=max(0, len(flags) - FRONT_PAGE_FLAGS),
-        chart=present.balance_chart(years, main_currency) if main_currency else None,
+        chart=report_charts.balance_chart(years, currency) if currency else None,
     )
 
 

@@ -45,6 +45,7 @@ from app.web.listing import year_arg
 from app.web.report_args import invoices_url
 from app.web.report_args import read_report_args
 from app.web.reports import present
+from app.web.reports import report_charts
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -90,7 +91,9 @@ def index():
         args=args,
         filters=args.filters,
         pivots=pivots,
-        charts={p.currency: present.pivot_chart(args.filters, p, args.measure) for p in pivots},
+        charts={
+            p.currency: report_charts.pivot_chart(args.filters, p, args.measure) for p in pivots
+        },
         chips=filter_chips(args.filters),
         present=present,
         **_filter_choices(),
@@ -128,7 +131,7 @@ def totals():
         rows=rows,
         sums=currency_totals(rows),
         links=[present.row_url(args.filters, row) for row in rows],
-        charts=present.totals_charts(args.filters, args.by, rows, args.measure),
+        charts=report_charts.totals_charts(args.filters, args.by, rows, args.measure),
         chips=filter_chips(args.filters),
         present=present,
         **_filter_choices(),
@@ -189,7 +192,7 @@ def balance_view():
         year_filters=InvoiceFilters(year=year, date_basis=basis, status="active"),
         flags=(flags := _year_flags(year)),
         evidence=present.evidence_rows(flags),
-        charts={c: present.balance_chart(overview, c) for c in currencies},
+        charts={c: report_charts.balance_chart(overview, c) for c in currencies},
         date_bases=[(name, present.DATE_BASIS_LABELS[name]) for name in DATE_BASES],
         present=present,
     )

@@ -19,6 +19,7 @@ from app.services import invoices as invoice_service
 from app.services import vendors as service
 from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
+from app.services.thresholds import thresholds
 from app.web.access import admin_required
 from app.web.access import login_required
 from app.web.access import write_required
@@ -28,6 +29,8 @@ from app.web.listing import safe_next
 from app.web.listing import sorting
 from app.web.listing import text_arg
 from app.web.reports import present
+from app.web.reports import report_charts
+from app.web.reports.report_charts import main_currency
 from app.web.saving import save
 from app.web.vendors.forms import MergeVendorForm
 from app.web.vendors.forms import VendorForm
@@ -82,12 +85,15 @@ def detail(id: int):
     contracts = db.session.scalars(
         contract_service.contract_select(contract_service.ContractFilters(vendor_id=vendor.id))
     ).all()
+    known = thresholds()
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
         contracts=[(c, contract_service.current_terms(c)) for c in contracts],
         yearly=(yearly := invoice_service.yearly_totals(vendor_id=vendor.id)),
-        yearly_chart=present.yearly_chart(filters, yearly, _main_currency(yearly)),
+        yearly_chart=report_charts.yearly_chart(
+            filters, yearly, main_currency((y.currency, y.count) for y in yearly) or "SEK"
+        ),
         totals=invoice_service.invoice_totals(filters),
         recent=db.session.scalars(invoice_service.invoice_select(filters).limit(10)).all(),
         history=history_for(vendor),
@@ -95,7 +101,7 @@ def detail(id: int):
             *(
                 present.show_flag(flag, c.currency, str(c))
                 for c in contracts
-                for flag in contract_flags(c)
+                for flag in contract_flags(c, known=known)
             ),
             *(present.show_flag(flag) for flag in threshold_flags(vendor_id=vendor.id)),
         ],
@@ -161,11 +167,3 @@ def merge(id: int):
     if getattr(form, "conflict", None):
         flash(form.conflict.message, "error")
     return redirect(url_for(".detail", id=vendor.id) + "#merge")
-
-
-def _main_currency(yearly) -> str:
-    """The currency most of the vendor's invoices are in (SEK when it has none)."""
-    counts: dict[str, int] = {}
-    for row in yearly:
-        counts[row.currency] = counts.get(row.currency, 0) + row.count
-    return max(counts, key=counts.get, default="SEK")
