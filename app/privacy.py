@@ -69,9 +69,7 @@ def vendor_name(vendor: Vendor | None) -> str:
     """A vendor's name as this reader may see it (a Jinja filter)."""
     if vendor is None:
         return ""
-    if vendor.is_private_person and not shows_personal_data():
-        return private_person_label()
-    return vendor.name
+    return public_vendor_name(vendor.name, vendor.is_private_person, hidden_name())
 
 
 def vendor_identifier(vendor: Vendor | None) -> str | None:

@@ -27,6 +27,7 @@ from app.models import ImportBatch
 from app.models import Invoice
 from app.models import Vendor
 from app.privacy import hidden_name
+from app.privacy import public_vendor_name
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import vendors as vendor_service
@@ -262,7 +263,7 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
                 contract.id,
                 contract.reference,
                 contract.title,
-                hidden if hidden and contract.vendor.is_private_person else contract.vendor.name,
+                public_vendor_name(contract.vendor.name, contract.vendor.is_private_person, hidden),
                 str(labels.PROCUREMENT_BASIS[contract.procurement_basis]),
                 contract.signed_on,
                 contract.starts_on,

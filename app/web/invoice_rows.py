@@ -16,6 +16,7 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from app.privacy import hidden_name
+from app.privacy import public_vendor_name
 from app.services.invoices import InvoiceLine
 from app.web.filters import money
 from app.web.filters import record_url
@@ -30,7 +31,7 @@ def _vendor_name(row, hidden: str | None) -> str:
         private, name = row.vendor_is_private, row.vendor_name
     else:  # an Invoice record
         private, name = row.vendor.is_private_person, row.vendor.name
-    return hidden if private and hidden is not None else name
+    return public_vendor_name(name, private, hidden)
 
 
 def invoice_rows(rows: Iterable) -> Markup:

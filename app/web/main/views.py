@@ -1,17 +1,24 @@
-"""The front page and the language switch."""
+"""The front page, the search, the health check and the language switch."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 
 from app import i18n
+from app.extensions import db
 from app.services import overview
 from app.services.flags import year_flags
+from app.services.search import SHOWN
+from app.services.search import search_everything
+from app.web.reports import present
+from app.web.reports import report_charts
 
 bp = Blueprint("main", __name__)
 
@@ -24,9 +31,6 @@ FRONT_PAGE_FLAGS = 6
 def index():
     """The years' costs against income (table and chart), what the latest year raises that
     still holds, and the counts of records."""
-    from app.web.reports import present
-    from app.web.reports import report_charts
-
     years = overview.yearly_overview()
     # The latest year with costs or income: the overview's years are those.
     latest = max((row.year for row in years), default=None)
@@ -54,25 +58,14 @@ def index():
 def search():
     """``?q=``: vendors, contracts, invoices and fee income holding the text, with sums and
     links to the full lists."""
-    from app.services.invoice_filters import InvoiceFilters
-    from app.services.search import SHOWN
-    from app.services.search import search_everything
-
     result = search_everything(request.args.get("q"))
-    return render_template(
-        "main/search.html", result=result, shown=SHOWN, InvoiceFilters=InvoiceFilters
-    )
+    return render_template("main/search.html", result=result, shown=SHOWN)
 
 
 @bp.get("/healthz")
 def health():
     """For a load balancer or a monitor: 200 when the database answers, 503 when it does
     not. Says nothing else about the installation."""
-    import sqlalchemy as sa
-    from flask import jsonify
-
-    from app.extensions import db
-
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
