@@ -16,6 +16,7 @@ from flask import Flask
 
 from app.config import Config
 from app.config import database_url
+from app.config import is_production
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -70,7 +71,7 @@ def _configure_secret_key(app: Flask) -> None:
     if key:
         app.config["SECRET_KEY"] = key
         return
-    if os.environ.get("INSYN_ENV") == "production":
+    if is_production():
         raise RuntimeError(
             "SECRET_KEY is not set. In production Insyn needs a long random SECRET_KEY in its "
             "environment, e.g. "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import getpass
-import os
 import sys
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
+
+from app.config import is_production
 
 
 def _create_app(*_args, **_kwargs) -> Flask:
@@ -124,7 +125,7 @@ def setup_command(demo: bool | None) -> None:
     from app.models import Vendor
 
     if demo is None:
-        demo = os.environ.get("INSYN_ENV") != "production"
+        demo = not is_production()
     upgrade()
     click.echo("Database schema is up to date.")
 

@@ -24,6 +24,12 @@ def with_driver(url: str) -> str:
     return url
 
 
+def is_production() -> bool:
+    """Whether Insyn runs as a real installation (``INSYN_ENV=production``): a secret key is
+    then required, and no demo data is loaded unless asked for."""
+    return os.environ.get("INSYN_ENV") == "production"
+
+
 class Config:
     """Defaults. Every key can be overridden with an ``INSYN_``-prefixed environment variable
     (``INSYN_PAGE_SIZE=100``); ``SECRET_KEY`` is read from ``SECRET_KEY`` or ``INSYN_SECRET_KEY``.
