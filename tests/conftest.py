@@ -20,13 +20,16 @@ from app import create_app
 from app.config import with_driver
 from app.extensions import db as _db
 
-#: The real public files the importer is tested on (their origins and exact totals are in
-#: SOURCES.md there), kept beside the project as ../shared/data/real; INSYN_REAL_DATA points
-#: elsewhere if needed. Tests that need them fail, never skip, when they are missing.
-REAL_DATA = Path(
-    os.environ.get("INSYN_REAL_DATA")
-    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-)
+#: The test data kept in the repository: real public files and the standards' schemas.
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+#: The real public files the importer is tested on (their origins, licences and exact totals
+#: are in SOURCES.md there); INSYN_REAL_DATA points elsewhere if needed. Tests that need them
+#: fail, never skip, when they are missing.
+REAL_DATA = Path(os.environ.get("INSYN_REAL_DATA") or TEST_DATA / "real")
+
+#: The OCDS 1.1.5 JSON schemas, unmodified (see SOURCE.md there).
+OCDS_SCHEMAS = TEST_DATA / "ocds-1.1.5"
 
 TEST_CONFIG = {
     "TESTING": True,

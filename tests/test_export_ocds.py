@@ -1,6 +1,7 @@
 """Contracts as an OCDS 1.1 release package: valid against the standard's 1.1.5 schema
-(checked offline, with the schemas kept beside the real files), one release per contract with
-its amendments and its invoices as transactions, amounts exact, private persons unnamed."""
+(checked offline, with the schemas kept in ``tests/data/ocds-1.1.5``), one release per
+contract with its amendments and its invoices as transactions, amounts exact, private persons
+unnamed."""
 
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ from app.models import Invoice
 from app.models.base import utcnow
 from app.services.contracts import current_terms
 from app.services.invoices import void_invoice
+from tests.conftest import OCDS_SCHEMAS
 from tests.conftest import REAL_DATA
 
-#: The standard's schemas, unmodified (see SOURCE.md there), beside the real files.
-SCHEMAS = REAL_DATA.parent / "ocds-1.1.5"
+#: The standard's schemas, unmodified (see SOURCE.md there).
+SCHEMAS = OCDS_SCHEMAS
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 CANADA = REAL_DATA / "canada_contracts_amendments_extract.csv"
 

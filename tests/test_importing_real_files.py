@@ -1,4 +1,4 @@
-"""Importing the real public files of ``../shared/data/real`` (see its SOURCES.md) through
+"""Importing the real public files of ``tests/data/real`` (see its SOURCES.md) through
 ``insyn import``, each with its shipped profile detected: the totals and row counts published
 there, to the öre, and never twice.
 
