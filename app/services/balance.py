@@ -90,11 +90,14 @@ def balance(year: int, date_basis: str = "invoiced") -> Balance:
 
 
 def balance_years() -> list[int]:
-    """Years with invoices or engagements, newest first."""
+    """Years with valid invoices (by invoice date) or engagements (by first day), newest
+    first; voided records make no year."""
     invoice_years = sa.select(sa.extract("year", Invoice.invoiced_on).label("year")).where(
         Invoice.voided_at.is_(None)
     )
-    engagement_years = sa.select(sa.extract("year", Engagement.first_day).label("year"))
+    engagement_years = sa.select(sa.extract("year", Engagement.first_day).label("year")).where(
+        Engagement.voided_at.is_(None)
+    )
     union = sa.union(invoice_years, engagement_years).subquery()
     return sorted(
         {int(y) for y in db.session.scalars(sa.select(union.c.year)) if y is not None}, reverse=True
