@@ -49,6 +49,8 @@ class Flag:
         message: English msgid (``N_``), translated where shown, with ``params``.
         invoice_ids: the evidence.
         since, until: when it held (``until`` is None while it still holds).
+        cleared_by: what ended it: "amendment", or "credit_note" for a limit flag whose total
+            a credit note brought back within the limit.
     """
 
     kind: str
@@ -60,6 +62,7 @@ class Flag:
     contract_id: int | None = None
     vendor_id: int | None = None
     year: int | None = None
+    cleared_by: str | None = None
 
     @property
     def is_current(self) -> bool:
@@ -84,12 +87,16 @@ def contract_flags(
 
 def _limit_flags(progress: Burndown, kind: str) -> list[Flag]:
     """Periods during which the cumulative invoiced amount (or hours) stood above the limit
-    in force: each opens on the invoice that went over and closes on the amendment that
-    raised the limit above it (or stays open)."""
+    in force. Each opens on the invoice that went over, or on an amendment that lowered the
+    limit below what was already invoiced, and closes on the amendment that raised the limit
+    above the total or on the credit note that brought the total back within it (or stays
+    open). The evidence is the invoices beyond the limit; an hour flag cites only invoices
+    that bill hours."""
     limit_of = (lambda t: t.ceiling_amount) if kind == "ceiling" else (lambda t: t.hour_quota)
     total_of = (
         (lambda s: s.cumulative_amount) if kind == "ceiling" else (lambda s: s.cumulative_hours)
     )
+    steps = [s for s in progress.steps if kind == "ceiling" or s.hours]
     # Amendments that change the limit, as dated events between the invoices.
     raises = [
         (t.effective_on, limit_of(t)) for t in progress.terms[1:] if t.effective_on is not None
@@ -97,40 +104,48 @@ def _limit_flags(progress: Burndown, kind: str) -> list[Flag]:
     flags: list[Flag] = []
     open_flag: Flag | None = None
     total = ZERO
+    seen: list = []
     events = sorted(
-        [(s.invoiced_on, 1, s) for s in progress.steps]
-        + [(day, 0, limit) for day, limit in raises],
+        [(s.invoiced_on, 1, s) for s in steps] + [(day, 0, limit) for day, limit in raises],
         key=lambda e: (e[0], e[1]),
     )
     limit = limit_of(progress.terms[0])
+
+    def opened(day: dt.date) -> Flag:
+        message = (
+            N_("Invoiced %(total)s against a ceiling of %(limit)s in force on %(date)s.")
+            if kind == "ceiling"
+            else N_("Billed %(total)s hours against a quota of %(limit)s in force on %(date)s.")
+        )
+        flag = Flag(
+            kind, message, {"total": total, "limit": limit, "date": day.isoformat()}, since=day
+        )
+        flags.append(flag)
+        return flag
+
     for day, is_invoice, item in events:
         if not is_invoice:
             limit = item
             if open_flag and (limit is None or total <= limit):
-                open_flag.until = day
+                open_flag.until, open_flag.cleared_by = day, "amendment"
                 open_flag = None
+            elif open_flag is None and limit is not None and total > limit:
+                # Lowered below what was invoiced: over from the amendment's day.
+                open_flag = opened(day)
+                open_flag.invoice_ids = [s.invoice_id for s in seen if total_of(s) > limit]
             continue
+        seen.append(item)
         total = total_of(item)
         if limit is None:
             continue
         if total > limit:
             if open_flag is None:
-                message = (
-                    N_("Invoiced %(total)s against a ceiling of %(limit)s in force on %(date)s.")
-                    if kind == "ceiling"
-                    else N_(
-                        "Billed %(total)s hours against a quota of %(limit)s in force on %(date)s."
-                    )
-                )
-                open_flag = Flag(
-                    kind,
-                    message,
-                    {"total": total, "limit": limit, "date": day.isoformat()},
-                    since=day,
-                )
-                flags.append(open_flag)
+                open_flag = opened(day)
             open_flag.invoice_ids.append(item.invoice_id)
             open_flag.params["total"] = total
+        elif open_flag is not None:
+            open_flag.until, open_flag.cleared_by = day, "credit_note"
+            open_flag = None
     return flags
 
 
@@ -216,7 +231,7 @@ def _amendment_flags(progress: Burndown) -> list[Flag]:
                 flags.append(open_flag)
             open_flag.params.update(ceiling=ceiling, percent=percent)
         elif open_flag is not None:
-            open_flag.until = terms.effective_on
+            open_flag.until, open_flag.cleared_by = terms.effective_on, "amendment"
             open_flag = None
     for flag in flags:
         flag.invoice_ids = [s.invoice_id for s in progress.steps if s.cumulative_amount > original]
@@ -302,7 +317,9 @@ THRESHOLD_EXAMPLE_MESSAGE = N_(
 
 def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> list[Flag]:
     """Vendors whose invoices without a contract in one year (by invoice date) add up to more
-    than the direct-award threshold in force that year. The sums are computed in SQL."""
+    than the direct-award threshold in force that year. Each flag holds from the invoice on
+    which the year's running sum passed the threshold and cites all those invoices. The sums
+    are computed in SQL."""
     known = thresholds()
     if not known:
         return []
@@ -323,6 +340,7 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
     if vendor_id:
         query = query.where(Invoice.vendor_id == vendor_id)
     flags = []
+    groups: dict[tuple, Flag] = {}  #: by vendor, year and currency
     for vendor, invoice_year, currency, total, count in db.session.execute(query):
         limit = threshold_for(int(invoice_year), known)
         if limit is None or limit.currency != currency or total <= limit.amount:
@@ -335,7 +353,10 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
             "limit": limit.amount,
             "since": limit.valid_from.isoformat(),
         }
-        flags.append(Flag("threshold", message, params, vendor_id=vendor, year=int(invoice_year)))
+        flag = Flag("threshold", message, params, vendor_id=vendor, year=int(invoice_year))
+        flags.append(flag)
+        groups[(vendor, flag.year, currency)] = flag
+    _threshold_evidence(groups)
     ids = {f.vendor_id for f in flags}
     if ids:
         query = sa.select(Vendor.id, Vendor.name, Vendor.is_private_person).where(
@@ -349,6 +370,50 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
             name, private = names.get(flag.vendor_id, ("", False))
             flag.params["vendor"] = public_vendor_name(name, private, hidden)
     return sorted(flags, key=lambda f: (f.year, f.params.get("vendor", "")))
+
+
+def _threshold_evidence(groups: dict[tuple, Flag]) -> None:
+    """Fill in the evidence of threshold flags, given by vendor, year and currency: the
+    vendor's invoices without a contract that year in that currency, by date; and when each
+    flag began: the invoice on which their running sum (computed by the database) passed the
+    threshold."""
+    if not groups:
+        return
+    year_of = sa.extract("year", Invoice.invoiced_on)
+    order = (Invoice.invoiced_on, Invoice.id)
+    running = sa.func.sum(Invoice.net_amount).over(
+        partition_by=(Invoice.vendor_id, year_of, Invoice.currency), order_by=order
+    )
+    years = [year for _vendor, year, _currency in groups]
+    first, last = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+    currencies = sorted({currency for _vendor, _year, currency in groups})
+    vendor_ids = sorted({vendor for vendor, _year, _currency in groups})
+    for start in range(0, len(vendor_ids), 900):
+        query = (
+            sa.select(
+                Invoice.vendor_id,
+                year_of,
+                Invoice.currency,
+                Invoice.id,
+                Invoice.invoiced_on,
+                running,
+            )
+            .where(
+                Invoice.contract_id.is_(None),
+                Invoice.voided_at.is_(None),
+                Invoice.currency.in_(currencies),
+                Invoice.vendor_id.in_(vendor_ids[start : start + 900]),
+                Invoice.invoiced_on.between(first, last),
+            )
+            .order_by(*order)
+        )
+        for vendor, year, currency, invoice_id, day, so_far in db.session.execute(query):
+            flag = groups.get((vendor, int(year), currency))
+            if flag is None:
+                continue
+            flag.invoice_ids.append(invoice_id)
+            if flag.since is None and so_far > flag.params["limit"]:
+                flag.since = day
 
 
 # --- a year's flags ---------------------------------------------------------------------------
