@@ -13,6 +13,7 @@ from app.models import Vendor
 from app.services import contracts
 from app.services import income
 from app.services import invoices
+from app.services.balance import balance
 from app.services.demo import CONSULTANT
 from app.services.demo import load_demo
 
@@ -23,30 +24,60 @@ def _consultant(db):
     return db.session.scalar(sa.select(Vendor).where(Vendor.org_number == CONSULTANT))
 
 
-def test_2010_invoices_to_the_consultant_sum_to_a_little_over_267000(demo):
+def test_2010_invoices_to_the_consultant_sum_to_267350(demo):
+    """The published "a little over 267 000 SEK": F1001–F1014 and the credit note K1001,
+    20 400 + 25 500 + 15 300 + 22 100 + 17 000 + 18 700 + 12 450 + 23 800 + 25 500 - 1 700
+    + 18 500 + 27 200 + 17 000 + 12 000 + 13 600 = 267 350.00 excl. VAT."""
     vendor = _consultant(demo)
     [total] = invoices.invoice_totals(invoices.InvoiceFilters(vendor_id=vendor.id, year=2010))
-    assert total.currency == "SEK"
-    assert D("267000") < total.net_amount < D("268000")
+    assert (total.currency, total.net_amount, total.count) == ("SEK", D("267350.00"), 15)
+    assert total.vat_amount == D("66837.50")  # 25 % of it
 
 
-def test_2010_fee_income_is_about_100000_at_6000_per_started_day(demo):
-    [(currency, fees, days, count)] = income.engagement_totals(income.EngagementFilters(year=2010))
-    assert currency == "SEK"
-    assert D("95000") <= fees <= D("105000")
-    assert fees == days * D("6000")
-    fees_2011 = income.engagement_totals(income.EngagementFilters(year=2011))[0][1]
-    days_2011 = income.engagement_totals(income.EngagementFilters(year=2011))[0][2]
-    assert fees_2011 == days_2011 * D("8000")
+def test_2010_fee_income_is_102000_at_6000_per_started_day(demo):
+    """Eleven lectures in 2010 of 1, 1, 2, 1, 2, 1, 3, 1, 2, 1 and 2 started days: 17 days at
+    6 000.00; three in 2011 of 1, 2 and 1 days: 4 days at 8 000.00."""
+    assert income.engagement_totals(income.EngagementFilters(year=2010)) == [
+        ("SEK", D("102000.00"), 17, 11)
+    ]
+    assert income.engagement_totals(income.EngagementFilters(year=2011)) == [
+        ("SEK", D("32000.00"), 4, 3)
+    ]
+
+
+def test_the_demo_years_in_the_balance(demo):
+    """2010: 267 350.00 to the consultant and 15 960.00 for phones against 102 000.00 of fees;
+    the dollar subscriptions (24.95 + 59.95) kept apart. 2011: 8 500.00 + 3 × 12 000.00 and
+    3 990.00 against 32 000.00."""
+    result = balance(2010)
+    assert result.costs == {"SEK": D("283310.00"), "USD": D("84.90")}
+    assert result.income_totals == {"SEK": D("102000.00")}
+    assert (result.net("SEK"), result.net("USD")) == (D("-181310.00"), D("-84.90"))
+    assert [(row.organiser, row.day_rate, row.started_days, row.fees, row.travel_paid)
+            for row in result.income] == [
+        ("Ledarskapsforum Offentlig Sektor AB", D("6000.00"), 5, D("30000.00"), D("8700.00")),
+        ("Föreningen Digital Förvaltning", D("6000.00"), 4, D("24000.00"), D("3900.00")),
+        ("Konferens Webb och Demokrati AB", D("6000.00"), 3, D("18000.00"), D("6500.00")),
+        ("Nätverket Offentlig Kommunikation", D("6000.00"), 2, D("12000.00"), D("3800.00")),
+        ("Region Exempelland", D("6000.00"), 2, D("12000.00"), D("2960.00")),
+        ("Kommunalförbundet Mälardalen (exempel)", D("6000.00"), 1, D("6000.00"), D("0.00")),
+    ]  # fmt: skip
+    result = balance(2011)
+    assert result.costs == {"SEK": D("48490.00"), "USD": D("24.95")}
+    assert result.income_totals == {"SEK": D("32000.00")}
+    assert result.net("SEK") == D("-16490.00")
+    assert {row.day_rate for row in result.income} == {D("8000.00")}
 
 
 def test_the_hour_quota_contract_was_extended_and_expanded(demo):
     contract = demo.session.scalar(sa.select(Contract).where(Contract.reference == "KS 2009/412"))
     terms = contracts.contract_terms(contract)
-    assert contract.starts_on.year == 2009 and contract.starts_on.month >= 8
-    assert len(terms) == 3
-    assert terms[-1].ends_on.isoformat() == "2011-04-30"
-    assert terms[-1].hour_quota > terms[0].hour_quota
+    assert contract.starts_on.isoformat() == "2009-09-15"  # engaged in the autumn of 2009
+    assert [(t.ends_on.isoformat(), t.ceiling_amount, t.hour_quota) for t in terms] == [
+        ("2010-06-30", D("170000.00"), D("200")),
+        ("2010-12-31", D("238000.00"), D("280")),
+        ("2011-04-30", D("338000.00"), D("380")),
+    ]
     stream = demo.session.scalar(sa.select(Contract).where(Contract.reference == "KS 2010/198"))
     assert contracts.current_terms(stream).ends_on.isoformat() == "2011-12-31"
 

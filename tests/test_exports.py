@@ -116,12 +116,17 @@ def test_the_totals_workbook_is_laid_out_for_reading_and_says_where_it_came_from
     assert all(r[amount_at].number_format == "#,##0.00" for r in data)
     assert all(isinstance(r[amount_at].value, (int, float)) for r in data)
     assert all(r[amount_at].font.bold for r in totals)
-    # The totals row per currency is the sum of the rows above it.
-    sek = [r for r in data if r[header.index("Valuta")].value == "SEK"]
-    sek_total = next(r for r in totals if r[header.index("Valuta")].value == "SEK")
-    assert round(sum(D(str(r[amount_at].value)) for r in sek), 2) == D(
-        str(sek_total[amount_at].value)
-    )
+    # The rows in kronor and their total: the consultant's 2009–2011, the phones' 2010–2011.
+    currency_at = header.index("Valuta")
+    assert [(r[0].value, r[1].value, r[amount_at].value) for r in data
+            if r[currency_at].value == "SEK"] == [
+        (2009, "Sociala Medier i Sörmland AB", 90100),
+        (2010, "Sociala Medier i Sörmland AB", 267350),
+        (2010, "Telefonbutiken i Katrineholm AB", 15960),
+        (2011, "Sociala Medier i Sörmland AB", 44500),
+        (2011, "Telefonbutiken i Katrineholm AB", 3990),
+    ]  # fmt: skip
+    assert [r[amount_at].value for r in totals if r[currency_at].value == "SEK"] == [421900]
 
     about = {row[0]: row[1:] for row in workbook["Om data"].iter_rows(values_only=True) if row[0]}
     assert about["Licens"][0].startswith("CC0")
@@ -169,7 +174,7 @@ def test_the_two_csv_dialects(anonymous, demo):
 def test_the_invoice_list_json_is_paginated_with_links(anonymous, demo):
     data = anonymous.get("/invoices.json?per_page=5&status=active").get_json()
     assert data["kind"] == "invoices" and data["page"] == 1 and data["per_page"] == 5
-    assert len(data["rows"]) == 5 and data["total"] > 5
+    assert len(data["rows"]) == 5 and (data["total"], data["pages"]) == (27, 6)  # 22 + 5
     assert data["previous"] is None and "page=2" in data["next"]
     row = data["rows"][0]
     assert re.fullmatch(r"-?\d+\.\d\d", row["net_amount"]) and row["currency"]
@@ -183,12 +188,26 @@ def test_the_invoice_list_json_is_paginated_with_links(anonymous, demo):
     assert len(ids) == data["total"]
 
 
-@pytest.mark.parametrize("path", ["/vendors", "/contracts", "/income"])
-def test_registers_export_in_every_format(anonymous, demo, path):
-    assert _workbook(anonymous.get(f"{path}.xlsx")).worksheets[0].max_row > 1
-    assert len(_csv_rows(anonymous.get(f"{path}.csv"))) > 1
+@pytest.mark.parametrize(
+    "path, count, totals",
+    [
+        ("/vendors", 4, 0),
+        ("/contracts", 2, 0),
+        ("/income", 14, 1),  # 11 lectures in 2010 and 3 in 2011; one total, in kronor
+    ],
+)
+def test_registers_export_in_every_format(anonymous, demo, path, count, totals):
+    sheet = _workbook(anonymous.get(f"{path}.xlsx")).worksheets[0]
+    assert sheet.max_row == 1 + count + totals
+    assert len(_csv_rows(anonymous.get(f"{path}.csv"))) == 1 + count  # no totals in CSV
     data = anonymous.get(f"{path}.json").get_json()
-    assert data["rows"] and data["total"] >= len(data["rows"])
+    assert (len(data["rows"]), data["total"]) == (count, count)
+
+
+def test_the_income_register_totals_the_fees(anonymous, demo):
+    """102 000.00 in 2010 and 32 000.00 in 2011."""
+    data = anonymous.get("/income.json").get_json()
+    assert [(t["fee"], t["currency"]) for t in data["totals"]] == [("134000.00", "SEK")]
 
 
 def test_a_private_persons_id_is_never_exported(anonymous, db, make_vendor, make_invoice):
@@ -203,8 +222,17 @@ def test_a_private_persons_id_is_never_exported(anonymous, db, make_vendor, make
 def test_the_balance_and_pivot_export(anonymous, demo):
     balance = _workbook(anonymous.get("/reports/balance.xlsx?year=2010")).worksheets[0]
     values = [row for row in balance.iter_rows(values_only=True)]
-    income = [r for r in values if r[0] == "Intäkter" and r[2] == "SEK"]
-    assert income and D("95000") <= D(str(income[0][5])) <= D("105000")
+    # The totals below the rows: costs, income and net per currency (numbers, not text).
+    assert [
+        r for r in values if r[0] in ("Kostnader", "Intäkter", "Netto (intäkter minus kostnader)")
+    ] == [
+        ("Kostnader", None, "SEK", None, None, 283310, None),
+        ("Intäkter", None, "SEK", None, None, 102000, None),
+        ("Netto (intäkter minus kostnader)", None, "SEK", None, None, -181310, None),
+        ("Kostnader", None, "USD", None, None, 84.9, None),
+        ("Intäkter", None, "USD", None, None, 0, None),
+        ("Netto (intäkter minus kostnader)", None, "USD", None, None, -84.9, None),
+    ]
     pivot = _workbook(anonymous.get("/reports/pivot.xlsx")).worksheets[0]
     header = [cell.value for cell in pivot[1]]
     assert header[:3] == ["Leverantör", "Leverantör (id)", "Valuta"] and "2010" in header

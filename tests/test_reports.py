@@ -52,7 +52,7 @@ def test_the_pivot_shows_the_consultants_2010_total_and_its_link_lists_those_inv
         vendor_id=vendor.id,
         clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
     )
-    assert D("267000") < expected < D("268000")
+    assert (expected, count) == (D("267350.00"), 15)  # the case's "a little over 267 000"
 
     data = anonymous.get("/reports/pivot.json").get_json()
     (sek,) = [p for p in data["pivots"] if p["currency"] == "SEK"]
@@ -81,7 +81,8 @@ def test_every_figure_on_the_front_page_links_to_a_list_with_the_same_sum(anonym
             link = urlsplit(cell["invoices"])
             assert _list_sum(anonymous, f"{link.path}?{link.query}") == D(cell["amount"])
             checked += 1
-    assert checked >= 4
+    # SEK: the consultant's 3 years, the phones' 2 and 3 year totals; USD: 2 + 1 + 2.
+    assert checked == 13
 
 
 def test_top_n_folds_the_rest_into_others_whose_link_excludes_the_shown_vendors(anonymous, demo):
@@ -89,8 +90,11 @@ def test_top_n_folds_the_rest_into_others_whose_link_excludes_the_shown_vendors(
     (sek,) = [p for p in data["pivots"] if p["currency"] == "SEK"]
     assert len(sek["vendors"]) == 1 and sek["others"] is not None
     assert sek["others"]["vendor_count"] == sek["vendor_count"] - 1
-    total = D(sek["vendors"][0]["amount"]) + D(sek["others"]["amount"])
-    assert total == D(sek["amount"])
+    # The consultant's 90 100.00 + 267 350.00 + 44 500.00; the phones' 15 960.00 + 3 990.00.
+    assert (sek["vendors"][0]["vendor"], sek["vendors"][0]["amount"]) == (CONSULTANT, "401950.00")
+    assert (sek["others"]["amount"], sek["others"]["count"]) == ("19950.00", 2)
+    assert sek["others"]["years"]["2010"]["amount"] == "15960.00"
+    assert sek["amount"] == "421900.00"
     link = urlsplit(sek["others"]["invoices"])
     assert parse_qs(link.query)["not_vendor"] == [str(sek["vendors"][0]["vendor_id"])]
     assert _list_sum(anonymous, f"{link.path}?{link.query}") == D(sek["others"]["amount"])
@@ -110,8 +114,17 @@ def test_totals_json_rows_carry_keys_by_name_and_decimal_strings(anonymous, demo
         clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
     )
     assert D(row["amount"]) == expected and row["count"] == count
-    shares = sum(D(r["share"]) for r in data["rows"] if r["currency"] == "SEK")
-    assert abs(shares - 1) < D("0.001")
+    # Shares of the SEK total of 90 100.00 + 267 350.00 + 15 960.00 + 44 500.00 + 3 990.00
+    # = 421 900.00, to four places.
+    assert {
+        (r["year"], r["vendor"]): r["share"] for r in data["rows"] if r["currency"] == "SEK"
+    } == {
+        (2009, CONSULTANT): "0.2136",  # 90 100.00
+        (2010, CONSULTANT): "0.6337",  # 267 350.00
+        (2010, "Telefonbutiken i Katrineholm AB"): "0.0378",  # 15 960.00
+        (2011, CONSULTANT): "0.1055",  # 44 500.00
+        (2011, "Telefonbutiken i Katrineholm AB"): "0.0095",  # 3 990.00
+    }
 
 
 def test_totals_measure_gross_and_vat_add_up(anonymous, demo):
@@ -119,11 +132,28 @@ def test_totals_measure_gross_and_vat_add_up(anonymous, demo):
         data = anonymous.get(f"/reports/totals.json?by=year&measure={measure}").get_json()
         return {(r["year"], r["currency"]): D(r["amount"]) for r in data["rows"]}
 
-    net, gross, vat = amounts("net"), amounts("gross"), amounts("vat")
-    assert net and net.keys() == gross.keys() == vat.keys()
-    for key in net:
-        assert net[key] + vat[key] == gross[key]
-    assert any(vat[key] > 0 for key in vat)
+    # 25 % VAT on every invoice in kronor; none on the dollar subscriptions.
+    assert amounts("net") == {
+        (2009, "SEK"): D("90100.00"),
+        (2010, "SEK"): D("283310.00"),
+        (2011, "SEK"): D("48490.00"),
+        (2010, "USD"): D("84.90"),
+        (2011, "USD"): D("24.95"),
+    }
+    assert amounts("vat") == {
+        (2009, "SEK"): D("22525.00"),
+        (2010, "SEK"): D("70827.50"),
+        (2011, "SEK"): D("12122.50"),
+        (2010, "USD"): D("0.00"),
+        (2011, "USD"): D("0.00"),
+    }
+    assert amounts("gross") == {
+        (2009, "SEK"): D("112625.00"),
+        (2010, "SEK"): D("354137.50"),
+        (2011, "SEK"): D("60612.50"),
+        (2010, "USD"): D("84.90"),
+        (2011, "USD"): D("24.95"),
+    }
 
 
 def test_totals_by_category_and_month_link_to_lists_with_the_same_sum(anonymous, demo):
@@ -162,22 +192,38 @@ def test_a_wrong_report_argument_never_breaks_the_page(anonymous, demo):
         assert anonymous.get(f"/reports/balance?{query}").status_code in (200, 302)
 
 
-def test_the_balance_of_2010_shows_about_100000_of_income_at_6000_per_day(anonymous, demo):
+def test_the_balance_of_2010_shows_102000_of_income_at_6000_per_day(anonymous, demo):
+    """17 started days at 6 000.00 against 267 350.00 to the consultant and 15 960.00 for
+    phones; the dollar subscriptions (24.95 + 59.95) apart."""
     data = anonymous.get("/reports/balance.json?year=2010").get_json()
-    sek = data["currencies"]["SEK"]
-    income = D(sek["income"])
-    assert D("95000") <= income <= D("105000")
-    assert D(sek["net"]) == income - D(sek["costs"])
+    assert data["currencies"] == {
+        "SEK": {"costs": "283310.00", "income": "102000.00", "net": "-181310.00"},
+        "USD": {"costs": "84.90", "income": "0.00", "net": "-84.90"},
+    }
     costs, _ = _sql_sum(
         demo,
         currency="SEK",
         clause=Invoice.invoiced_on.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)),
     )
-    assert D(sek["costs"]) == costs
-    rates = {D(r["day_rate"]) for r in data["income_by_organiser"]}
-    assert rates == {D("6000.00")}
-    for row in data["income_by_organiser"]:
-        assert D(row["amount"]) == D(row["day_rate"]) * row["started_days"]
+    assert costs == D("283310.00")
+    assert [
+        (r["organiser"], r["day_rate"], r["started_days"], r["amount"], r["count"])
+        for r in data["income_by_organiser"]
+    ] == [
+        ("Ledarskapsforum Offentlig Sektor AB", "6000.00", 5, "30000.00", 2),
+        ("Föreningen Digital Förvaltning", "6000.00", 4, "24000.00", 2),
+        ("Konferens Webb och Demokrati AB", "6000.00", 3, "18000.00", 2),
+        ("Nätverket Offentlig Kommunikation", "6000.00", 2, "12000.00", 2),
+        ("Region Exempelland", "6000.00", 2, "12000.00", 2),
+        ("Kommunalförbundet Mälardalen (exempel)", "6000.00", 1, "6000.00", 1),
+    ]
+    assert [(r["vendor"], r["currency"], r["amount"], r["count"])
+            for r in data["costs_by_vendor"]] == [
+        (CONSULTANT, "SEK", "267350.00", 15),
+        ("Telefonbutiken i Katrineholm AB", "SEK", "15960.00", 1),
+        ("Videodelning Inc.", "USD", "59.95", 1),
+        ("Bildarkivet Online Ltd", "USD", "24.95", 1),
+    ]  # fmt: skip
 
     html = anonymous.get("/reports/balance?year=2010").get_data(as_text=True)
     assert "6\u00a0000,00\u00a0kr" in html
@@ -186,7 +232,20 @@ def test_the_balance_of_2010_shows_about_100000_of_income_at_6000_per_day(anonym
 
 def test_the_balance_of_2011_prices_days_at_8000(anonymous, demo):
     data = anonymous.get("/reports/balance.json?year=2011").get_json()
-    assert {D(r["day_rate"]) for r in data["income_by_organiser"]} == {D("8000.00")}
+    assert [
+        (r["organiser"], r["day_rate"], r["started_days"], r["amount"])
+        for r in data["income_by_organiser"]
+    ] == [
+        ("Föreningen Digital Förvaltning", "8000.00", 2, "16000.00"),
+        ("Nätverket Offentlig Kommunikation", "8000.00", 1, "8000.00"),
+        ("Region Exempelland", "8000.00", 1, "8000.00"),
+    ]
+    # 8 500.00 + 3 × 12 000.00 to the consultant and 3 990.00 for a phone.
+    assert data["currencies"]["SEK"] == {
+        "costs": "48490.00",
+        "income": "32000.00",
+        "net": "-16490.00",
+    }
 
 
 def test_the_balance_without_a_year_redirects_to_the_latest_one(anonymous, demo):
