@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -18,6 +19,7 @@ from app.services.demo import CONSULTANT
 from app.services.demo import load_demo
 
 D = Decimal
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def _consultant(db):
@@ -130,3 +132,18 @@ def test_the_demo_command_loads_once(runner):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert "nothing changed" in second.output
+
+
+def test_the_readme_states_the_demo_figures_the_report_pages_show(anonymous, demo):
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    pages = {
+        "/reports/totals?by=vendor&year=2010": ["267 350,00 kr"],
+        "/reports/balance?year=2010": ["102 000,00 kr", "6 000,00 kr", "283 310,00 kr",
+                                       "-181 310,00 kr"],
+        "/reports/balance?year=2011": ["32 000,00 kr", "8 000,00 kr"],
+    }  # fmt: skip
+    for page, figures in pages.items():
+        html = anonymous.get(page).get_data(as_text=True)
+        for figure in figures:
+            assert figure in readme, figure
+            assert figure.replace(" ", "\u00a0") in html, (page, figure)
