@@ -10,6 +10,7 @@ import pytest
 from app.services import contracts
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from tests.ledger import build_ledger
 
 D = Decimal
 day = dt.date.fromisoformat
@@ -119,3 +120,12 @@ def test_the_contract_list_filters_by_year_running_including_extensions(db, make
     running_2011 = set(db.session.scalars(contracts.contract_select(ContractFilters(year=2011))))
     assert extended in running_2011
     assert ended not in running_2011
+
+
+def test_the_ledgers_contract_usage(db):
+    """K of tests/ledger.py: 10 000.00 (10 h) + 2 500.50 (2.5 h) - 1 000.00 (-1 h); the
+    voided 50 000.00 left out."""
+    ledger = build_ledger()
+    assert contracts.contract_usage(ledger.contract) == contracts.Usage(
+        D("11500.50"), D("11.50"), 3
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from app.services import income
 from app.services.errors import ServiceError
+from tests.ledger import build_ledger
 
 D = Decimal
 day = dt.date.fromisoformat
@@ -145,3 +146,16 @@ def test_a_rate_card_change_that_leaves_an_engagement_unpriced_is_refused(db, ca
             case_rates[0],
             {"valid_from": day("2010-06-01"), "valid_to": day("2010-12-31"), "day_rate": D("6000")},
         )
+
+
+def test_the_ledgers_fee_income_per_year(db):
+    """The small ledger of tests/ledger.py: 2 + 1 + 1 + 2 started days in 2010 (one at an
+    overridden 4 500.00), 1 in 2011 at 8 000.00; the withdrawn engagement is no income."""
+    build_ledger()
+    assert income.engagement_totals(income.EngagementFilters(year=2010)) == [
+        ("SEK", D("34500.00"), 6, 4)
+    ]
+    assert income.engagement_totals(income.EngagementFilters(year=2011)) == [
+        ("SEK", D("8000.00"), 1, 1)
+    ]
+    assert income.engagement_totals(income.EngagementFilters()) == [("SEK", D("42500.00"), 7, 5)]

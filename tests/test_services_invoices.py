@@ -12,6 +12,7 @@ from app.models import Invoice
 from app.services import invoices
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from tests.ledger import build_ledger
 
 D = Decimal
 
@@ -203,3 +204,26 @@ def test_the_vendor_text_filter_matches_name_alias_or_number(db, make_invoice, m
     assert ids("KONSULT") == {mine.id}
     assert ids("5560360793") == {mine.id}
     assert ids("finns inte") == set()
+
+
+def test_the_ledgers_sums_per_currency_and_per_year(db):
+    """The small ledger of tests/ledger.py: VAT 2 500.00 + 625.13 - 250.00 + 240.00
+    + 1 750.00 + 308.64 in kronor, none in dollars; A-4 is voided."""
+    build_ledger()
+    assert invoices.invoice_totals(invoices.InvoiceFilters()) == [
+        invoices.CurrencyTotal("SEK", D("23735.06"), D("5173.77"), 6),
+        invoices.CurrencyTotal("USD", D("200.00"), D("0.00"), 2),
+    ]
+    assert invoices.yearly_totals() == [
+        invoices.YearTotal(2011, "SEK", D("7000.00"), D("1750.00"), 1),
+        invoices.YearTotal(2011, "USD", D("100.01"), D("0.00"), 1),
+        invoices.YearTotal(2010, "SEK", D("16735.06"), D("3423.77"), 5),
+        invoices.YearTotal(2010, "USD", D("99.99"), D("0.00"), 1),
+    ]
+    [sek] = invoices.invoice_totals(invoices.InvoiceFilters(currency="SEK", year=2010, month=3))
+    assert (sek.net_amount, sek.vat_amount, sek.gross_amount, sek.count) == (
+        D("7735.06"),  # 2 500.50 + 4 000.00 + 1 234.56
+        D("1173.77"),  # 625.13 + 240.00 + 308.64
+        D("8908.83"),
+        3,
+    )
