@@ -170,7 +170,10 @@ def test_voiding_through_the_page_marks_the_invoice_and_drops_it_from_the_sum(
     )
     html = response.get_data(as_text=True)
     assert "Dubbelregistrerad" in html
+    # The list shows valid invoices unless asked for voided ones too, struck through.
     listing = client.get(f"/invoices/?vendor={invoice.vendor_id}").get_data(as_text=True)
+    assert invoice.invoice_number not in listing and 'class="voided"' not in listing
+    listing = client.get(f"/invoices/?vendor={invoice.vendor_id}&status=all").get_data(as_text=True)
     assert invoice.invoice_number in listing and 'class="voided"' in listing
     assert "4\u00a0321,00\u00a0kr" not in listing.split('class="totals"')[1].split("</div>")[0]
     assert client.get(f"/invoices/{invoice.id}/edit").status_code == 302

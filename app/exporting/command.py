@@ -127,7 +127,7 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
             invoice_filters(o, "active"), o["measure"], o["top"]
         ),
         "balance": lambda o: reports.balance_table(_year(o), o["date"]),
-        "invoices": lambda o: lists.invoices_table(invoice_filters(o, "all")),
+        "invoices": lambda o: lists.invoices_table(invoice_filters(o, "active")),
         "vendors": lambda o: lists.vendors_table(vendor_service.VendorFilters(q=o["q"])),
         "contracts": lambda o: lists.contracts_table(
             contract_service.ContractFilters(
@@ -136,10 +136,13 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
                 year=o["year"],
                 q=o["q"],
                 batch_id=o["batch"],
+                status=o["status"] or "active",
             )
         ),
         "income": lambda o: lists.engagements_table(
-            income_service.EngagementFilters(year=o["year"], q=o["q"], batch_id=o["batch"])
+            income_service.EngagementFilters(
+                year=o["year"], q=o["q"], batch_id=o["batch"], status=o["status"] or "active"
+            )
         ),
     }
 

@@ -72,6 +72,8 @@ def contract_flags(
     """Everything a contract's invoices raise. ``known`` are the direct-award thresholds
     (:func:`app.services.thresholds.thresholds`), read here when not given: a caller going
     through many contracts reads them once."""
+    if contract.is_voided:
+        return []  # a voided contract counts in no flag
     progress = progress or burndown(contract)
     flags = _limit_flags(progress, "ceiling") + _limit_flags(progress, "hours")
     flags += _period_flags(progress) + _rate_flags(progress) + _amendment_flags(progress)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent
 
 #: Actions, in the order the log's menu offers them.
-ACTIONS = ("insert", "update", "void", "delete")
+ACTIONS = ("insert", "update", "void", "restore", "delete")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ background of the server process with their progress in the database, and undoin
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 import shutil
@@ -24,6 +23,7 @@ from app.importing.plan import Options
 from app.importing.run import run_import
 from app.models import AuditEvent
 from app.models import Contract
+from app.models import ContractAmendment
 from app.models import Engagement
 from app.models import ImportBatch
 from app.models import ImportJob
@@ -259,7 +259,7 @@ def undo_batch(batch: ImportBatch, reason: str) -> int:
     now = utcnow()
     why = f"{reason} (import {batch.id}, {batch.filename})"[:2000]
     voided = _void_invoices(batch, now, why, actor)
-    for model in (Contract, Engagement):
+    for model in (Contract, ContractAmendment, Engagement):
         for record in db.session.scalars(
             sa.select(model).where(model.import_batch_id == batch.id, model.voided_at.is_(None))
         ):
@@ -306,8 +306,9 @@ def _void_invoices(batch: ImportBatch, now: dt.datetime, why: str, actor: audit.
         sa.func.substr(Invoice.invoice_number, 1, 400).label("record_label"),
         sa.literal("void").label("action"),
         (Invoice.version + 1).label("record_version"),
-        # Cast from text: PostgreSQL will not take an untyped literal for a JSON column.
-        sa.cast(sa.literal(json.dumps(changes)), sa.JSON).label("changes"),
+        # A JSON bind, not CAST(text AS JSON): SQLite has no JSON type, gives such a cast
+        # numeric affinity and stores 0; PostgreSQL gets a typed parameter.
+        sa.literal(changes, AuditEvent.changes.type).label("changes"),
     ).where(live)
     columns = [
         "occurred_at",

@@ -138,6 +138,12 @@ def options(items, value: str | None = None, label: str | None = None) -> list[t
     return [(getattr(i, value) if value else i, getattr(i, label) if label else i) for i in items]
 
 
+def card_figure(value: int) -> Markup:
+    """A count as a front-page card shows it, large, for a sentence that names what it counts
+    (``ngettext('%(figure)s invoice', …, figure=card_figure(n))``)."""
+    return Markup('<span class="card-figure">{}</span>').format(number(value))
+
+
 def nl2br(text: str | None) -> Markup:
     """Line breaks in plain text as ``<br>``, everything else escaped."""
     if not text:
@@ -167,6 +173,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         invoice_rows=invoice_rows,
+        card_figure=card_figure,
         url_with=url_with,
         record_url=record_url,
         labels=labels,

@@ -39,6 +39,7 @@ ACTION = {
     "insert": lazy_pgettext("audit action", "created"),
     "update": lazy_pgettext("audit action", "changed"),
     "void": lazy_pgettext("audit action", "voided"),
+    "restore": lazy_pgettext("audit action", "restored"),
     "delete": lazy_pgettext("audit action", "deleted"),
 }
 
