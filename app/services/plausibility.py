@@ -275,10 +275,13 @@ def engagement_problems(
     paid_on: dt.date | None,
     rules: Rules,
 ) -> list[Problem]:
-    """The dates of a lecture and of its payment."""
+    """The dates of a lecture and of its payment (a last day that is the first is not named
+    twice)."""
     found = [
         date_problem("first_day", first_day, rules.earliest, rules.latest),
-        date_problem("last_day", last_day, rules.earliest, rules.latest),
+        None
+        if last_day == first_day
+        else date_problem("last_day", last_day, rules.earliest, rules.latest),
         date_problem("paid_on", paid_on, rules.earliest, rules.latest),
     ]
     return [p for p in found if p is not None]
