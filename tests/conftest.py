@@ -269,6 +269,7 @@ _RECORD_OF = {
     "imports.confirm": "import_job",
     "imports.columns": "import_job",
     "imports.undo": "import_batch",
+    "imports.batch": "import_batch",
     "thresholds": "threshold",
 }
 

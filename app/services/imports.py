@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -239,7 +240,11 @@ def _clean_old_uploads(older_than: dt.timedelta = dt.timedelta(days=1)) -> None:
 
 def batches():
     """Every import batch, newest first (the demo data included)."""
-    return sa.select(ImportBatch).order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
+    return (
+        sa.select(ImportBatch)
+        .options(selectinload(ImportBatch.user))
+        .order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
+    )
 
 
 def undo_batch(batch: ImportBatch, reason: str) -> int:

@@ -169,7 +169,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         vendor_name=privacy.vendor_name, vendor_identifier=privacy.vendor_identifier
     )
-    app.jinja_env.globals.update(shows_personal_data=privacy.shows_personal_data)
+    app.jinja_env.globals.update(
+        shows_personal_data=privacy.shows_personal_data, staff_name=privacy.staff_name_for_reader
+    )
 
     app.jinja_env.globals.update(
         invoice_rows=invoice_rows,
