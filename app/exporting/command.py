@@ -164,9 +164,12 @@ SPECIAL: dict[str, Callable] = {}
 
 def _evidence(stream, options: dict) -> None:
     from app.exporting.evidence import write_evidence
+    from app.services.income import EngagementFilters
 
-    write_evidence(stream, options["report"], _tables()[options["report"]](options),
-                   invoice_filters(options, "active"))  # fmt: skip
+    report = options["report"]
+    income = EngagementFilters(year=_year(options)) if report == "balance" else None
+    write_evidence(stream, report, _tables()[report](options),
+                   invoice_filters(options, "active"), income)  # fmt: skip
 
 
 SPECIAL["evidence"] = _evidence

@@ -14,7 +14,9 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.money import format_hours
 from app.money import format_money
+from app.money import format_number
 from app.web import labels
 
 
@@ -26,6 +28,10 @@ def _language() -> str:
         locale = get_locale()
         language = g.language = locale.language if locale else "sv"
     return language
+
+
+#: The reader's language ("sv" or "en"), for code outside the templates.
+current_language = _language
 
 
 def money(amount: Decimal | None, currency: str = "SEK", symbol: bool = True) -> str:
@@ -62,21 +68,12 @@ def money_input(amount: Decimal | None) -> str:
 
 def number(value: Decimal | int | None, places: int = 0) -> str:
     """A count or quantity with the language's separators (``1 234,5`` or ``1,234.5``)."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):,.{places}f}"
-    if _language() == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    return format_number(value, places, locale=_language())
 
 
 def hours(value: Decimal | None) -> str:
     """Hours with at most two decimals, trailing zeros dropped: ``12,5``."""
-    if value is None:
-        return ""
-    text = number(value, 2)
-    sep = "," if _language() == "sv" else "."
-    return text.rstrip("0").rstrip(sep) if sep in text else text
+    return format_hours(value, locale=_language())
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
