@@ -52,7 +52,7 @@ def void_page(
     if request.method == "GET":
         form.reason.data = None
     if form.validate_on_submit() and save(
-        form, lambda: action(form.reason.data, form.version.data) or True, record
+        form, lambda: action(form.reason.data, form.version.data), record
     ):
         flash(done, "success")
         return redirect(back_url)
@@ -70,7 +70,7 @@ def void_page(
 def restore_post(record, action: Callable[[str | None], object], *, back_url: str, done: str):
     """A restore button's submission: ``action(version)`` is the service call."""
     form = RestoreForm()
-    if form.validate_on_submit() and save(form, lambda: action(form.version.data) or True, record):
+    if form.validate_on_submit() and save(form, lambda: action(form.version.data), record):
         flash(done, "success")
     return redirect(back_url)
 

@@ -96,6 +96,41 @@ class InvoiceForm(VendorPickerForm):
         self.credits_number.data = record.credits.invoice_number if record.credits else None
         self.vat_confirmed.data = self.vat_rate.data == "" and bool(record.vat_amount)
 
+    #: The fields in the order a clerk fills them, for where the keyboard focus starts.
+    ENTRY_ORDER = (
+        "vendor",
+        "invoice_number",
+        "invoiced_on",
+        "paid_on",
+        "contract_id",
+        "credits_number",
+        "net_amount",
+        "vat_rate",
+        "vat_amount",
+        "vat_confirmed",
+        "currency",
+        "hours",
+        "category_id",
+        "new_category",
+        "department_id",
+        "new_department",
+        "description",
+    )
+
+    def focus_field(self) -> str:
+        """Where the next keystroke belongs: the first field with an error; else the vendor on
+        a fresh form, the invoice number once the vendor is there (after “save and add
+        another”, or on an invoice being corrected)."""
+        for name in self.ENTRY_ORDER:
+            if getattr(self, name).errors:
+                return name
+        return "invoice_number" if self.vendor.data else "vendor"
+
+    def put_focus(self) -> None:
+        """Mark :meth:`focus_field` ``autofocus`` (on this form's own copy of its attributes)."""
+        field = getattr(self, self.focus_field())
+        field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+
     @property
     def asks_vat_confirmation(self) -> bool:
         """Whether to show the VAT confirmation: when the VAT was refused as no Swedish rate,

@@ -128,6 +128,7 @@ def create():
             if form.save_and_add.data:
                 return redirect(url_for(".create", **_carried_over(invoice)))
             return redirect(url_for(".detail", id=invoice.id))
+    form.put_focus()
     return render_template("invoices/form.html", form=form, invoice=None)
 
 
@@ -178,6 +179,7 @@ def edit(id: int):
     ):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".detail", id=invoice.id))
+    form.put_focus()
     return render_template("invoices/form.html", form=form, invoice=invoice)
 
 
