@@ -40,7 +40,7 @@ lint: install-test
 	$(BIN)/ruff format --check app tests bench migrations
 
 # Babel skips directories starting with "_" unless told otherwise; templates/_macros holds texts.
-BABEL_EXTRACT := -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_pgettext:1c,2 \
+BABEL_EXTRACT := -F babel.cfg -k _l -k N_ -k Nn_:1,2 -k lazy_gettext -k lazy_pgettext:1c,2 \
 	--ignore-dirs '.* __pycache__'
 
 ## make translations: extract the interface texts into app/translations/messages.pot (generated,

@@ -50,12 +50,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.web import access
     from app.web import errors
     from app.web import filters
+    from app.web import history
     from app.web import security
 
     audit.install()
     access.register(app)
     errors.register(app)
     filters.register(app)
+    history.register(app)
     security.register(app)
 
     from app import cli

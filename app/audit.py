@@ -253,8 +253,14 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 
 def _action(obj, changes: dict) -> str:
-    if isinstance(obj, Invoice) and "voided_at" in changes and changes["voided_at"][0] is None:
-        return "void"
+    """An update's action: "void" when the record leaves the totals, "restore" when it comes
+    back, else "update"."""
+    if "voided_at" in changes:
+        before, after = changes["voided_at"]
+        if before is None and after is not None:
+            return "void"
+        if before is not None and after is None:
+            return "restore"
     return "update"
 
 

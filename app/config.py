@@ -73,8 +73,19 @@ class Config:
     PROXY_HOPS = 0
     #: Rows per page in lists.
     PAGE_SIZE = 50
-    #: The VAT rates offered when entering an invoice, in percent (Swedish rates).
+    #: The VAT rates offered when entering an invoice, in percent (Swedish rates). A SEK
+    #: invoice's VAT must be one of them (app.services.plausibility), or confirmed by the clerk.
     VAT_RATES = (25, 12, 6, 0)
+    #: How far, in kronor either way, a VAT may stray from a rate for rounding (an invoice's
+    #: lines rounded one by one).
+    VAT_TOLERANCE = "1.00"
+    #: Plausible dates (app.services.plausibility): nothing before EARLIEST_DATE (YYYY-MM-DD);
+    #: no invoice, payment, lecture, signature or amendment more than YEARS_AHEAD years after
+    #: today; no contract period or day rate ending more than CONTRACT_YEARS_AHEAD years ahead
+    #: (public registers hold leases and partnerships that run to 2050).
+    EARLIEST_DATE = "1990-01-01"
+    YEARS_AHEAD = 1
+    CONTRACT_YEARS_AHEAD = 30
     #: Amendments that raise a contract's ceiling by more than this share of the original
     #: value, in percent, are flagged for review (amendment inflation). A review trigger to
     #: set to the body's own rules, not a statement of the law.

@@ -33,6 +33,12 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, t
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, with a plural
+    """Mark a message and its plural form for translation with ``ngettext`` where it is shown
+    (``make translations`` extracts both)."""
+    return singular, plural
+
+
 class AmountError(ValueError):
     """An amount could not be read.
 
@@ -218,3 +224,23 @@ def format_money(
         return f"{number}\u00a0{_SYMBOLS.get(currency, currency)}"
     number = sign + grouped
     return f"{currency}\u00a0{number}" if symbol else number
+
+
+def format_number(value: Decimal | int | None, places: int = 0, *, locale: str = "sv") -> str:
+    """A count or quantity as a reader writes it: ``1 234,5`` in Swedish, ``1,234.5`` in
+    English (no-break spaces between groups); ``None`` becomes an empty string."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.{places}f}"
+    if locale.startswith("sv"):
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def format_hours(value: Decimal | None, *, locale: str = "sv") -> str:
+    """Hours with at most two decimals, trailing zeros dropped: ``12,5`` (``12.5``)."""
+    if value is None:
+        return ""
+    text = format_number(value, 2, locale=locale)
+    sep = "," if locale.startswith("sv") else "."
+    return text.rstrip("0").rstrip(sep) if sep in text else text

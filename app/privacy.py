@@ -8,6 +8,9 @@ same for anyone not signed in; signed-in accounts (clerks, administrators, audit
 names they work with. The open-data files always withhold them
 (:mod:`app.exporting.privacy`).
 
+Staff are not published either: where a page names who imported or undid something, the
+public reads the account's role ("a clerk"), signed-in accounts the name and address.
+
 Outside a request (the command line, run by whoever runs the server) names are shown,
 unless the command asks to write what the public sees (:func:`as_public`).
 """
@@ -21,6 +24,7 @@ from contextvars import ContextVar
 from flask import has_request_context
 from flask_babel import gettext
 
+from app.models import Role
 from app.models import Vendor
 
 _PUBLIC: ContextVar[bool] = ContextVar("insyn_public", default=False)
@@ -85,3 +89,24 @@ def hides_private_persons():
     for (finding one by name would tell that the person was paid); ``None`` when the reader
     may see them."""
     return None if shows_personal_data() else Vendor.is_private_person.is_(False)
+
+
+def staff_name(actor: str | None, role: Role | str | None, public: bool) -> str:
+    """Who did something, as a reader may see it: ``actor`` (“Name <email>”, or the command
+    with the server account that ran it) for staff; for the ``public``, the role of the
+    account (“a clerk”), or “a command on the server”, never a name or an address."""
+    if not public:
+        return actor or ""
+    roles = {
+        Role.ADMIN: gettext("an administrator"),
+        Role.CLERK: gettext("a clerk"),
+        Role.AUDITOR: gettext("an auditor"),
+    }
+    if role is not None:
+        return roles.get(Role(role), gettext("a member of staff"))
+    return gettext("a command on the server") if actor else ""
+
+
+def staff_name_for_reader(actor: str | None, role: Role | str | None = None) -> str:
+    """:func:`staff_name` for this request's reader (a Jinja global)."""
+    return staff_name(actor, role, public=not shows_personal_data())

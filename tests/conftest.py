@@ -254,30 +254,44 @@ def demo_ids(demo):
 #: Which demo record an endpoint's ``id`` names.
 _RECORD_OF = {
     "vendors": "vendor",
-    "contracts.edit": "contract",
-    "contracts.add_amendment": "contract",
+    "contracts": "contract",
     "contracts.edit_amendment": "amendment",
-    "contracts.delete_amendment": "amendment",
+    "contracts.void_amendment": "amendment",
+    "contracts.restore_amendment": "amendment",
     "invoices": "invoice",
-    "income.edit": "engagement",
+    "income": "engagement",
+    "income.rate_card": "rate_card",
     "income.edit_rate_card": "rate_card",
-    "income.delete_rate_card": "rate_card",
+    "income.void_rate_card": "rate_card",
+    "income.restore_rate_card": "rate_card",
     "lists": "category",
     "users": "user",
     "imports.confirm": "import_job",
     "imports.columns": "import_job",
     "imports.undo": "import_batch",
+    "imports.batch": "import_batch",
     "thresholds": "threshold",
 }
 
 
 def rule_url(app, rule, ids: dict) -> str:
-    """A URL of ``rule`` whose ``id`` names an existing demo record of the right kind."""
+    """A URL of ``rule`` whose ``id`` names an existing demo record of the right kind (a list
+    ``kind`` is the categories, a file format the first the route offers, a language Swedish)."""
     record = _RECORD_OF.get(rule.endpoint) or _RECORD_OF.get(rule.endpoint.split(".")[0])
     with app.test_request_context():
         from flask import url_for
 
-        values = {a: ("categories" if a == "kind" else ids.get(record, 1)) for a in rule.arguments}
+        values = {}
+        for argument in rule.arguments:
+            converter = rule._converters.get(argument)
+            if argument == "kind":
+                values[argument] = "categories"
+            elif argument == "code":
+                values[argument] = "sv"
+            elif type(converter).__name__ == "AnyConverter":
+                values[argument] = sorted(converter.items)[0]
+            else:
+                values[argument] = ids.get(record, 1)
         return url_for(rule.endpoint, **values)
 
 

@@ -60,7 +60,7 @@ def test_a_clerk_changing_an_amount_makes_exactly_one_event(
     assert 'class="history"' in page and client.user.name in page and "1\u00a0500,00" in page
 
 
-def test_inserts_voids_and_deletes_are_recorded_with_their_values(client, db, make_contract):
+def test_inserts_voids_and_restores_are_recorded_with_their_values(client, db, make_contract):
     contract = make_contract()
     response = client.post(
         f"/contracts/{contract.id}/amendments/new",
@@ -76,10 +76,15 @@ def test_inserts_voids_and_deletes_are_recorded_with_their_values(client, db, ma
     assert inserted.changes["new_ends_on"] == [None, "2011-06-30"]
     assert inserted.changes["contract"] == [None, str(contract)]
     assert (inserted.parent_type, inserted.parent_id) == ("contracts", contract.id)
-    client.post(f"/contracts/amendments/{inserted.record_id}/delete")
-    [deleted] = _events(db, record_type="contract_amendments", action="delete")
-    assert deleted.changes["new_ends_on"] == ["2011-06-30", None]
-    assert deleted.record_version is None
+    client.post(f"/contracts/amendments/{inserted.record_id}/void", data={"reason": "Fel avtal"})
+    [voided] = _events(db, record_type="contract_amendments", action="void")
+    assert voided.changes["void_reason"] == [None, "Fel avtal"]
+    assert (voided.parent_type, voided.parent_id) == ("contracts", contract.id)
+    assert voided.record_version == 2
+    client.post(f"/contracts/amendments/{inserted.record_id}/restore", data={})
+    [restored] = _events(db, record_type="contract_amendments", action="restore")
+    assert restored.changes["void_reason"] == ["Fel avtal", None]
+    assert _events(db, record_type="contract_amendments", action="delete") == []
 
 
 def test_voiding_is_its_own_action(client, db, make_invoice):

@@ -258,3 +258,18 @@ def test_the_canadian_register_is_a_valid_release_package(db, runner, tmp_path, 
     )
     # One amendment for each of the register's 24 rows of instrument type A (SOURCES.md).
     assert amendments == 24
+
+
+def test_the_package_uri_is_the_same_for_the_same_selection_and_names_it(
+    demo, app, anonymous, runner, tmp_path
+):
+    first = anonymous.get("/open-data/ocds.json").get_json()["uri"]
+    second = anonymous.get("/open-data/ocds.json").get_json()["uri"]
+    assert first == second and first.startswith("urn:uuid:")
+    package = json.loads(export(runner, tmp_path / "c.json"))
+    assert package["uri"] == first
+    narrowed = json.loads(export(runner, tmp_path / "d.json", "--year", "2010"))
+    assert narrowed["uri"] != first
+    assert (
+        json.loads(export(runner, tmp_path / "e.json", "--year", "2010"))["uri"] == narrowed["uri"]
+    )

@@ -363,3 +363,79 @@ def test_the_open_data_page_lists_the_json_addresses_and_each_answers(anonymous,
         response = anonymous.get(address)
         assert response.status_code == 200 and response.is_json, address
         assert response.json, address
+
+
+# --- figures that must not mislead ---------------------------------------------------------------
+
+
+def test_the_share_is_written_as_the_page_shows_it_in_csv_xlsx_and_json(anonymous, demo):
+    url = "/reports/totals{}?by=year,vendor"
+    page = anonymous.get(url.format("")).get_data(as_text=True)
+    shown = {
+        D(p.replace(",", ".")) / 100
+        for p in re.findall(r'<td class="num nowrap">(\d+,\d)&nbsp;%</td>', page)
+    }
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                anonymous.get(url.format(".csv") + "&dialect=rfc4180").get_data(as_text=True)
+            )
+        )
+    )
+    shares = [r["Andel"] for r in rows]
+    assert shares and all(re.fullmatch(r"[01]\.\d{3}", s) for s in shares), shares
+    assert {D(s) for s in shares} == shown
+    sheet = _workbook(anonymous.get(url.format(".xlsx"))).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("Andel")
+    in_workbook = {
+        D(str(row[column]))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[0] != "Summa"
+    }
+    assert in_workbook == {D(s) for s in shares}
+    data = anonymous.get(url.format(".json")).get_json()
+    assert {D(r["share"]) for r in data["rows"]} == {D(s) for s in shares}
+
+
+def test_the_balance_workbook_and_csv_carry_the_years_flags(anonymous, demo):
+    flags = anonymous.get("/reports/balance.json?year=2010").get_json()["flags"]
+    assert flags
+    workbook = _workbook(anonymous.get("/reports/balance.xlsx?year=2010"))
+    assert workbook.sheetnames[1] == "Flaggor 2010" and workbook.sheetnames[-1] == "Om data"
+    rows = list(workbook["Flaggor 2010"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("Typ", "Flagga")
+    assert [r[1] for r in rows[1:]] == [f["text"] for f in flags]
+    assert [r[8] for r in rows[1:]] == [" ".join(map(str, f["invoice_ids"])) for f in flags]
+    text = anonymous.get("/reports/balance.csv?year=2010").get_data(as_text=True)
+    body, section = text.split("\r\n\r\nFlaggor 2010\r\n", 1)
+    assert "Intäkter" in body
+    lines = section.strip().split("\r\n")
+    assert lines[0].startswith("Typ;Flagga;") and len(lines) == 1 + len(flags)
+
+
+def test_the_balance_evidence_pack_holds_the_fee_income_behind_it(anonymous, demo):
+    response = anonymous.get("/reports/evidence.zip?report=balance&year=2010")
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert "income.csv" in archive.namelist()
+        income = list(
+            csv.DictReader(
+                io.StringIO(archive.read("income.csv").decode("utf-8-sig")), delimiter=";"
+            )
+        )
+        readme = archive.read("README.md").decode()
+    data = anonymous.get("/reports/balance.json?year=2010").get_json()
+    fees = sum(D(r["Arvode"].replace(",", ".")) for r in income)
+    assert fees == D(data["currencies"]["SEK"]["income"])
+    assert all(r["Första dag"].startswith("2010-") for r in income)
+    assert "income.csv" in readme
+
+
+def test_the_front_page_draws_a_chart_for_every_currency(anonymous, db, make_invoice):
+    make_invoice(net_amount=D("1000"), currency="SEK")
+    make_invoice(net_amount=D("500"), currency="GBP", vat_rate=None, vat_amount=D("0"))
+    make_invoice(net_amount=D("700"), currency="GBP", vat_rate=None, vat_amount=D("0"))
+    html = anonymous.get("/").get_data(as_text=True)
+    assert re.findall(r'data-currency="([A-Z]{3})"', html) == ["GBP", "SEK"]
+    assert html.count('<figure class="chart-figure">') == 2
+    assert "Kostnader mot intäkter per år, SEK" in html

@@ -527,3 +527,61 @@ def test_the_vendor_page_shows_its_contracts_flags(anonymous, demo, demo_ids):
 def test_the_contract_list_counts_the_flags_that_still_hold(anonymous, demo):
     html = anonymous.get("/contracts/").get_data(as_text=True)
     assert re.findall(r'data-flags="(\d+)">2 flaggor<', html) == ["2"]  # amendments, direct award
+
+
+# --- a year's flags, their JSON and their words -------------------------------------------------
+
+
+def test_a_years_balance_lists_only_the_flags_that_held_that_year(contract_case, anonymous):
+    from app.services.flags import year_flags
+
+    contract, _invoices = contract_case
+    kinds_2010 = sorted(f.kind for f, _c, _l in year_flags(2010))
+    kinds_2011 = sorted(f.kind for f, _c, _l in year_flags(2011))
+    # The ceiling and hour flags held from April to June 2010: in 2010's balance only; the
+    # invoice of February 2011 after the period's end is 2011's; the inflated ceiling holds on.
+    assert kinds_2010 == ["amendments", "ceiling", "hours"]
+    assert kinds_2011 == ["amendments", "period"]
+    data = anonymous.get("/reports/balance.json?year=2011").get_json()
+    assert sorted(f["kind"] for f in data["flags"]) == ["amendments", "period"]
+    assert year_flags(2009) == []
+
+
+def test_flag_json_lists_the_invoices_it_cites_and_the_no_contract_flag_has_them_too(
+    contract_case, anonymous, make_vendor, make_invoice
+):
+    contract, invoices = contract_case
+    vendor = make_vendor(name="Direktköp AB")
+    bought = [
+        make_invoice(vendor=vendor, invoiced_on=dt.date(2010, m, 1), net_amount=D("200000.00"))
+        for m in (2, 9)
+    ]
+    data = anonymous.get("/reports/balance.json?year=2010").get_json()
+    for flag in data["flags"]:
+        assert isinstance(flag["invoices"], list) and flag["invoices"], flag
+        assert [i["id"] for i in flag["invoices"]] == flag["invoice_ids"]
+    [threshold] = [f for f in data["flags"] if f["kind"] == "threshold"]
+    assert threshold["invoice_ids"] == [b.id for b in bought]
+    assert threshold["invoices"][0] == {
+        "id": bought[0].id,
+        "invoice_number": bought[0].invoice_number,
+        "invoiced_on": "2010-02-01",
+        "net_amount": "200000.00",
+        "currency": "SEK",
+        "url": f"http://localhost/invoices/{bought[0].id}",
+    }
+    assert threshold["evidence"].startswith("http://localhost/invoices/?")
+    data = anonymous.get("/reports/balance.json?year=2011").get_json()
+    [period] = [f for f in data["flags"] if f["kind"] == "period"]
+    assert period["invoice_ids"] == [invoices["late"].id]
+    assert [i["id"] for i in period["invoices"]] == [invoices["late"].id]
+
+
+def test_a_flag_about_one_invoice_says_one_invoice(contract_case, anonymous):
+    contract, _invoices = contract_case
+    html = anonymous.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert "1 faktura är daterad utanför avtalsperioden" in html
+    assert "1 fakturor" not in html
+    anonymous.get("/language/en")
+    english = anonymous.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert "1 invoice is dated outside the contract&#39;s period" in english

@@ -24,11 +24,12 @@ from app import i18n
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "app" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
 #: The extra keywords of ``make translations``
-#: (``-k _l -k N_ -k lazy_gettext -k lazy_pgettext:1c,2``).
+#: (``-k _l -k N_ -k Nn_:1,2 -k lazy_gettext -k lazy_pgettext:1c,2``).
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "_l": None,
     "N_": None,
+    "Nn_": (1, 2),
     "lazy_gettext": None,
     "lazy_pgettext": ((1, "c"), 2),
 }

@@ -114,3 +114,114 @@ def test_the_command_line_shows_names_unless_asked_to_write_what_the_public_sees
     public = runner.invoke(args=["export", "invoices", "--format", "csv", "--public", "-o", "-"])
     assert public.exit_code == 0 and "Privatperson" in public.output
     assert _hidden(public.output)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def _public_get_urls(app, ids: dict):
+    """Every GET address of the application, with ``ids`` naming records, in every format a
+    download offers."""
+    from flask import url_for
+
+    from tests.conftest import rule_url
+
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        formats = [
+            (name, sorted(converter.items))
+            for name, converter in rule._converters.items()
+            if type(converter).__name__ == "AnyConverter"
+        ]
+        url = rule_url(app, rule, ids)
+        if not formats:
+            yield url
+            continue
+        name, choices = formats[0]
+        with app.test_request_context():
+            base = {**rule_url_values(app, rule, ids)}
+            for choice in choices:
+                yield url_for(rule.endpoint, **{**base, name: choice})
+
+
+def rule_url_values(app, rule, ids: dict) -> dict:
+    """The values :func:`tests.conftest.rule_url` fills a rule's arguments with."""
+    from urllib.parse import urlsplit
+
+    from tests.conftest import rule_url
+
+    url = urlsplit(rule_url(app, rule, ids)).path
+    adapter = app.url_map.bind("localhost")
+    return adapter.match(url, method="GET")[1]
+
+
+def test_no_anonymous_page_export_or_json_names_a_member_of_staff(
+    app, anonymous, client, admin_client, db, demo_ids, tmp_path
+):
+    """After a clerk's import and an administrator's undo of another, the public walks every
+    GET address of the application (each format of each download) and never meets a staff
+    member's name or e-mail address; the import pages say who by role."""
+    import sqlalchemy as sa
+
+    from app.models import ImportBatch
+    from tests.test_history import _import
+
+    kept = _import(client, db)
+    small = tmp_path / "liten.csv"
+    small.write_text(
+        "Leverantör;Fakturanummer;Fakturadatum;Belopp\nPenseo AB;P-1;2011-02-01;1 000,00\n",
+        encoding="utf-8",
+    )
+    undone = _import(admin_client, db, small)
+    assert (
+        admin_client.post(
+            f"/imports/batches/{undone.id}/undo", data={"reason": "Fel fil"}
+        ).status_code
+        == 302
+    )
+    staff = [client.user, admin_client.user]
+    secrets = [s for user in staff for s in (user.name, user.email, user.email.split("@")[0])]
+    assert db.session.scalar(sa.select(ImportBatch.actor).where(ImportBatch.id == kept.id)) == str(
+        client.user
+    )
+    walked = 0
+    for batch in (kept, undone):
+        for url in _public_get_urls(app, {**demo_ids, "import_batch": batch.id}):
+            response = anonymous.get(url)
+            body = response.get_data()
+            walked += 1
+            if response.status_code >= 400:
+                continue
+            if url.endswith(".zip"):
+                import zipfile
+
+                with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                    body = b"".join(archive.read(name) for name in archive.namelist())
+            text = body.decode("utf-8", errors="replace")
+            if url.endswith(".xlsx"):
+                text = _xlsx_text(body)
+            for secret in secrets:
+                assert secret not in text, (url, secret)
+    assert walked > 60
+    index = anonymous.get("/imports/").get_data(as_text=True)
+    assert "en handläggare" in index
+    page = anonymous.get(f"/imports/batches/{undone.id}").get_data(as_text=True)
+    assert "en administratör" in page
+    # Staff see who.
+    for reader, user in ((client, client.user), (admin_client, admin_client.user)):
+        assert user.email in reader.get("/imports/").get_data(as_text=True)
+    assert admin_client.user.email in client.get(f"/imports/batches/{undone.id}").get_data(
+        as_text=True
+    )
+
+
+def _xlsx_text(data: bytes) -> str:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(
+        str(cell)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )

@@ -96,7 +96,7 @@ def test_an_invoice_in_another_currency_than_its_contract_is_refused(
     assert caught.value.field == "currency"
 
 
-def test_voided_invoices_stay_listed_but_leave_every_total(db, make_invoice, make_vendor):
+def test_voided_invoices_stay_on_record_but_leave_lists_and_totals(db, make_invoice, make_vendor):
     vendor = make_vendor()
     keep = make_invoice(vendor=vendor, net_amount=D("1000.50"), vat_rate=25)
     gone = make_invoice(vendor=vendor, net_amount=D("500.25"), vat_rate=25)
@@ -104,8 +104,10 @@ def test_voided_invoices_stay_listed_but_leave_every_total(db, make_invoice, mak
     db.session.commit()
 
     filters = invoices.InvoiceFilters(vendor_id=vendor.id)
-    listed = db.session.scalars(invoices.invoice_select(filters)).all()
-    assert set(listed) == {keep, gone}
+    assert db.session.scalars(invoices.invoice_select(filters)).all() == [keep]
+    everything = invoices.InvoiceFilters(vendor_id=vendor.id, status="all")
+    assert set(db.session.scalars(invoices.invoice_select(everything))) == {keep, gone}
+    assert invoices.invoice_totals(everything) == invoices.invoice_totals(filters)
     [total] = invoices.invoice_totals(filters)
     assert (total.net_amount, total.vat_amount, total.count) == (D("1000.50"), D("250.13"), 1)
     [year] = invoices.yearly_totals(vendor_id=vendor.id)

@@ -170,7 +170,10 @@ def test_voiding_through_the_page_marks_the_invoice_and_drops_it_from_the_sum(
     )
     html = response.get_data(as_text=True)
     assert "Dubbelregistrerad" in html
+    # The list shows valid invoices unless asked for voided ones too, struck through.
     listing = client.get(f"/invoices/?vendor={invoice.vendor_id}").get_data(as_text=True)
+    assert invoice.invoice_number not in listing and 'class="voided"' not in listing
+    listing = client.get(f"/invoices/?vendor={invoice.vendor_id}&status=all").get_data(as_text=True)
     assert invoice.invoice_number in listing and 'class="voided"' in listing
     assert "4\u00a0321,00\u00a0kr" not in listing.split('class="totals"')[1].split("</div>")[0]
     assert client.get(f"/invoices/{invoice.id}/edit").status_code == 302
@@ -183,3 +186,44 @@ def test_the_list_sums_what_it_shows(client, db, make_invoice, make_vendor):
     html = client.get(f"/invoices/?vendor={vendor.id}&year=2010").get_data(as_text=True)
     assert "1\u00a0234,50\u00a0kr" in html
     assert "1\u00a0334,50" not in html
+
+
+def test_a_credit_note_names_the_invoice_it_credits_and_both_pages_show_it(
+    client, db, make_invoice, make_vendor
+):
+    vendor = make_vendor()
+    credited = make_invoice(vendor=vendor, invoice_number="F-1001", net_amount=D("1000"))
+    other = make_invoice(invoice_number="F-1002")  # another vendor's
+
+    def post(**fields):
+        data = {
+            "vendor": vendor.name,
+            "vendor_id": vendor.id,
+            "invoice_number": "K-1",
+            "invoiced_on": "2010-04-01",
+            "net_amount": "-250,00",
+            "vat_rate": "25",
+            "currency": "SEK",
+            **fields,
+        }
+        return client.post("/invoices/new", data=data)
+
+    for fields, words in [
+        ({"credits_number": "F-9999"}, "har ingen giltig faktura med nummer F-9999"),
+        ({"credits_number": other.invoice_number}, "har ingen giltig faktura"),
+        ({"credits_number": "F-1001", "net_amount": "250,00"}, "Bara en kreditfaktura"),
+    ]:
+        response = post(**fields)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert words in html and 'href="#credits_number"' in html
+    assert post(credits_number=" f-1001 ").status_code == 302
+    note = db.session.scalar(sa.select(Invoice).where(Invoice.invoice_number == "K-1"))
+    assert note.credits_invoice_id == credited.id
+    page = client.get(f"/invoices/{note.id}").get_data(as_text=True)
+    assert f'<a href="/invoices/{credited.id}" data-credits>F-1001</a>' in page
+    page = client.get(f"/invoices/{credited.id}").get_data(as_text=True)
+    assert f'<a href="/invoices/{note.id}" data-credited-by class="">K-1</a>' in page
+    # The link survives an edit, and is kept on the edit form.
+    edit = client.get(f"/invoices/{note.id}/edit").get_data(as_text=True)
+    assert 'name="credits_number" type="text" value="F-1001"' in edit

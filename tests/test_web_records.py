@@ -137,22 +137,48 @@ def test_an_overlapping_rate_card_is_refused_on_the_form(admin_client, db, make_
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RateCard)) == 1
 
 
-def test_a_rate_card_in_use_cannot_be_removed_but_an_unused_one_can(
+def test_a_rate_card_is_voided_never_removed_and_not_while_it_alone_prices_engagements(
     admin_client, db, make_rate_card
 ):
     from app.services.income import create_engagement
 
     used = make_rate_card(valid_to=dt.date(2011, 12, 31))
     unused = make_rate_card(valid_from=dt.date(2012, 1, 1))
-    create_engagement({"organiser_name": "X", "topic": "Y", "first_day": dt.date(2010, 2, 2)})
-    db.session.commit()
-    page = admin_client.post(f"/income/rates/{used.id}/delete", follow_redirects=True).get_data(
-        as_text=True
+    engagement = create_engagement(
+        {"organiser_name": "X", "topic": "Y", "first_day": dt.date(2010, 2, 2)}
     )
-    assert db.session.get(RateCard, used.id) is not None
+    db.session.commit()
+    page = admin_client.post(
+        f"/income/rates/{used.id}/void", data={"reason": "Fel"}, follow_redirects=True
+    ).get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(RateCard, used.id).is_voided
+    assert "2010-02-02" in page and "X" in page  # the engagement left without a rate
+    assert (
+        admin_client.post(f"/income/rates/{unused.id}/void", data={"reason": "Fel år"}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert sorted(db.session.scalars(sa.select(RateCard.id))) == sorted([used.id, unused.id])
+    assert db.session.get(RateCard, unused.id).void_reason == "Fel år"
+    listing = admin_client.get("/income/rates/").get_data(as_text=True)
+    assert listing.count('class="voided"') == 1
+    # A corrected rate may start on the voided one's first day; restoring the voided one
+    # would then overlap, and is refused.
+    assert (
+        admin_client.post(
+            "/income/rates/new",
+            data={"valid_from": "2012-01-01", "day_rate": "9 000", "currency": "SEK"},
+        ).status_code
+        == 302
+    )
+    page = admin_client.post(
+        f"/income/rates/{unused.id}/restore", data={}, follow_redirects=True
+    ).get_data(as_text=True)
     assert 'class="flash flash-error"' in page
-    admin_client.post(f"/income/rates/{unused.id}/delete")
-    assert db.session.scalars(sa.select(RateCard.id)).all() == [used.id]
+    db.session.expire_all()
+    assert db.session.get(RateCard, unused.id).is_voided
+    assert db.session.get(type(engagement), engagement.id).day_rate == D("6000.00")
 
 
 def test_categories_are_added_and_not_doubled(admin_client, db):

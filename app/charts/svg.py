@@ -106,8 +106,12 @@ def figure(
     *body: Markup,
     defs: Markup | None = None,
 ) -> Markup:
-    """The ``<svg>`` root: responsive (viewBox, width 100%), an image named by its title and
-    described by its desc for assistive technology."""
+    """The ``<svg>`` root: responsive (viewBox, width 100%), named by its title and described
+    by its desc for assistive technology. A chart without links is an image; one whose bars
+    link to their evidence is a group, so that the links inside stay links (an image's
+    content is presentational, and a link in it is an interactive control nested in an
+    image: axe-core's ``nested-interactive``)."""
+    has_links = any("<a " in part for part in body)
     return el(
         "svg",
         el("title", title, id=f"{uid}-title"),
@@ -119,7 +123,7 @@ def figure(
         id=uid,
         viewBox=f"0 0 {WIDTH} {num(height)}",
         width="100%",
-        role="img",
+        role="group" if has_links else "img",
         aria_labelledby=f"{uid}-title {uid}-desc",
         font_family=FONT,
         font_size=FONT_SIZE,
@@ -203,9 +207,13 @@ def legend_height(names: Sequence[str], width: float) -> float:
     return rows * LEGEND_ROW
 
 
+#: How much larger a phone writes a chart's words (insyn.css): legend columns leave room.
+PHONE_TEXT = 1.5
+
+
 def _legend_columns(names: Sequence[str], width: float) -> tuple[int, float]:
     longest = max((len(truncate(n, _NAME_LIMIT)) for n in names), default=0)
-    column = min(_SWATCH + 6 + text_width("x" * longest) + 18, width)
+    column = min(_SWATCH + 6 + text_width("x" * longest) * PHONE_TEXT + 18, width)
     return max(1, int(width // column)), width / max(1, int(width // column))
 
 

@@ -127,7 +127,7 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
             invoice_filters(o, "active"), o["measure"], o["top"]
         ),
         "balance": lambda o: reports.balance_table(_year(o), o["date"]),
-        "invoices": lambda o: lists.invoices_table(invoice_filters(o, "all")),
+        "invoices": lambda o: lists.invoices_table(invoice_filters(o, "active")),
         "vendors": lambda o: lists.vendors_table(vendor_service.VendorFilters(q=o["q"])),
         "contracts": lambda o: lists.contracts_table(
             contract_service.ContractFilters(
@@ -136,10 +136,13 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
                 year=o["year"],
                 q=o["q"],
                 batch_id=o["batch"],
+                status=o["status"] or "active",
             )
         ),
         "income": lambda o: lists.engagements_table(
-            income_service.EngagementFilters(year=o["year"], q=o["q"], batch_id=o["batch"])
+            income_service.EngagementFilters(
+                year=o["year"], q=o["q"], batch_id=o["batch"], status=o["status"] or "active"
+            )
         ),
     }
 
@@ -161,9 +164,12 @@ SPECIAL: dict[str, Callable] = {}
 
 def _evidence(stream, options: dict) -> None:
     from app.exporting.evidence import write_evidence
+    from app.services.income import EngagementFilters
 
-    write_evidence(stream, options["report"], _tables()[options["report"]](options),
-                   invoice_filters(options, "active"))  # fmt: skip
+    report = options["report"]
+    income = EngagementFilters(year=_year(options)) if report == "balance" else None
+    write_evidence(stream, report, _tables()[report](options),
+                   invoice_filters(options, "active"), income)  # fmt: skip
 
 
 SPECIAL["evidence"] = _evidence

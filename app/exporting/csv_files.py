@@ -7,7 +7,9 @@
 Numbers carry no thousands separators (a spreadsheet would read them as text). Text that a
 spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``, tab, carriage return first) gets a
 leading apostrophe; numbers stay numbers, negative ones included. Totals rows are left out:
-a CSV file is data, and the totals are the sum of its rows.
+a CSV file is data, and the totals are the sum of its rows. A table's parts (a balance's
+flags) follow it, each after a blank line and a line with its title, with a header of its
+own.
 """
 
 from __future__ import annotations
@@ -158,8 +160,22 @@ def _lengths(rows: list) -> set[int | None]:
 
 
 def csv_chunks(table: Table, dialect: Dialect = EXCEL_SV, batch: int = 500) -> Iterator[str]:
-    """The file as text chunks (``batch`` rows each), header first. Empty cells for ``None``;
-    RFC 4180 quoting; CRLF line ends.
+    """The file as text chunks (``batch`` rows each), header first, then the table's parts.
+    Empty cells for ``None``; RFC 4180 quoting; CRLF line ends."""
+    yield from _table_chunks(table, dialect, batch, bom=dialect.bom)
+    for part in table.parts:
+        yield "\r\n" + _line([csv_text(part.title)], dialect)
+        yield from _table_chunks(part, dialect, batch, bom=False)
+
+
+def _line(cells: list, dialect: Dialect) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _table_chunks(table: Table, dialect: Dialect, batch: int, bom: bool) -> Iterator[str]:
+    """One table's header and rows as text chunks (see :func:`csv_chunks`).
 
     The rows are formatted a batch at a time, column by column; a batch with a row of another
     length than the columns' is formatted row by row (each row as long as it is)."""
@@ -168,7 +184,7 @@ def csv_chunks(table: Table, dialect: Dialect = EXCEL_SV, batch: int = 500) -> I
     formatters = [_formatter(column.kind, dialect) for column in table.columns]
     column_formatters = [_column_formatter(column.kind, dialect) for column in table.columns]
     width = len(formatters)
-    if dialect.bom:
+    if bom:
         buffer.write("\ufeff")
     writer.writerow([csv_text(column.label) for column in table.columns])
     rows = iter(table.rows)

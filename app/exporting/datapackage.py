@@ -268,7 +268,7 @@ def resources() -> list[Resource]:
         ),
         Resource(
             "amendments",
-            "Contract amendments (extensions, expansions, price changes)",
+            "Contract amendments (extensions, expansions, price changes); voided ones left out",
             [
                 Field("id", "integer", a.id, "The amendment's number in Insyn.", required=True),
                 Field("contract_id", "integer", a.contract_id, "contracts.id", required=True),
@@ -282,7 +282,7 @@ def resources() -> list[Resource]:
             ],
             lambda q: (
                 q.join(c, a.contract_id == c.id)
-                .where(_published_contracts())
+                .where(_published_contracts(), a.voided_at.is_(None))
                 .order_by(a.contract_id, a.dated_on, a.id)
             ),
             foreign_keys=[(["contract_id"], "contracts", ["id"])],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from dataclasses import replace
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from flask_babel import gettext
 
 from app.exporting.csv_files import EXCEL_SV
 from app.exporting.csv_files import csv_chunks
+from app.exporting.lists import engagements_table
 from app.exporting.lists import invoices_table
 from app.exporting.table import Column
 from app.exporting.table import Table
@@ -20,6 +22,7 @@ from app.exporting.xlsx import write_xlsx
 from app.extensions import db
 from app.models import ImportBatch
 from app.models import Invoice
+from app.services.income import EngagementFilters
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
 
@@ -63,7 +66,7 @@ def provenance_table(filters: InvoiceFilters) -> Table:
                  columns=columns, rows=rows())  # fmt: skip
 
 
-def _readme(report: str, table: Table, filters: InvoiceFilters) -> str:
+def _readme(report: str, table: Table, filters: InvoiceFilters, income: bool = False) -> str:
     lines = [
         f"# {table.title}",
         "",
@@ -84,6 +87,17 @@ def _readme(report: str, table: Table, filters: InvoiceFilters) -> str:
         + gettext(
             "for each of those invoices, the import batch, file, sheet and row it came from, "
             "with the file's SHA-256, or that it was entered by hand."
+        ),
+        *(
+            [
+                "- `income.csv`: "
+                + gettext(
+                    "every valid engagement behind the income: its organiser, days, the day "
+                    "rate in force and the fee."
+                )
+            ]
+            if income
+            else []
         ),
         "",
         "## " + gettext("Filters and choices"),
@@ -108,9 +122,16 @@ def _readme(report: str, table: Table, filters: InvoiceFilters) -> str:
     return "\n".join(lines)
 
 
-def write_evidence(stream: BinaryIO, report: str, table: Table, filters: InvoiceFilters) -> None:
+def write_evidence(
+    stream: BinaryIO,
+    report: str,
+    table: Table,
+    filters: InvoiceFilters,
+    income: EngagementFilters | None = None,
+) -> None:
     """Write the pack for ``table`` (the report ``report`` made with ``filters``) to ``stream``
-    as a zip. Large parts go through temporary files, so memory stays flat."""
+    as a zip; with ``income`` (a balance), the fee-income rows behind its income too. Large
+    parts go through temporary files, so memory stays flat."""
     filters = filters.narrowed(status="active")
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         with tempfile.TemporaryFile() as workbook:
@@ -119,11 +140,14 @@ def write_evidence(stream: BinaryIO, report: str, table: Table, filters: Invoice
             with archive.open("report.xlsx", "w") as member:
                 while chunk := workbook.read(1 << 20):
                     member.write(chunk)
-        for name, part in (
+        parts = [
             ("invoices.csv", invoices_table(filters)),
             ("provenance.csv", provenance_table(filters)),
-        ):
+        ]
+        if income is not None:
+            parts.append(("income.csv", engagements_table(replace(income, status="active"))))
+        for name, part in parts:
             with archive.open(name, "w", force_zip64=True) as member:
                 for chunk in csv_chunks(part, EXCEL_SV):
                     member.write(chunk.encode("utf-8"))
-        archive.writestr("README.md", _readme(report, table, filters))
+        archive.writestr("README.md", _readme(report, table, filters, income is not None))

@@ -96,6 +96,16 @@ def json_chunks(table: Table, batch: int = 500) -> Iterator[str]:
             for s in table.sources
         ],
     }
+    if table.parts:
+        tail["parts"] = [
+            {
+                "kind": part.kind,
+                "title": part.title,
+                "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in part.columns],
+                "rows": [row_object([c.key for c in part.columns], row) for row in part.rows],
+            }
+            for part in table.parts
+        ]
     yield "\n], " + _dumps(tail)[1:] + "\n"
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from flask_babel import ngettext
 
 from app.exporting.sources import filters_about
 from app.exporting.sources import invoice_sources
@@ -157,7 +158,8 @@ def invoices_table(
     totals = [
         [None, gettext("Total"), None, None, None, None, t.net_amount, t.vat_amount,
          t.gross_amount, t.currency, None, None, None, None,
-         gettext("%(num)s valid invoices", num=t.count), None, None, None, None]
+         ngettext("%(num)s valid invoice", "%(num)s valid invoices", t.count), None, None, None,
+         None]
         for t in invoice_totals(filters)
     ]  # fmt: skip
     years = [str(filters.year)] if filters.year else []
@@ -249,6 +251,8 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
         Column("amendments", gettext("Amendments"), "int"),
         Column("invoiced", gettext("Invoiced excl. VAT"), "money"),
         Column("invoice_count", gettext("Invoices"), "int"),
+        Column("voided_on", gettext("Voided"), "datetime"),
+        Column("void_reason", gettext("Reason for voiding"), "text", 24),
     ]
     statement = contract_service.contract_select(filters, sort, descending)
     from app.web import labels
@@ -276,9 +280,11 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
                 contract.hourly_rate,
                 current.hourly_rate,
                 contract.currency,
-                len(contract.amendments),
+                sum(1 for a in contract.amendments if not a.is_voided),
                 usage.amount,
                 usage.count,
+                contract.voided_at,
+                contract.void_reason,
             ]
 
     about = []
@@ -318,6 +324,8 @@ def engagements_table(filters: income_service.EngagementFilters, sort="first_day
         Column("travel_paid_by_organiser", gettext("Travel paid by the organiser"), "money"),
         Column("outgoing_invoice_number", gettext("Our invoice number"), "text", 14),
         Column("paid_on", gettext("Paid on"), "date"),
+        Column("voided_on", gettext("Voided"), "datetime"),
+        Column("void_reason", gettext("Reason for voiding"), "text", 24),
     ]
     statement = income_service.engagement_select(filters, sort, descending)
 
@@ -327,6 +335,7 @@ def engagements_table(filters: income_service.EngagementFilters, sort="first_day
                 e.id, e.organiser_name, e.organiser_org_number, e.first_day, e.last_day,
                 e.started_days, e.day_rate, e.fee_amount, e.currency, e.topic, e.speaker,
                 e.rate_override_reason, e.travel_amount, e.outgoing_invoice_number, e.paid_on,
+                e.voided_at, e.void_reason,
             ]  # fmt: skip
 
     totals = db.session.execute(
@@ -337,7 +346,8 @@ def engagements_table(filters: income_service.EngagementFilters, sort="first_day
     ).all()
     total_rows = [
         [None, gettext("Total"), None, None, None, None, None, amount, currency,
-         gettext("%(num)s engagements", num=count), None, None, None, None, None]
+         ngettext("%(num)s engagement", "%(num)s engagements", count), None, None, None, None,
+         None, None, None]
         for currency, amount, count in totals
     ]  # fmt: skip
     about = []

@@ -15,8 +15,8 @@ contract's ``id`` is its reference (diarienummer), as the supplier-ledger file's
 names it, or Insyn's id when it has none; the award's is Insyn's id. Amounts are JSON
 numbers written from their ``Decimal`` exactly (``267350.00``), never through a binary float.
 Dates without a time are midnight (end dates: the day's last second) in
-``BABEL_DEFAULT_TIMEZONE``. Withdrawn (voided) contracts are left out. The package is
-streamed: a release at a time.
+``BABEL_DEFAULT_TIMEZONE``. Voided contracts and amendments are left out. The package's
+``uri`` is stable (:func:`package_uri`). The package is streamed: a release at a time.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import BinaryIO
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import click
@@ -251,6 +252,7 @@ def _release(contract: Contract, prefix: str, vendors: dict[int, PublicVendor], 
             }
         )
         for amendment in contract.amendments
+        if not amendment.is_voided
     ]
     award = _compact(
         {
@@ -344,13 +346,37 @@ def releases(options: dict) -> Iterator[dict]:
         yield _release(contract, prefix, vendors, clock)
 
 
-def package_head(published: dt.datetime) -> dict:
-    """The package's own fields (everything but ``releases``)."""
+#: The options that select contracts, as the package's address names them.
+_SELECTING = ("vendor", "vendor_q", "year", "q", "batch")
+
+
+def package_uri(options: dict) -> str:
+    """The package's ``uri``: the same for the same publisher and selection, whenever asked.
+
+    ``OCDS_PACKAGE_URI`` when set (with the selection as its query string, if any); else a
+    name-based UUID (RFC 4122 version 5) of the OCID prefix, the publisher's organisation
+    number and the selection, as ``urn:uuid:…``: no clock and no chance in it, so a re-export
+    of the same data names itself the same.
+    """
     config = current_app.config
+    selection = urlencode(
+        sorted((k, str(options[k])) for k in _SELECTING if options.get(k) not in (None, ""))
+    )
+    base = config.get("OCDS_PACKAGE_URI")
+    if base:
+        return f"{base}?{selection}" if selection else base
+    prefix = config.get("OCDS_OCID_PREFIX") or "ocds-insyn"
+    body = publisher()
+    name = f"{prefix}/{body.org_number or body.name}/contracts?{selection}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+
+def package_head(published: dt.datetime, options: dict | None = None) -> dict:
+    """The package's own fields (everything but ``releases``)."""
     body = publisher()
     licence = data_licence()
     head = {
-        "uri": config.get("OCDS_PACKAGE_URI") or uuid.uuid4().urn,
+        "uri": package_uri(options or {}),
         "version": OCDS_VERSION,
         "publishedDate": utc(published),
         "publisher": _compact(
@@ -377,7 +403,7 @@ def write_ocds(stream: BinaryIO, options: dict) -> None:
     first = next(found, None)
     if first is None:
         raise click.UsageError("No contract to publish: an OCDS package needs one release.")
-    head = to_json(package_head(dt.datetime.now(dt.UTC)))
+    head = to_json(package_head(dt.datetime.now(dt.UTC), options))
     stream.write((head[:-1] + ',"releases":[\n').encode("utf-8"))
     stream.write(to_json(first).encode("utf-8"))
     for item in found:

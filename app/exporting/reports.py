@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import get_locale
 from flask_babel import gettext
 from flask_babel import ngettext
 
+from app.exporting.flag_text import flag_text
 from app.exporting.sources import filters_about
 from app.exporting.sources import invoice_sources
 from app.exporting.sources import licence
 from app.exporting.table import Column
 from app.exporting.table import Table
 from app.services.balance import balance
+from app.services.flags import year_flags
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import TotalsQuery
 from app.services.totals import currency_totals
@@ -156,8 +159,7 @@ def pivot_table(filters: InvoiceFilters, measure: str = "net", top: int = 20) ->
 
     def line_values(p, line, name, vendor_id):
         cells = [line.by_year.get(year, (None, 0))[0] for year in years]
-        share = (line.total / p.total) if p.total else ZERO
-        return [name, vendor_id, p.currency, *cells, line.total, line.count, share]
+        return [name, vendor_id, p.currency, *cells, line.total, line.count, line.share]
 
     def rows():
         for p in pivots:
@@ -268,6 +270,7 @@ def balance_table(year: int, date_basis: str = "invoiced") -> Table:
     basis = gettext("payment date") if date_basis == "paid" else gettext("invoice date")
     filters = InvoiceFilters(year=year, date_basis=date_basis, status="active")
     return Table(
+        parts=[flags_table(year)],
         kind="balance",
         title=gettext("Balance %(year)s", year=year),
         columns=columns,
@@ -284,4 +287,43 @@ def balance_table(year: int, date_basis: str = "invoiced") -> Table:
                 "force on the first day). Travel paid by organisers is never income."
             )
         ],
+    )
+
+
+def flags_table(year: int) -> Table:
+    """What ``year`` raises, as the balance page lists it: each flag's sentence, when it held,
+    its contract or vendor, and the invoices it cites (their ids, space-separated)."""
+    locale = get_locale()
+    language = locale.language if locale else "sv"
+    columns = [
+        Column("kind", gettext("Kind"), "text", 12),
+        Column("flag", gettext("Flag"), "text", 70),
+        Column("since", gettext("From"), "date"),
+        Column("until", gettext("Until"), "date"),
+        Column("contract_id", gettext("Contract (id)"), "int"),
+        Column("contract", gettext("Contract"), "text", 30),
+        Column("vendor_id", gettext("Vendor (id)"), "int"),
+        Column("invoice_count", gettext("Invoices"), "int"),
+        Column("invoice_ids", gettext("Invoices (ids)"), "text", 30),
+    ]
+    rows = [
+        [
+            flag.kind,
+            flag_text(flag, currency, language),
+            flag.since,
+            flag.until,
+            flag.contract_id,
+            label,
+            flag.vendor_id,
+            len(flag.invoice_ids),
+            " ".join(str(i) for i in flag.invoice_ids),
+        ]
+        for flag, currency, label in year_flags(year)
+    ]
+    return Table(
+        kind="flags",
+        title=gettext("Flags %(year)s", year=year),
+        columns=columns,
+        rows=rows,
+        licence=licence(),
     )

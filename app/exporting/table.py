@@ -64,6 +64,8 @@ class Table:
         created_at: when it was made (UTC).
         licence: the licence the data is published under.
         notes: sentences on how the figures were computed.
+        parts: further tables that belong to this one (a balance's flags): a sheet each in
+            a workbook, a section each after a blank line in CSV, ``parts`` in JSON.
     """
 
     kind: str
@@ -77,6 +79,7 @@ class Table:
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     licence: str = ""
     notes: Sequence[str] = ()
+    parts: Sequence[Table] = ()
 
     def file_name(self, extension: str) -> str:
         """``insyn-totals-year-vendor-2010-2011-20261123.xlsx``: what and when, in ASCII."""

@@ -180,9 +180,26 @@ def write_xlsx(table: Table, stream: BinaryIO) -> int:
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
     for values in table.totals:
         sheet.append(writer.row(values, bold=True))
+    for part in table.parts:
+        _part_sheet(workbook, part)
     _about_sheet(workbook, table, count)
     workbook.save(stream)
     return count
+
+
+def _part_sheet(workbook: Workbook, part: Table) -> None:
+    """A further table of the export on a sheet of its own, laid out as the first."""
+    sheet = workbook.create_sheet(sheet_title(part.title))
+    for index, column in enumerate(part.columns, 1):
+        width = column.width or max(_WIDTHS[column.kind], min(len(column.label) + 2, 40))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    writer = _RowWriter(sheet, part.columns)
+    sheet.append([writer.text(column.label, bold=True) for column in part.columns])
+    for values in part.rows:
+        sheet.append(writer.row(values))
+    for values in part.totals:
+        sheet.append(writer.row(values, bold=True))
 
 
 def _about_sheet(workbook: Workbook, table: Table, count: int) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from decimal import Decimal
 
 from app.importing.cells import text
 from app.importing.errors import Issue
 from app.importing.plan import Plan
 from app.importing.sources import MAX_CELL
 from app.money import N_
+from app.services import plausibility
 
 #: Issues kept in full; beyond this only counted (a broken million-row file must not flood).
 MAX_ISSUES = 1000
@@ -108,6 +110,7 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
     chunk: list[tuple] = []
     # Vendor names repeat (a few thousand across a million rows): clean each once.
     vendor_names: dict = {}
+    rules = plausibility.current_rules()
 
     def problem(number, field_name, message, value=None, **params):
         if value is not None:
@@ -212,6 +215,10 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
         row_currency = currency
         if i_currency is not None:
             row_currency = (text(cells[i_currency]) or currency).upper()[:3]
+        if _implausible_invoice(
+            number, invoiced, paid, net, vat, row_currency, hours, rules, problem
+        ):
+            continue
         chunk.append(
             (
                 number,
@@ -245,6 +252,7 @@ def generic_records(plan: Plan, findings: Findings) -> Iterator[tuple[int, dict]
     """Contract and engagement rows as ``(row, {field: value})``: amounts as öre, dates as
     dates, text trimmed. Few rows, so clarity wins over speed here."""
     sheet = plan.source.sheet
+    rules = plausibility.current_rules()
     i_vendor = plan.columns.get("vendor_name")
     i_org = plan.columns.get("vendor_org_number")
     i_ref = plan.columns.get("vendor_ref")
@@ -286,10 +294,62 @@ def generic_records(plan: Plan, findings: Findings) -> Iterator[tuple[int, dict]
                     )
                 )
                 ok = False
-        if ok:
+        if ok and not _implausible_register_row(plan, number, values, rules, findings):
             yield number, values
 
 
 def _quoted(value) -> str:
     shown = text(value) or ""
     return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+# --- plausibility: one call per row, the rules themselves in app.services.plausibility -------
+
+
+def _implausible_invoice(number, invoiced, paid, net, vat, currency, hours, rules, report) -> bool:
+    """Report what :func:`app.services.plausibility.invoice_problems` finds in an invoice row
+    (amounts in öre, hours in hundredths, as the records hold them) through ``report(row,
+    field, message, **params)``; whether it found anything. A ledger states no confirmation,
+    so a VAT that is no Swedish rate of a SEK amount is refused here like any invalid cell."""
+    found = plausibility.invoice_problems(
+        invoiced_on=invoiced,
+        paid_on=paid,
+        net_amount=Decimal(net).scaleb(-2),
+        vat_amount=Decimal(vat).scaleb(-2),
+        currency=currency,
+        hours=None if hours is None else Decimal(hours).scaleb(-2),
+        rules=rules,
+    )
+    for item in found:
+        report(number, item.field, item.message, **item.params)
+    return bool(found)
+
+
+def _implausible_register_row(plan: Plan, number: int, values: dict, rules, findings) -> bool:
+    """As :func:`_implausible_invoice`, for a contract or engagement row."""
+    if plan.kind == "contracts":
+        found = plausibility.contract_problems(
+            signed_on=values.get("signed_on"),
+            starts_on=values.get("starts_on"),
+            ends_on=values.get("ends_on"),
+            currency=plan.currency,
+            rules=rules,
+        )
+    else:
+        found = plausibility.engagement_problems(
+            first_day=values.get("first_day"),
+            last_day=values.get("last_day"),
+            paid_on=values.get("paid_on"),
+            rules=rules,
+        )
+    for item in found:
+        findings.add(
+            Issue(
+                item.message,
+                row=number,
+                column=plan.column_name(item.field),
+                sheet=plan.source.sheet,
+                params=item.params,
+            )
+        )
+    return bool(found)

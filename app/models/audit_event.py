@@ -45,7 +45,8 @@ class AuditEvent(db.Model):
     #: The record this one belongs to, for its history (an amendment's contract).
     parent_type: Mapped[str | None] = mapped_column(sa.String(50))
     parent_id: Mapped[int | None]
-    #: "insert", "update", "void" or "delete".
+    #: "insert", "update", "void", "restore" or "delete" (deletes are gone from the
+    #: application; events of earlier ones stay).
     action: Mapped[str] = mapped_column(sa.String(20))
     #: The record's version after the change (empty for a delete).
     record_version: Mapped[int | None]

@@ -131,6 +131,31 @@ class VersionMixin:
         return {"version_id_col": cls.version}
 
 
+class VoidMixin:
+    """A record that is never deleted: a wrong one is voided with a reason, stays on record
+    (shown struck through), and counts in no total, flag or export; restoring it is another
+    audited change. Each model adds :func:`void_has_reason` to its ``__table_args__``."""
+
+    #: When the record was voided (by hand, or by undoing its import); empty while it counts.
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Why it was voided, as the person who voided it wrote it.
+    void_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def void_has_reason() -> sa.CheckConstraint:
+    """The database's half of :class:`VoidMixin`: a void always has its reason, and a record
+    that counts has none."""
+    return sa.CheckConstraint(
+        "(voided_at IS NULL AND void_reason IS NULL) "
+        "OR (voided_at IS NOT NULL AND void_reason IS NOT NULL)",
+        "void_has_reason",
+    )
+
+
 class ProvenanceMixin:
     """Where a record came from when it was imported: the batch and the row in its file."""
 

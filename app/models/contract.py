@@ -21,11 +21,12 @@ from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
-from app.models.base import UTCDateTime
 from app.models.base import VersionMixin
+from app.models.base import VoidMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
+from app.models.base import void_has_reason
 
 if TYPE_CHECKING:
     from app.models.contract_amendment import ContractAmendment
@@ -41,7 +42,7 @@ class ProcurementBasis(enum.StrEnum):
     OTHER = "other"
 
 
-class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
+class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model):
     __tablename__ = "contracts"
     __table_args__ = (
         sa.CheckConstraint(
@@ -50,6 +51,7 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
         sa.CheckConstraint("ceiling_amount IS NULL OR ceiling_amount >= 0", "ceiling"),
         sa.CheckConstraint("hour_quota IS NULL OR hour_quota >= 0", "hour_quota"),
         sa.CheckConstraint("hourly_rate IS NULL OR hourly_rate >= 0", "hourly_rate"),
+        void_has_reason(),
     )
 
     id: Mapped[intpk]
@@ -81,23 +83,18 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     hourly_rate: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[currency_code]
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    #: When the record was withdrawn (an undone import); withdrawn records count in no total.
-    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    void_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     vendor: Mapped[Vendor] = relationship(back_populates="contracts")
+    #: Every amendment, voided ones included (they stay on record; the terms leave them out).
+    #: No delete cascade: amendments are voided, never deleted.
     amendments: Mapped[list[ContractAmendment]] = relationship(
         back_populates="contract",
-        cascade="all, delete-orphan",
+        cascade="save-update, merge",
         order_by="(ContractAmendment.dated_on, ContractAmendment.id)",
     )
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}" if self.reference else self.title
-
-    @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
 
     def __repr__(self) -> str:
         return f"<Contract {self.id} {self.reference!r}>"

@@ -17,8 +17,10 @@ from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
+from app.models.base import VoidMixin
 from app.models.base import db
 from app.models.base import intpk
+from app.models.base import void_has_reason
 
 if TYPE_CHECKING:
     from app.models.contract import Contract
@@ -31,8 +33,9 @@ class AmendmentKind(enum.StrEnum):
     OTHER = "other"
 
 
-class ContractAmendment(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
+class ContractAmendment(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model):
     __tablename__ = "contract_amendments"
+    __table_args__ = (void_has_reason(),)
 
     id: Mapped[intpk]
     contract_id: Mapped[int] = mapped_column(

@@ -20,17 +20,18 @@ from sqlalchemy.orm import relationship
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
-from app.models.base import UTCDateTime
 from app.models.base import VersionMixin
+from app.models.base import VoidMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
+from app.models.base import void_has_reason
 
 if TYPE_CHECKING:
     from app.models.rate_card import RateCard
 
 
-class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
+class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model):
     __tablename__ = "engagements"
     __table_args__ = (
         sa.CheckConstraint("last_day >= first_day", "period"),
@@ -40,6 +41,7 @@ class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
         sa.CheckConstraint(
             "rate_card_id IS NOT NULL OR rate_override_reason IS NOT NULL", "rate_source"
         ),
+        void_has_reason(),
     )
 
     id: Mapped[intpk]
@@ -70,15 +72,8 @@ class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     #: When the organiser paid the fee.
     paid_on: Mapped[dt.date | None]
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    #: When the record was withdrawn (an undone import); withdrawn records count in no total.
-    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    void_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     rate_card: Mapped[RateCard | None] = relationship()
-
-    @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
 
     def __repr__(self) -> str:
         return f"<Engagement {self.id} {self.organiser_name!r} {self.first_day}>"

@@ -19,11 +19,12 @@ from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
-from app.models.base import UTCDateTime
 from app.models.base import VersionMixin
+from app.models.base import VoidMixin
 from app.models.base import currency_code
 from app.models.base import db
 from app.models.base import intpk
+from app.models.base import void_has_reason
 
 if TYPE_CHECKING:
     from app.models.category import Category
@@ -32,17 +33,15 @@ if TYPE_CHECKING:
     from app.models.vendor import Vendor
 
 
-class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
+class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model):
     __tablename__ = "invoices"
     __table_args__ = (
         # Not unique: a ledger splits one invoice over several postings (accounts, units).
         # Entering the same vendor and number twice by hand is refused by the service.
         sa.Index("ix_invoices_vendor_id_invoice_number", "vendor_id", "invoice_number"),
-        sa.CheckConstraint(
-            "(voided_at IS NULL AND void_reason IS NULL) "
-            "OR (voided_at IS NOT NULL AND void_reason IS NOT NULL)",
-            "void_has_reason",
-        ),
+        void_has_reason(),
+        # A credit note credits another invoice, never itself.
+        sa.CheckConstraint("credits_invoice_id IS NULL OR credits_invoice_id <> id", "credits"),
         sa.Index("ix_invoices_vendor_id_invoiced_on", "vendor_id", "invoiced_on"),
     )
 
@@ -65,23 +64,26 @@ class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, db.Model):
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
-    #: When the invoice was voided; voided invoices count in no total.
-    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    void_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: For a credit note: the invoice it credits (same vendor; the credit note is negative).
+    credits_invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoices.id"), index=True)
 
     vendor: Mapped[Vendor] = relationship()
     contract: Mapped[Contract | None] = relationship()
     category: Mapped[Category | None] = relationship()
     department: Mapped[Department | None] = relationship()
+    #: The invoice this credit note credits.
+    credits: Mapped[Invoice | None] = relationship(
+        remote_side="Invoice.id", back_populates="credited_by"
+    )
+    #: The credit notes that credit this invoice.
+    credited_by: Mapped[list[Invoice]] = relationship(
+        back_populates="credits", order_by="(Invoice.invoiced_on, Invoice.id)"
+    )
 
     @property
     def gross_amount(self) -> Decimal:
         """Amount including VAT."""
         return self.net_amount + (self.vat_amount or Decimal("0.00"))
-
-    @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
 
     @property
     def vendor_name(self) -> str:

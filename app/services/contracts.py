@@ -16,6 +16,8 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
+from app.services import plausibility
+from app.services import voiding
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
@@ -41,6 +43,7 @@ class ContractFilters:
     year: int | None = None  #: contracts running at some point of that year
     q: str | None = None  #: part of the reference, title or purpose
     batch_id: int | None = None  #: imported by this batch
+    status: str = "active"  #: "active" (not voided: the default), "voided" or "all"
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,10 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
         # Running that year: started by its end, and (finally) ending after its start.
         final_end = (
             sa.select(sa.func.max(ContractAmendment.new_ends_on))
-            .where(ContractAmendment.contract_id == Contract.id)
+            .where(
+                ContractAmendment.contract_id == Contract.id,
+                ContractAmendment.voided_at.is_(None),
+            )
             .scalar_subquery()
         )
         query = query.where(
@@ -87,6 +93,10 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
         )
     if filters.batch_id:
         query = query.where(Contract.import_batch_id == filters.batch_id)
+    if filters.status == "active":
+        query = query.where(Contract.voided_at.is_(None))
+    elif filters.status == "voided":
+        query = query.where(Contract.voided_at.is_not(None))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -101,9 +111,13 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
     return query.order_by(order.nulls_last(), Contract.id)
 
 
-def contract_terms(contract: Contract) -> list[Terms]:
-    """The contract's terms over time: the original, then one entry per amendment in date
-    order, each applying its changes to the terms before it. The last entry is current."""
+def contract_terms(contract: Contract, amendments=None) -> list[Terms]:
+    """The contract's terms over time: the original, then one entry per valid amendment in
+    date order, each applying its changes to the terms before it. The last entry is current.
+    Voided amendments change nothing. ``amendments`` replaces the contract's own (to try a
+    change before making it)."""
+    if amendments is None:
+        amendments = contract.amendments
     terms = [
         Terms(
             effective_on=contract.starts_on,
@@ -114,7 +128,8 @@ def contract_terms(contract: Contract) -> list[Terms]:
             amendment=None,
         )
     ]
-    for amendment in sorted(contract.amendments, key=lambda a: (a.dated_on, a.id or 0)):
+    valid = [a for a in amendments if not a.is_voided]
+    for amendment in sorted(valid, key=lambda a: (a.dated_on, a.id or 0)):
         before = terms[-1]
         terms.append(
             Terms(
@@ -188,11 +203,68 @@ def create_contract(data: dict) -> Contract:
 
 def update_contract(contract: Contract, data: dict) -> Contract:
     """Change a contract's original terms; raises as :func:`create_contract`, and
-    ``VersionConflict`` when ``data["version"]`` is stale."""
+    ``VersionConflict`` when ``data["version"]`` is stale, and refuses a voided contract or a
+    ceiling its amendments would then take below zero."""
+    voiding.refuse_if_voided(contract)
     check_version(contract, data)
     _apply(contract, data)
+    _check_terms(contract, contract.amendments, "ceiling_amount", "hour_quota")
     db.session.flush()
     return contract
+
+
+def void_contract(contract: Contract, reason: str, version: int | str | None = None) -> Contract:
+    """Void a contract entered by mistake: it stays on record, struck through, and leaves
+    every list, flag, export and search.
+
+    A contract that valid invoices name is not voided: money was paid under it. Its invoices
+    are linked to the right contract (or voided) first, so that no total moves silently.
+
+    Raises:
+        ServiceError: no reason, already voided, or valid invoices name the contract;
+            ``VersionConflict``.
+    """
+    linked = linked_invoice_count(contract)
+    if linked and not contract.is_voided:
+        raise ServiceError(
+            N_(
+                "Valid invoices name this contract (%(count)s). Link them to the right "
+                "contract, or void them, first."
+            ),
+            field="reason",
+            count=linked,
+        )
+    return voiding.void(contract, reason, version)
+
+
+def restore_contract(contract: Contract, version: int | str | None = None) -> Contract:
+    """Count a voided contract again.
+
+    Raises:
+        ServiceError: the contract is not voided; ``VersionConflict``.
+    """
+    return voiding.restore(contract, version)
+
+
+def linked_invoice_count(contract: Contract) -> int:
+    """How many valid invoices name ``contract``."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Invoice.contract_id == contract.id, Invoice.voided_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def _check_terms(contract: Contract, amendments, ceiling_field: str, hours_field: str) -> None:
+    """Refuse terms whose ceiling or hour quota falls below zero after an amendment."""
+    steps = [
+        (t.effective_on, t.ceiling_amount, t.hour_quota)
+        for t in contract_terms(contract, amendments)
+    ]
+    plausibility.refuse(plausibility.terms_problems(steps, ceiling_field, hours_field))
 
 
 def _apply(contract: Contract, data: dict) -> None:
@@ -223,6 +295,16 @@ def _apply(contract: Contract, data: dict) -> None:
         value = data.get(field)
         if value is not None and value < 0:
             raise ServiceError(N_("This cannot be negative."), field=field)
+    currency = (data.get("currency") or "SEK").upper()
+    plausibility.refuse(
+        plausibility.contract_problems(
+            signed_on=data.get("signed_on"),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            currency=currency,
+            rules=data.get("rules") or plausibility.current_rules(),
+        )
+    )
     contract.vendor = vendor
     contract.title = title
     contract.reference = reference
@@ -236,7 +318,7 @@ def _apply(contract: Contract, data: dict) -> None:
     contract.ceiling_amount = data.get("ceiling_amount")
     contract.hour_quota = data.get("hour_quota")
     contract.hourly_rate = data.get("hourly_rate")
-    contract.currency = (data.get("currency") or "SEK").upper()
+    contract.currency = currency
     contract.notes = (data.get("notes") or "").strip() or None
 
 
@@ -248,11 +330,15 @@ def add_amendment(contract: Contract, data: dict) -> ContractAmendment:
             (excl. VAT, negative to reduce), ``added_hours``, ``new_hourly_rate``; ``reason``.
 
     Raises:
-        ServiceError: nothing changes and no reason is given, or the new end date is before
-            the contract's start.
+        ServiceError: nothing changes and no reason is given, the new end date is before
+            the contract's start, or the contract is voided.
+        ImplausibleError: a date outside the plausible window, or a ceiling or hour quota
+            below zero after this or a later amendment.
     """
+    voiding.refuse_if_voided(contract)
     amendment = ContractAmendment()
     _apply_amendment(amendment, contract, data)
+    _check_terms(contract, [*contract.amendments, amendment], "added_amount", "added_hours")
     set_provenance(amendment, data)
     contract.amendments.append(amendment)
     db.session.flush()
@@ -261,17 +347,43 @@ def add_amendment(contract: Contract, data: dict) -> ContractAmendment:
 
 def update_amendment(amendment: ContractAmendment, data: dict) -> ContractAmendment:
     """Correct an amendment; raises as :func:`add_amendment`, and ``VersionConflict``."""
+    voiding.refuse_if_voided(amendment)
     check_version(amendment, data)
     _apply_amendment(amendment, amendment.contract, data)
+    _check_terms(amendment.contract, amendment.contract.amendments, "added_amount", "added_hours")
     db.session.flush()
     return amendment
 
 
-def delete_amendment(amendment: ContractAmendment) -> None:
-    """Remove an amendment entered by mistake."""
-    amendment.contract.amendments.remove(amendment)
-    db.session.delete(amendment)
-    db.session.flush()
+def void_amendment(
+    amendment: ContractAmendment, reason: str, version: int | str | None = None
+) -> ContractAmendment:
+    """Void an amendment entered by mistake: it stays on the contract's page, struck through,
+    and changes the terms no more.
+
+    Raises:
+        ServiceError: no reason, already voided; ``VersionConflict``.
+        ImplausibleError: without it, a later amendment would take the ceiling or the hour
+            quota below zero.
+    """
+    others = [a for a in amendment.contract.amendments if a is not amendment]
+    _check_terms(amendment.contract, others, "reason", "reason")
+    return voiding.void(amendment, reason, version)
+
+
+def restore_amendment(
+    amendment: ContractAmendment, version: int | str | None = None
+) -> ContractAmendment:
+    """Let a voided amendment change the terms again.
+
+    Raises:
+        ServiceError: not voided; ``VersionConflict``.
+        ImplausibleError: with it, the ceiling or the hour quota would fall below zero.
+    """
+    voiding.restore(amendment, version)
+    # Shown at the top of the page: the restore button has no field of its own.
+    _check_terms(amendment.contract, amendment.contract.amendments, "terms", "terms")
+    return amendment
 
 
 def _apply_amendment(amendment: ContractAmendment, contract: Contract, data: dict) -> None:
@@ -297,6 +409,13 @@ def _apply_amendment(amendment: ContractAmendment, contract: Contract, data: dic
     rate = data.get("new_hourly_rate")
     if rate is not None and rate < 0:
         raise ServiceError(N_("This cannot be negative."), field="new_hourly_rate")
+    plausibility.refuse(
+        plausibility.amendment_problems(
+            dated_on=data["dated_on"],
+            new_ends_on=new_ends_on,
+            rules=data.get("rules") or plausibility.current_rules(),
+        )
+    )
     amendment.dated_on = data["dated_on"]
     amendment.kind = AmendmentKind(data.get("kind") or AmendmentKind.OTHER)
     amendment.new_ends_on = new_ends_on

@@ -26,6 +26,7 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
+from app.money import Nn_
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.burndown import Burndown
@@ -47,6 +48,8 @@ class Flag:
         kind: "ceiling", "hours", "period", "rate", "amendments", "direct_award" or
             "threshold".
         message: English msgid (``N_``), translated where shown, with ``params``.
+        plural: its plural form (``Nn_``), when the sentence counts ``params["count"]``
+            (translated with ``ngettext``: "1 faktura", "2 fakturor").
         invoice_ids: the evidence.
         since, until: when it held (``until`` is None while it still holds).
         cleared_by: what ended it: "amendment", or "credit_note" for a limit flag whose total
@@ -63,10 +66,22 @@ class Flag:
     vendor_id: int | None = None
     year: int | None = None
     cleared_by: str | None = None
+    plural: str | None = None
+    #: The currency of the flag's amounts, when it is not the contract's (a vendor's flag).
+    currency: str | None = None
 
     @property
     def is_current(self) -> bool:
         return self.until is None
+
+    def overlaps(self, year: int) -> bool:
+        """Whether the flag held at some time in ``year`` (a vendor's yearly flag: in its
+        year; a contract's: from ``since`` until, not including, ``until``)."""
+        if self.year is not None:
+            return self.year == year
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        started = self.since is None or self.since <= last
+        return started and (self.until is None or self.until > first)
 
 
 def contract_flags(
@@ -75,6 +90,8 @@ def contract_flags(
     """Everything a contract's invoices raise. ``known`` are the direct-award thresholds
     (:func:`app.services.thresholds.thresholds`), read here when not given: a caller going
     through many contracts reads them once."""
+    if contract.is_voided:
+        return []  # a voided contract counts in no flag
     progress = progress or burndown(contract)
     flags = _limit_flags(progress, "ceiling") + _limit_flags(progress, "hours")
     flags += _period_flags(progress) + _rate_flags(progress) + _amendment_flags(progress)
@@ -159,10 +176,11 @@ def _period_flags(progress: Burndown) -> list[Flag]:
     ]
     if not outside:
         return []
+    singular, plural = PERIOD_MESSAGE
     return [
         Flag(
             "period",
-            N_("%(count)s invoices are dated outside the contract's period, %(start)s to %(end)s."),
+            singular,
             {
                 "count": len(outside),
                 "start": start.isoformat() if start else "…",
@@ -170,8 +188,20 @@ def _period_flags(progress: Burndown) -> list[Flag]:
             },
             invoice_ids=[s.invoice_id for s in outside],
             since=outside[0].invoiced_on,
+            plural=plural,
         )
     ]
+
+
+PERIOD_MESSAGE = Nn_(
+    "%(count)s invoice is dated outside the contract's period, %(start)s to %(end)s.",
+    "%(count)s invoices are dated outside the contract's period, %(start)s to %(end)s.",
+)
+RATE_MESSAGE = Nn_(
+    "%(count)s invoice bills more per hour than the contract's rate: %(billed)s against %(rate)s.",
+    "%(count)s invoices bill more per hour than the contract's rate: up to %(billed)s against "
+    "%(rate)s.",
+)
 
 
 def _rate_flags(progress: Burndown) -> list[Flag]:
@@ -186,16 +216,15 @@ def _rate_flags(progress: Burndown) -> list[Flag]:
     if not high:
         return []
     worst = max(high, key=lambda h: h[1] - h[2])
+    singular, plural = RATE_MESSAGE
     return [
         Flag(
             "rate",
-            N_(
-                "%(count)s invoices bill more per hour than the contract's rate: up to %(billed)s "
-                "against %(rate)s."
-            ),
+            singular,
             {"count": len(high), "billed": worst[1], "rate": worst[2]},
             invoice_ids=[h[0].invoice_id for h in high],
             since=high[0][0].invoiced_on,
+            plural=plural,
         )
     ]
 
@@ -304,14 +333,19 @@ def _plain(value: Decimal) -> str:
 # --- spend without a contract ---------------------------------------------------------------
 
 
-THRESHOLD_MESSAGE = N_(
+THRESHOLD_MESSAGE = Nn_(
+    "%(count)s invoice without a contract in %(year)s comes to %(total)s, above the "
+    "direct-award threshold of %(limit)s in force from %(since)s.",
     "%(count)s invoices without a contract in %(year)s add up to %(total)s, above the "
-    "direct-award threshold of %(limit)s in force from %(since)s."
+    "direct-award threshold of %(limit)s in force from %(since)s.",
 )
-THRESHOLD_EXAMPLE_MESSAGE = N_(
+THRESHOLD_EXAMPLE_MESSAGE = Nn_(
+    "%(count)s invoice without a contract in %(year)s comes to %(total)s, above the "
+    "direct-award threshold of %(limit)s from %(since)s: an example value, to be checked "
+    "against the law.",
     "%(count)s invoices without a contract in %(year)s add up to %(total)s, above the "
     "direct-award threshold of %(limit)s from %(since)s: an example value, to be checked "
-    "against the law."
+    "against the law.",
 )
 
 
@@ -345,7 +379,7 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
         limit = threshold_for(int(invoice_year), known)
         if limit is None or limit.currency != currency or total <= limit.amount:
             continue
-        message = THRESHOLD_EXAMPLE_MESSAGE if limit.is_example else THRESHOLD_MESSAGE
+        singular, plural = THRESHOLD_EXAMPLE_MESSAGE if limit.is_example else THRESHOLD_MESSAGE
         params = {
             "count": count,
             "year": int(invoice_year),
@@ -353,7 +387,10 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
             "limit": limit.amount,
             "since": limit.valid_from.isoformat(),
         }
-        flag = Flag("threshold", message, params, vendor_id=vendor, year=int(invoice_year))
+        flag = Flag(
+            "threshold", singular, params, vendor_id=vendor, year=int(invoice_year), plural=plural
+        )
+        flag.currency = currency
         flags.append(flag)
         groups[(vendor, flag.year, currency)] = flag
     _threshold_evidence(groups)
@@ -424,8 +461,9 @@ FLAGGED_CONTRACTS = 200
 
 def year_flags(year: int) -> list[tuple[Flag, str, str | None]]:
     """What a year raises, as (flag, currency of its amounts, contract label): the flags of
-    the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) and the
-    vendors over the direct-award threshold without a contract."""
+    the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
+    at some time in the year, and the vendors over the direct-award threshold without a
+    contract that year."""
     contract_ids = db.session.scalars(
         sa.select(Invoice.contract_id)
         .where(
@@ -443,6 +481,7 @@ def year_flags(year: int) -> list[tuple[Flag, str, str | None]]:
         found += [
             (flag, contract.currency, str(contract))
             for flag in contract_flags(contract, known=known)
+            if flag.overlaps(year)
         ]
-    found += [(flag, "SEK", None) for flag in threshold_flags(year=year)]
+    found += [(flag, flag.currency, None) for flag in threshold_flags(year=year)]
     return found

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent
+from app.models import ImportBatch
 
 #: Actions, in the order the log's menu offers them.
-ACTIONS = ("insert", "update", "void", "delete")
+ACTIONS = ("insert", "update", "void", "restore", "delete")
 
 
 @dataclass(frozen=True)
@@ -68,4 +70,55 @@ def record_types() -> list[str]:
         db.session.scalars(
             sa.select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)
         )
+    )
+
+
+def changed_fields(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    """The event's fields as ``(name, before, after)``, by name. Events whose changes are not
+    a mapping of pairs (undo events written before this was mended stored ``0``) show none,
+    rather than failing the page."""
+    changes = event.changes
+    if not isinstance(changes, dict):
+        return []
+    fields = []
+    for name in sorted(changes):
+        pair = changes[name]
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            fields.append((name, pair[0], pair[1]))
+        else:
+            fields.append((name, None, pair))
+    return fields
+
+
+@dataclass(frozen=True)
+class ImportedCreation:
+    """How an imported record came to be, read from its provenance (no event is written per
+    imported row: a million-row file writes one event, for its batch)."""
+
+    batch_id: int
+    filename: str
+    sheet: str | None
+    row: int | None
+    actor: str | None  #: who imported it, "Name <email>" or the command
+    imported_at: dt.datetime
+    is_demo: bool
+
+
+def imported_creation(record) -> ImportedCreation | None:
+    """The import that created ``record`` (a model with ``ProvenanceMixin``), or ``None`` for
+    a record entered by hand or one without provenance."""
+    batch_id = getattr(record, "import_batch_id", None)
+    if batch_id is None:
+        return None
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        return None
+    return ImportedCreation(
+        batch_id=batch.id,
+        filename=batch.filename,
+        sheet=batch.sheet_name,
+        row=record.source_row,
+        actor=batch.actor,
+        imported_at=batch.imported_at,
+        is_demo=batch.kind == "demo",
     )

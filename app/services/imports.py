@@ -5,7 +5,6 @@ background of the server process with their progress in the database, and undoin
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -24,6 +24,7 @@ from app.importing.plan import Options
 from app.importing.run import run_import
 from app.models import AuditEvent
 from app.models import Contract
+from app.models import ContractAmendment
 from app.models import Engagement
 from app.models import ImportBatch
 from app.models import ImportJob
@@ -239,7 +240,11 @@ def _clean_old_uploads(older_than: dt.timedelta = dt.timedelta(days=1)) -> None:
 
 def batches():
     """Every import batch, newest first (the demo data included)."""
-    return sa.select(ImportBatch).order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
+    return (
+        sa.select(ImportBatch)
+        .options(selectinload(ImportBatch.user))
+        .order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
+    )
 
 
 def undo_batch(batch: ImportBatch, reason: str) -> int:
@@ -259,7 +264,7 @@ def undo_batch(batch: ImportBatch, reason: str) -> int:
     now = utcnow()
     why = f"{reason} (import {batch.id}, {batch.filename})"[:2000]
     voided = _void_invoices(batch, now, why, actor)
-    for model in (Contract, Engagement):
+    for model in (Contract, ContractAmendment, Engagement):
         for record in db.session.scalars(
             sa.select(model).where(model.import_batch_id == batch.id, model.voided_at.is_(None))
         ):
@@ -306,8 +311,9 @@ def _void_invoices(batch: ImportBatch, now: dt.datetime, why: str, actor: audit.
         sa.func.substr(Invoice.invoice_number, 1, 400).label("record_label"),
         sa.literal("void").label("action"),
         (Invoice.version + 1).label("record_version"),
-        # Cast from text: PostgreSQL will not take an untyped literal for a JSON column.
-        sa.cast(sa.literal(json.dumps(changes)), sa.JSON).label("changes"),
+        # A JSON bind, not CAST(text AS JSON): SQLite has no JSON type, gives such a cast
+        # numeric affinity and stores 0; PostgreSQL gets a typed parameter.
+        sa.literal(changes, AuditEvent.changes.type).label("changes"),
     ).where(live)
     columns = [
         "occurred_at",

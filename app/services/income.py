@@ -14,6 +14,8 @@ from app.models import Engagement
 from app.models import RateCard
 from app.money import N_
 from app.money import to_money
+from app.services import plausibility
+from app.services import voiding
 from app.services.conflicts import check_version
 from app.services.errors import ServiceError
 from app.services.provenance import set_provenance
@@ -44,16 +46,19 @@ def started_days(first_day: dt.date, last_day: dt.date) -> int:
 
 
 def rate_cards():
-    """All rate cards, newest period first."""
-    return sa.select(RateCard).order_by(RateCard.valid_from.desc())
+    """All rate cards, voided ones too (shown struck through), newest period first."""
+    return sa.select(RateCard).order_by(
+        RateCard.valid_from.desc(), RateCard.voided_at.is_not(None), RateCard.id.desc()
+    )
 
 
 def rate_card_on(day: dt.date) -> RateCard | None:
-    """The rate card in force on ``day`` (both ends of a period included), or ``None``."""
+    """The valid rate card in force on ``day`` (both ends of a period included), or ``None``."""
     return db.session.scalar(
         sa.select(RateCard).where(
             RateCard.valid_from <= day,
             sa.or_(RateCard.valid_to.is_(None), RateCard.valid_to >= day),
+            RateCard.voided_at.is_(None),
         )
     )
 
@@ -82,8 +87,9 @@ def update_rate_card(card: RateCard, data: dict) -> RateCard:
 
     Raises:
         ServiceError: as :func:`create_rate_card`, or an engagement would be left without a
-            rate in force on its first day.
+            rate in force on its first day, or the card is voided.
     """
+    voiding.refuse_if_voided(card)
     check_version(card, data)
     _apply_rate_card(card, data)
     db.session.flush()
@@ -91,23 +97,30 @@ def update_rate_card(card: RateCard, data: dict) -> RateCard:
     return card
 
 
-def delete_rate_card(card: RateCard) -> None:
-    """Remove a rate card no engagement is priced by.
+def void_rate_card(card: RateCard, reason: str, version: int | str | None = None) -> RateCard:
+    """Void a day rate entered by mistake: it stays in the list, struck through, and prices
+    nothing from now on; the engagements it priced take the rate now in force on their first
+    day.
 
     Raises:
-        ServiceError: engagements use the card.
+        ServiceError: no reason, already voided, or an engagement would be left without a
+            rate (add the right rate first); ``VersionConflict``.
     """
-    used = db.session.scalar(sa.select(sa.func.count()).where(Engagement.rate_card_id == card.id))
-    if used:
-        raise ServiceError(
-            N_(
-                "The rate cannot be removed: engagements priced by it: %(count)s. Change their "
-                "dates or the rate's period instead."
-            ),
-            count=used,
-        )
-    db.session.delete(card)
-    db.session.flush()
+    voiding.void(card, reason, version)
+    reprice_engagements()
+    return card
+
+
+def restore_rate_card(card: RateCard, version: int | str | None = None) -> RateCard:
+    """Let a voided day rate price engagements again.
+
+    Raises:
+        ServiceError: not voided, or its period overlaps a valid card's; ``VersionConflict``.
+    """
+    _refuse_overlap(card, card.valid_from, card.valid_to)
+    voiding.restore(card, version)
+    reprice_engagements()
+    return card
 
 
 def _apply_rate_card(card: RateCard, data: dict) -> None:
@@ -121,10 +134,30 @@ def _apply_rate_card(card: RateCard, data: dict) -> None:
         raise ServiceError(N_("Give the day rate."), field="day_rate")
     if rate < 0:
         raise ServiceError(N_("This cannot be negative."), field="day_rate")
+    currency = (data.get("currency") or "SEK").upper()
+    plausibility.refuse(
+        plausibility.rate_card_problems(
+            valid_from=valid_from,
+            valid_to=valid_to,
+            currency=currency,
+            rules=data.get("rules") or plausibility.current_rules(),
+        )
+    )
+    _refuse_overlap(card, valid_from, valid_to)
+    card.valid_from = valid_from
+    card.valid_to = valid_to
+    card.day_rate = to_money(rate)
+    card.currency = currency
+    card.basis = (data.get("basis") or "").strip() or None
+
+
+def _refuse_overlap(card: RateCard, valid_from: dt.date, valid_to: dt.date | None) -> None:
+    """Refuse a period that overlaps another valid card's (the message names it)."""
     overlap = db.session.scalar(
         sa.select(RateCard)
         .where(
             RateCard.id != (card.id or -1),
+            RateCard.voided_at.is_(None),
             sa.or_(RateCard.valid_to.is_(None), RateCard.valid_to >= valid_from),
             sa.true() if valid_to is None else RateCard.valid_from <= valid_to,
         )
@@ -147,23 +180,21 @@ def _apply_rate_card(card: RateCard, data: dict) -> None:
             start=overlap.valid_from.isoformat(),
             end=overlap.valid_to.isoformat(),
         )
-    card.valid_from = valid_from
-    card.valid_to = valid_to
-    card.day_rate = to_money(rate)
-    card.currency = (data.get("currency") or "SEK").upper()
-    card.basis = (data.get("basis") or "").strip() or None
 
 
 def reprice_engagements() -> int:
-    """Point every engagement priced by the rate table at the card now in force on its first
-    day, and recompute its fee. Returns how many changed.
+    """Point every valid engagement priced by the rate table at the card now in force on its
+    first day, and recompute its fee. Returns how many changed. (A voided engagement keeps
+    the price it had; restoring it prices it again.)
 
     Raises:
         ServiceError: an engagement would have no rate in force on its first day.
     """
     changed = 0
     priced = db.session.scalars(
-        sa.select(Engagement).where(Engagement.rate_override_reason.is_(None))
+        sa.select(Engagement).where(
+            Engagement.rate_override_reason.is_(None), Engagement.voided_at.is_(None)
+        )
     )
     for engagement in priced:
         card = rate_card_on(engagement.first_day)
@@ -189,6 +220,7 @@ class EngagementFilters:
     year: int | None = None  #: by first day
     q: str | None = None  #: part of the organiser, topic or speaker
     batch_id: int | None = None  #: imported by this batch
+    status: str = "active"  #: "active" (not voided: the default), "voided" or "all"
 
 
 def engagement_select(filters: EngagementFilters, sort: str = "first_day", descending: bool = True):
@@ -200,6 +232,10 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
         )
     if filters.batch_id:
         query = query.where(Engagement.import_batch_id == filters.batch_id)
+    if filters.status == "active":
+        query = query.where(Engagement.voided_at.is_(None))
+    elif filters.status == "voided":
+        query = query.where(Engagement.voided_at.is_not(None))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -264,10 +300,44 @@ def create_engagement(data: dict) -> Engagement:
 
 def update_engagement(engagement: Engagement, data: dict) -> Engagement:
     """Correct an engagement and price it again; raises as :func:`create_engagement`, and
-    ``VersionConflict`` when ``data["version"]`` is stale."""
+    ``VersionConflict`` when ``data["version"]`` is stale, and refuses a voided one."""
+    voiding.refuse_if_voided(engagement)
     check_version(engagement, data)
     _apply_engagement(engagement, data)
     db.session.flush()
+    return engagement
+
+
+def void_engagement(
+    engagement: Engagement, reason: str, version: int | str | None = None
+) -> Engagement:
+    """Void an engagement recorded by mistake: it stays on record, struck through, and its fee
+    leaves every year's income, balance and export.
+
+    Raises:
+        ServiceError: no reason, or already voided; ``VersionConflict``.
+    """
+    return voiding.void(engagement, reason, version)
+
+
+def restore_engagement(engagement: Engagement, version: int | str | None = None) -> Engagement:
+    """Count a voided engagement's fee again, priced by the rate now in force on its first
+    day (unless its rate was overridden).
+
+    Raises:
+        ServiceError: not voided, or no rate is in force on its first day; ``VersionConflict``.
+    """
+    voiding.restore(engagement, version)
+    if engagement.rate_override_reason is None:
+        card = rate_card_on(engagement.first_day)
+        if card is None:
+            raise ServiceError(
+                N_("No day rate is in force on %(day)s. Add a rate card for that date first."),
+                day=engagement.first_day.isoformat(),
+            )
+        engagement.rate_card = card
+        _price(engagement, card.day_rate, card.currency)
+        db.session.flush()
     return engagement
 
 
@@ -317,6 +387,14 @@ def _apply_engagement(engagement: Engagement, data: dict) -> None:
     travel = data.get("travel_amount")
     if travel is not None and travel < 0:
         raise ServiceError(N_("This cannot be negative."), field="travel_amount")
+    plausibility.refuse(
+        plausibility.engagement_problems(
+            first_day=first_day,
+            last_day=last_day,
+            paid_on=data.get("paid_on"),
+            rules=data.get("rules") or plausibility.current_rules(),
+        )
+    )
     engagement.organiser_name = organiser
     engagement.organiser_org_number = org_id.value
     engagement.first_day = first_day

@@ -43,7 +43,8 @@ class InvoiceFilters:
     amount_max: Decimal | None = None
     currency: str | None = None
     q: str | None = None  #: part of the invoice number or description
-    status: str = "all"
+    #: "active" (valid invoices: what every list shows unless asked), "voided" or "all".
+    status: str = "active"
     batch_id: int | None = None  #: imported by this batch
 
     def date_column(self):

@@ -13,9 +13,10 @@ from app.extensions import db
 from app.models import Category
 from app.models import Invoice
 from app.models import Vendor
-from app.models.base import utcnow
 from app.money import N_
 from app.money import to_money
+from app.services import plausibility
+from app.services import voiding
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
@@ -221,11 +222,15 @@ def create_invoice(data: dict) -> Invoice:
             ``net_amount`` (``Decimal``, excl. VAT); optionally ``vat_amount`` (when missing,
             computed from ``vat_rate`` in percent, else zero), ``paid_on``, ``currency``
             (default SEK), ``hours``, ``contract`` (of the same vendor and currency),
-            ``category``, ``department``, ``description``.
+            ``category``, ``department``, ``description``; ``vat_confirmed`` (a VAT that is
+            no Swedish rate, confirmed by the clerk); for a credit note ``credits`` (the
+            ``Invoice`` it credits) or ``credits_number`` (that invoice's number).
 
     Raises:
         DuplicateError: the vendor already has an invoice with this number; ``existing`` is it.
-        ServiceError: a required value is missing or the contract does not fit.
+        ServiceError: a required value is missing or the contract does not fit, or the
+            invoice credited is not a valid positive invoice of the same vendor.
+        ImplausibleError: values that cannot be right (``app.services.plausibility``).
     """
     invoice = Invoice()
     _apply(invoice, data)
@@ -251,16 +256,50 @@ def void_invoice(invoice: Invoice, reason: str, version: int | str | None = None
     Raises:
         ServiceError: no reason is given, or the invoice is already voided.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(N_("Say why the invoice is voided."), field="reason")
-    if invoice.is_voided:
-        raise ServiceError(N_("The invoice is already voided."))
-    check_version(invoice, {"version": version})
-    invoice.voided_at = utcnow()
-    invoice.void_reason = reason
-    db.session.flush()
-    return invoice
+    return voiding.void(invoice, reason, version)
+
+
+def restore_invoice(invoice: Invoice, version: int | str | None = None) -> Invoice:
+    """Count a voided invoice again (the void stays in its history).
+
+    Raises:
+        ServiceError: the invoice is not voided, or it is a credit note of an invoice that is
+            voided itself.
+    """
+    if invoice.credits is not None and invoice.credits.is_voided:
+        raise ServiceError(
+            N_("The invoice this credit note credits, %(number)s, is voided; restore it first."),
+            number=invoice.credits.invoice_number,
+        )
+    return voiding.restore(invoice, version)
+
+
+def find_credited(vendor: Vendor, number: str | None, exclude_id: int | None = None):
+    """The vendor's valid invoice numbered ``number`` (ignoring case and spacing) that a
+    credit note may credit, or ``None`` when no number is given.
+
+    Raises:
+        ServiceError: the vendor has no such valid invoice.
+    """
+    number = clean_text(number)
+    if not number:
+        return None
+    query = sa.select(Invoice).where(
+        Invoice.vendor_id == vendor.id,
+        sa.func.lower(Invoice.invoice_number) == number.lower(),
+        Invoice.voided_at.is_(None),
+    )
+    if exclude_id is not None:
+        query = query.where(Invoice.id != exclude_id)
+    found = db.session.scalars(query.order_by(Invoice.invoiced_on, Invoice.id)).first()
+    if found is None:
+        raise ServiceError(
+            N_("%(vendor)s has no valid invoice numbered %(number)s."),
+            field="credits_number",
+            vendor=vendor.name,
+            number=number,
+        )
+    return found
 
 
 def _apply(invoice: Invoice, data: dict) -> None:
@@ -287,6 +326,10 @@ def _apply(invoice: Invoice, data: dict) -> None:
     currency = (data.get("currency") or "SEK").upper()
     contract = data.get("contract")
     if contract is not None:
+        if contract.is_voided and contract.id != invoice.contract_id:
+            raise ServiceError(
+                N_("Contract %(contract)s is voided."), field="contract", contract=str(contract)
+            )
         if contract.vendor_id != vendor.id:
             raise ServiceError(
                 N_("Contract %(contract)s is with another vendor."),
@@ -309,6 +352,23 @@ def _apply(invoice: Invoice, data: dict) -> None:
             N_("VAT and the amount must have the same sign (both negative on a credit note)."),
             field="vat_amount",
         )
+    plausibility.refuse(
+        plausibility.invoice_problems(
+            invoiced_on=data["invoiced_on"],
+            paid_on=data.get("paid_on"),
+            net_amount=net,
+            vat_amount=vat,
+            currency=currency,
+            hours=data.get("hours"),
+            rules=data.get("rules") or plausibility.current_rules(),
+            vat_confirmed=bool(data.get("vat_confirmed")),
+        )
+    )
+    credited = data.get("credits")
+    if credited is None and data.get("credits_number"):
+        credited = find_credited(vendor, data["credits_number"], exclude_id=invoice.id)
+    if credited is not None:
+        _check_credit(invoice, credited, vendor, net)
     invoice.vendor = vendor
     invoice.contract = contract
     invoice.invoice_number = number
@@ -321,3 +381,23 @@ def _apply(invoice: Invoice, data: dict) -> None:
     invoice.category = data.get("category")
     invoice.department = data.get("department")
     invoice.description = (data.get("description") or "").strip() or None
+    invoice.credits = credited
+
+
+def _check_credit(invoice: Invoice, credited: Invoice, vendor: Vendor, net: Decimal) -> None:
+    """A credit note credits a valid, positive invoice of its own vendor."""
+    if credited.vendor_id != vendor.id:
+        raise ServiceError(
+            N_("A credit note credits an invoice of the same vendor."), field="credits_number"
+        )
+    if net >= 0:
+        raise ServiceError(
+            N_("Only a credit note (a negative amount) credits another invoice."),
+            field="credits_number",
+        )
+    if credited.net_amount < 0 or credited.id == invoice.id:
+        raise ServiceError(
+            N_("Invoice %(number)s is itself a credit note."),
+            field="credits_number",
+            number=credited.invoice_number,
+        )

@@ -59,14 +59,15 @@ def yearly_overview() -> list[YearOverview]:
 
 
 def counts() -> dict[str, int]:
-    """How many vendors, contracts, invoices (voided included) and engagements are on record."""
+    """How many vendors, and valid contracts, invoices and engagements, are on record (the
+    voided ones count nowhere, here neither)."""
 
-    def count(model) -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+    def count(model, *where) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
 
     return {
         "vendors": count(Vendor),
-        "contracts": count(Contract),
-        "invoices": count(Invoice),
-        "engagements": count(Engagement),
+        "contracts": count(Contract, Contract.voided_at.is_(None)),
+        "invoices": count(Invoice, Invoice.voided_at.is_(None)),
+        "engagements": count(Engagement, Engagement.voided_at.is_(None)),
     }

@@ -71,7 +71,8 @@ def search_everything(q: str | None) -> SearchResult | None:
     shown = list(db.session.scalars(vendors.limit(SHOWN)))
     totals = _vendor_totals([v.id for v in shown])
     result.vendors = [VendorHit(v, totals.get(v.id, [])) for v in shown]
-    contracts = contract_select(ContractFilters(q=text))
+    # Voided contracts are out of the search, as voided invoices and engagements are.
+    contracts = contract_select(ContractFilters(q=text, status="active"))
     result.contract_count = count_rows(contracts)
     result.contracts = list(db.session.scalars(contracts.limit(SHOWN)))
     result.invoices = invoice_totals(InvoiceFilters(q=text, status="active"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -32,6 +33,18 @@ DIMENSIONS = ("year", "month", "vendor", "category", "department", "contract", "
 #: What is summed: amounts excluding VAT, including VAT, or the VAT alone.
 MEASURES = ("net", "gross", "vat")
 ZERO = Decimal("0.00")
+#: A share is a fraction with three decimals: a percentage with one (0.214 is 21,4 %), as the
+#: pages show it. Rounded once, here, so that a page, its CSV, its workbook and its JSON all
+#: say the same figure.
+SHARE_PLACES = Decimal("0.001")
+
+
+def share_of(part: Decimal, whole: Decimal) -> Decimal:
+    """``part`` as a fraction of ``whole``, rounded half up to :data:`SHARE_PLACES`; zero when
+    the whole is zero."""
+    if not whole:
+        return Decimal("0.000")
+    return (part / whole).quantize(SHARE_PLACES, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ class TotalsQuery:
 @dataclass
 class TotalRow:
     """One group: its keys by dimension name, the sum, the count and the share of its
-    currency's total (0–1)."""
+    currency's total (0–1, see :func:`share_of`)."""
 
     keys: dict
     currency: str
@@ -169,8 +182,7 @@ def _shares(rows: list[TotalRow]) -> None:
     for row in rows:
         sums[row.currency] = sums.get(row.currency, ZERO) + row.amount
     for row in rows:
-        whole = sums[row.currency]
-        row.share = (row.amount / whole) if whole else ZERO
+        row.share = share_of(row.amount, sums[row.currency])
 
 
 _LABELLED = {
@@ -241,6 +253,7 @@ class PivotLine:
     total: Decimal
     count: int
     others: tuple[int, ...] = ()  #: the vendors folded into "others"
+    share: Decimal = Decimal("0.000")  #: of its currency's whole (see :func:`share_of`)
 
     def change(self, year: int) -> Decimal | None:
         """Change from the year before, as a fraction (0.25 for +25 %); None when there is no
@@ -346,6 +359,9 @@ def _pivot(currency: str, vendors: dict, columns: dict, names: dict, top: int) -
             total_count - sum(line[2] for _id, line in shown),
             others=tuple(vendor_id for vendor_id, _line in rest),
         )
+    whole = from_ore(total_ore)
+    for line in [*lines, *([others] if others else [])]:
+        line.share = share_of(line.total, whole)
     return Pivot(
         currency=currency,
         years=years,

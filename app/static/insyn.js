@@ -94,26 +94,34 @@
           var org = document.createElement("span");
           org.className = "org"; org.textContent = v.org_number; li.appendChild(org);
         }
-        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i, true); });
         list.appendChild(li);
       });
       var open = items.length > 0;
       list.hidden = !open; input.setAttribute("aria-expanded", open ? "true" : "false");
       if (active >= 0) input.setAttribute("aria-activedescendant", input.id + "-option-" + active);
     }
-    function pick(i) {
+    /* Picking a vendor (by click or by Enter) moves on to the field the clerk fills next,
+       named by the input's data-next (the invoice number). */
+    function pick(i, moveOn) {
       var v = items[i];
       input.value = v.label; hidden.value = v.id; close();
       input.dispatchEvent(new CustomEvent("vendor-picked", { bubbles: true, detail: v }));
+      var next = moveOn && input.dataset.next && document.getElementById(input.dataset.next);
+      if (next) next.focus();
     }
-    function search() {
+    function search(then) {
       var q = input.value.trim();
-      if (q === lastQuery) return;
+      if (q === lastQuery) { if (then) then(); return; }
       lastQuery = q;
       if (q.length < 1) { items = []; close(); return; }
       fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (data) { if (q === input.value.trim()) { items = data; active = -1; render(); } })
+        .then(function (data) {
+          if (q !== input.value.trim()) return;
+          items = data; active = -1; render();
+          if (then) then();
+        })
         .catch(function () { items = []; close(); });
     }
     input.addEventListener("input", function () {
@@ -121,13 +129,26 @@
       clearTimeout(timer); timer = setTimeout(search, 120);
     });
     input.addEventListener("keydown", function (e) {
-      if (list.hidden && e.key === "ArrowDown") { lastQuery = null; search(); return; }
+      /* Enter in the vendor box never sends the form: it picks the suggestion marked (or the
+         only one), or looks the text up and opens the suggestions. */
+      if (e.key === "Enter") {
+        e.preventDefault();
+        if (!list.hidden && active >= 0) { pick(active, true); return; }
+        if (!list.hidden && items.length === 1) { pick(0, true); return; }
+        if (hidden.value && list.hidden) {
+          var next = input.dataset.next && document.getElementById(input.dataset.next);
+          if (next) next.focus();
+          return;
+        }
+        clearTimeout(timer);
+        search(function () { if (items.length === 1) pick(0, true); });
+        return;
+      }
+      if (list.hidden && e.key === "ArrowDown") { lastQuery = null; search(); e.preventDefault(); return; }
       if (list.hidden) return;
       if (e.key === "ArrowDown") { active = Math.min(active + 1, items.length - 1); render(); e.preventDefault(); }
       else if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); render(); e.preventDefault(); }
-      else if (e.key === "Enter" && active >= 0) { pick(active); e.preventDefault(); }
-      else if (e.key === "Enter" && items.length === 1) { pick(0); e.preventDefault(); }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Escape") { close(); e.preventDefault(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
@@ -252,7 +273,14 @@
     });
   }
 
+  /* --- filters fold away on a phone, so the figures come first ----------------------- */
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 720px)") : null;
+  function foldFilters(box) {
+    if (narrow && narrow.matches) box.removeAttribute("open");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(foldFilters);
     document.querySelectorAll("input[data-vendor-search]").forEach(vendorPicker);
     document.querySelectorAll("form[data-vat-form]").forEach(invoiceForm);
     document.querySelectorAll(".inline-add").forEach(inlineAdd);

@@ -39,9 +39,18 @@ def message_for(error: ServiceError) -> Markup:
 
 
 def show_on_form(form, error: ServiceError) -> None:
-    """Put the message under the field it concerns, or at the top of the page."""
-    message = message_for(error)
-    field = getattr(form, error.field, None) if error.field else None
+    """Put the message under the field it concerns, or at the top of the page; every problem
+    of an implausible record under its own field."""
+    problems = getattr(error, "problems", None)
+    if not problems:
+        _show_one(form, error.field, message_for(error))
+        return
+    for problem in problems:
+        _show_one(form, problem.field, escape(gettext(problem.message, **problem.params)))
+
+
+def _show_one(form, field_name: str | None, message) -> None:
+    field = getattr(form, field_name, None) if field_name else None
     if field is not None and hasattr(field, "errors"):
         if not isinstance(field.errors, list):
             field.errors = list(field.errors)

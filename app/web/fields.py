@@ -3,6 +3,7 @@ organisation numbers, and the vendor picker. Messages come in the user's languag
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext
@@ -67,6 +68,36 @@ class LinesField(TextAreaField):
         if isinstance(value, list | tuple):
             value = "\n".join(str(item) for item in value)
         super().process_data(value)
+
+
+class CurrencyField(StringField):
+    """An ISO 4217 currency code (``SEK``, ``EUR``), upper-cased; refused when it is not one
+    (``app.services.plausibility``). Empty is left to the field's validators (required, or
+    optional with a default)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).update(
+            {"maxlength": 3, "size": 4, "autocomplete": "off", "spellcheck": "false"}
+        )
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = (self.data or "").strip().upper() or None
+
+    def pre_validate(self, form):
+        from flask import current_app
+
+        from app.services import plausibility
+
+        if not self.data:
+            return
+        if len(self.data) != 3 or not self.data.isalpha():
+            raise ValidationError(gettext("Three letters, e.g. SEK."))
+        since = plausibility.rules_from(current_app.config, dt.date.today()).earliest
+        problem = plausibility.currency_problem(self.name, self.data, since)
+        if problem is not None:
+            raise ValidationError(gettext(problem.message, **problem.params))
 
 
 class OrgNumberField(StringField):

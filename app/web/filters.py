@@ -14,7 +14,9 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.money import format_hours
 from app.money import format_money
+from app.money import format_number
 from app.web import labels
 
 
@@ -26,6 +28,10 @@ def _language() -> str:
         locale = get_locale()
         language = g.language = locale.language if locale else "sv"
     return language
+
+
+#: The reader's language ("sv" or "en"), for code outside the templates.
+current_language = _language
 
 
 def money(amount: Decimal | None, currency: str = "SEK", symbol: bool = True) -> str:
@@ -62,21 +68,12 @@ def money_input(amount: Decimal | None) -> str:
 
 def number(value: Decimal | int | None, places: int = 0) -> str:
     """A count or quantity with the language's separators (``1 234,5`` or ``1,234.5``)."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):,.{places}f}"
-    if _language() == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    return format_number(value, places, locale=_language())
 
 
 def hours(value: Decimal | None) -> str:
     """Hours with at most two decimals, trailing zeros dropped: ``12,5``."""
-    if value is None:
-        return ""
-    text = number(value, 2)
-    sep = "," if _language() == "sv" else "."
-    return text.rstrip("0").rstrip(sep) if sep in text else text
+    return format_hours(value, locale=_language())
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
@@ -138,6 +135,12 @@ def options(items, value: str | None = None, label: str | None = None) -> list[t
     return [(getattr(i, value) if value else i, getattr(i, label) if label else i) for i in items]
 
 
+def card_figure(value: int) -> Markup:
+    """A count as a front-page card shows it, large, for a sentence that names what it counts
+    (``ngettext('%(figure)s invoice', …, figure=card_figure(n))``)."""
+    return Markup('<span class="card-figure">{}</span>').format(number(value))
+
+
 def nl2br(text: str | None) -> Markup:
     """Line breaks in plain text as ``<br>``, everything else escaped."""
     if not text:
@@ -163,10 +166,13 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         vendor_name=privacy.vendor_name, vendor_identifier=privacy.vendor_identifier
     )
-    app.jinja_env.globals.update(shows_personal_data=privacy.shows_personal_data)
+    app.jinja_env.globals.update(
+        shows_personal_data=privacy.shows_personal_data, staff_name=privacy.staff_name_for_reader
+    )
 
     app.jinja_env.globals.update(
         invoice_rows=invoice_rows,
+        card_figure=card_figure,
         url_with=url_with,
         record_url=record_url,
         labels=labels,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -39,6 +41,7 @@ ACTION = {
     "insert": lazy_pgettext("audit action", "created"),
     "update": lazy_pgettext("audit action", "changed"),
     "void": lazy_pgettext("audit action", "voided"),
+    "restore": lazy_pgettext("audit action", "restored"),
     "delete": lazy_pgettext("audit action", "deleted"),
 }
 
@@ -167,6 +170,19 @@ FIELD = {
     "role": _l("Role"),
     "is_active": _l("Active"),
     "password": _l("Password"),
+    "credits": _l("Credits invoice"),
+    # An import's own event.
+    "sha256": _l("File fingerprint (SHA-256)"),
+    "profile": _l("Import profile"),
+    "sheet_name": _l("Sheet"),
+    "rows": _l("Rows imported"),
+    "totals": _l("Amounts imported"),
+    "undone_at": _l("Undone at"),
+    "records": _l("Records voided"),
+    # A direct-award threshold's.
+    "amount": _l("Amount excl. VAT"),
+    "note": _l("Source"),
+    "is_example": _l("Example value, not verified"),
 }
 
 #: Coded values as the history shows them, by field.
@@ -194,21 +210,46 @@ _MONEY = {
     "day_rate",
     "fee_amount",
     "travel_amount",
+    "amount",
 }
+#: Fields holding hours (decimal strings), and counts.
+_HOURS = {"hours", "hour_quota", "added_hours"}
+_COUNTS = {"started_days", "rows", "records", "source_row"}
+#: A timestamp as the history stores it (ISO 8601, maybe with microseconds and a zone).
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def field_value(name: str, value):
-    """A value from the history as a reader reads it: amounts in the reader's notation, codes
-    by their names, yes/no for flags, lists joined; ``None`` as a dash."""
+    """A value from the history as a reader reads it: amounts, hours and counts in the
+    reader's notation, times in the reader's time zone to the minute, codes by their names,
+    yes/no for flags, lists joined, amounts per currency one by one; ``None`` as a dash."""
+    from app.web.filters import date
+    from app.web.filters import hours
+    from app.web.filters import money
+    from app.web.filters import number
+
     if value is None:
         return "—"
-    if name in _MONEY and isinstance(value, str):
-        from app.web.filters import money
-
-        try:
+    try:
+        if name in _MONEY and isinstance(value, str | int):
             return money(Decimal(value), symbol=False)
-        except ArithmeticError:
-            return value
+        if name in _HOURS and isinstance(value, str | int):
+            return hours(Decimal(value))
+        if name in _COUNTS and isinstance(value, int) and not isinstance(value, bool):
+            return number(value)
+        if isinstance(value, str) and _TIMESTAMP.match(value):
+            return date(dt.datetime.fromisoformat(value))
+    except (ArithmeticError, ValueError):
+        return value
+    if isinstance(value, dict):
+        # An import's amounts: {"SEK": "450187283.39"}.
+        shown = []
+        for currency, amount in sorted(value.items()):
+            try:
+                shown.append(money(Decimal(str(amount)), str(currency)))
+            except ArithmeticError:
+                shown.append(f"{currency} {amount}")
+        return ", ".join(shown)
     if isinstance(value, bool):
         return _l("Yes") if value else _l("No")
     if isinstance(value, list):

@@ -103,3 +103,9 @@ def safe_next(name: str = "next") -> str | None:
     """A local path from the query string to return to, or ``None`` (never another site)."""
     target = request.args.get(name, "")
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
+
+
+def status_arg(name: str = "status") -> str:
+    """Which records a list shows: "active" (valid ones, the default), "voided" or "all"."""
+    value = request.args.get(name)
+    return value if value in ("all", "active", "voided") else "active"

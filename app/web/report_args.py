@@ -121,8 +121,9 @@ def _choice(name: str, allowed, default: str, ignored: list[str]) -> str:
     return default
 
 
-def read_filters(ignored: list[str] | None = None, status: str = "all") -> InvoiceFilters:
-    """The invoice filters of the current request's query string."""
+def read_filters(ignored: list[str] | None = None, status: str = "active") -> InvoiceFilters:
+    """The invoice filters of the current request's query string (valid invoices unless
+    ``?status=all`` or ``voided`` says otherwise)."""
     ignored = [] if ignored is None else ignored
     text = (request.args.get("vendor_q") or "").strip()[:200] or None
     currency = (request.args.get("currency") or "").strip().upper()

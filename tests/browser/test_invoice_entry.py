@@ -303,3 +303,132 @@ def test_the_script_computes_vat_as_the_server_does_and_leaves_unreadable_amount
     page.locator("[name=save]").click()
     expect(page).to_have_url(INVOICE_PAGE)
     assert normalised(page.locator("dl.facts dd.figure").text_content()) == "-1 000,00 kr"
+
+
+def _focused(page: Page) -> str:
+    """The id (or, without one, the name) of the element that has the keyboard focus."""
+    return page.evaluate("() => document.activeElement.id || document.activeElement.name || ''")
+
+
+def _tab_to(page: Page, target: str, limit: int = 30) -> None:
+    """Press Tab until ``target`` (an id or a name) has the focus, as a clerk would."""
+    for _ in range(limit):
+        if _focused(page) == target:
+            return
+        page.keyboard.press("Tab")
+    assert _focused(page) == target, f"Tab never reached {target}"
+
+
+def _type_date(page: Page, iso: str) -> None:
+    """Type the date ``iso`` (YYYY-MM-DD) into the focused date field, its parts in the order
+    the browser's date field takes them (its own language decides: headless Chromium asks
+    month, day, year), found by typing a probe date into a scratch field first."""
+    order = page.evaluate(
+        """() => { const probe = document.createElement('input'); probe.type = 'date';
+            probe.id = 'date-probe'; document.body.appendChild(probe); return probe.id; }"""
+    )
+    active = _focused(page)
+    page.locator(f"#{order}").focus()
+    page.keyboard.type("01022003")
+    found = page.locator(f"#{order}").input_value()
+    page.evaluate("() => document.getElementById('date-probe').remove()")
+    page.locator(f"#{active}").focus()
+    year, month, day = iso.split("-")
+    parts = {"2003-01-02": month + day + year, "2003-02-01": day + month + year}
+    page.keyboard.type(parts.get(found, year + month + day))
+
+
+def test_a_clerk_enters_three_invoices_with_the_keyboard_alone(page: Page, add_vendor, live_server):
+    """No mouse: the form opens on the vendor, Enter picks a suggestion without sending the
+    form and moves on to the invoice number, Tab leads through the fields in the order they
+    are filled, “save and add another” comes back on the invoice number with the vendor, its
+    contracts only and the dates kept, and Enter in a field saves."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from app.extensions import db
+    from app.models import Vendor
+    from app.services.contracts import create_contract
+
+    vendor = add_vendor("Tangentbordskonsult Öst AB")
+    other = add_vendor("Musbolaget Väst AB")
+    with live_server.app.app_context():
+        mine = create_contract(
+            {"vendor": db.session.get(Vendor, vendor.id), "title": "Tangentavtal",
+             "starts_on": dt.date(2010, 1, 1), "ceiling_amount": Decimal("500000")}
+        )  # fmt: skip
+        create_contract(
+            {"vendor": db.session.get(Vendor, other.id), "title": "Musavtal",
+             "starts_on": dt.date(2010, 1, 1)}
+        )  # fmt: skip
+        db.session.commit()
+        contract_id = str(mine.id)
+
+    page.goto("/invoices/new")
+    assert _focused(page) == "vendor"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "invoice_number"  # not the "add a vendor" link
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page) == "vendor"
+
+    page.keyboard.type("Tangentbord")
+    expect(page.locator("#vendor")).to_have_attribute("aria-expanded", "true")
+    # Enter with no suggestion marked: the only one is picked, the form is not sent.
+    page.keyboard.press("Enter")
+    expect(page.locator("[name=vendor_id]")).to_have_value(str(vendor.id))
+    expect(page).to_have_url(re.compile(r"/invoices/new$"))
+    assert _focused(page) == "invoice_number"
+    page.keyboard.type("T-1")
+    page.keyboard.press("Tab")
+    assert _focused(page) == "invoiced_on"
+    _type_date(page, "2010-03-01")
+    expect(page.locator("#invoiced_on")).to_have_value("2010-03-01")
+    # (Chromium's date field has a stop of its own, its calendar button, before the next field.)
+    _tab_to(page, "paid_on", limit=3)
+    _tab_to(page, "contract_id", limit=6)  # past the empty date's day, month, year and button
+    # The menu holds the picked vendor's contracts (the script asked the server for them).
+    expect(page.locator("#contract_id option")).to_have_count(2)
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#contract_id")).to_have_value(contract_id)
+    page.keyboard.press("Tab")
+    assert _focused(page) == "net_amount"
+    page.keyboard.type("12 500,00")
+    expect(page.locator("#vat_amount")).to_have_value(re.compile(r"^3\s125,00$"))
+    _tab_to(page, "save_and_add")
+    page.keyboard.press("Enter")
+
+    # The second: back on the invoice number, the vendor, its contract and the date kept.
+    expect(page).to_have_url(re.compile(r"/invoices/new\?"))
+    expect(page.locator(".flash-success")).to_contain_text("T-1")
+    assert _focused(page) == "invoice_number"
+    expect(page.locator("[name=vendor_id]")).to_have_value(str(vendor.id))
+    expect(page.locator("#invoiced_on")).to_have_value("2010-03-01")
+    expect(page.locator("#contract_id option")).to_have_count(2)  # none of the other vendor's
+    expect(page.locator("#contract_id")).to_have_value(contract_id)
+    page.keyboard.type("T-2")
+    _tab_to(page, "net_amount")
+    page.keyboard.type("4 000")
+    _tab_to(page, "save_and_add")
+    page.keyboard.press("Enter")
+
+    # The third, saved with Enter in its amount.
+    expect(page.locator(".flash-success")).to_contain_text("T-2")
+    assert _focused(page) == "invoice_number"
+    page.keyboard.type("T-3")
+    _tab_to(page, "net_amount")
+    page.keyboard.type("1 000,50")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(INVOICE_PAGE)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("T-3")
+
+    assert invoice_numbers_listed(page, str(vendor.id)) == ["T-3", "T-2", "T-1"]
+
+
+def test_a_form_sent_back_with_errors_puts_the_focus_on_the_first_one(page: Page, add_vendor):
+    vendor = add_vendor("Felrättarna AB")
+    page.goto("/invoices/new")
+    pick_vendor(page, "Felrätt", vendor.name, keyboard=True)
+    page.locator("#net_amount").press_sequentially("100")
+    page.locator("[name=save]").click()
+    expect(page.locator("#invoice_number-error")).to_be_visible()
+    assert _focused(page) == "invoice_number"

@@ -15,6 +15,7 @@ from app.exporting.cells import csv_lines
 from app.extensions import db
 from app.services import accounts
 from app.services import history as service
+from app.services.history import changed_fields
 from app.web.access import history_required
 from app.web.listing import int_arg
 from app.web.listing import paginate
@@ -97,5 +98,9 @@ def _row(event) -> list:
         event.record_id,
         event.record_label,
         event.record_version,
-        json.dumps(event.changes, ensure_ascii=False, sort_keys=True),
+        json.dumps(
+            {name: [old, new] for name, old, new in changed_fields(event)},
+            ensure_ascii=False,
+            sort_keys=True,
+        ),
     ]

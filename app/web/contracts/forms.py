@@ -10,17 +10,13 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
-from wtforms.validators import Regexp
 
 from app.web import labels
+from app.web.fields import CurrencyField
 from app.web.fields import HoursField
 from app.web.fields import MoneyField
 from app.web.fields import RecordForm
 from app.web.fields import VendorPickerForm
-
-CURRENCY = [
-    Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK.")),
-]
 
 
 class ContractForm(VendorPickerForm):
@@ -42,12 +38,7 @@ class ContractForm(VendorPickerForm):
     )
     hour_quota = HoursField(_l("Hour quota"))
     hourly_rate = MoneyField(_l("Hourly rate"), description=_l("Excluding VAT."))
-    currency = StringField(
-        _l("Currency"),
-        default="SEK",
-        validators=[DataRequired(), *CURRENCY],
-        render_kw={"maxlength": 3, "size": 4},
-    )
+    currency = CurrencyField(_l("Currency"), default="SEK", validators=[DataRequired()])
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
 
     def load(self, record) -> None:

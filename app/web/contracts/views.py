@@ -20,14 +20,16 @@ from app.services import invoices as invoice_service
 from app.services.burndown import burndown
 from app.services.flags import contract_flags
 from app.services.thresholds import thresholds
+from app.web import voiding
 from app.web.access import write_required
 from app.web.contracts.forms import AmendmentForm
 from app.web.contracts.forms import ContractForm
-from app.web.fields import ConfirmForm
+from app.web.filters import date
 from app.web.history import history_for
 from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
+from app.web.listing import status_arg
 from app.web.listing import text_arg
 from app.web.listing import year_arg
 from app.web.reports import present
@@ -45,6 +47,7 @@ def list_filters() -> service.ContractFilters:
         batch_id=int_arg("batch"),
         year=year_arg(),
         q=text_arg("q"),
+        status=status_arg(),
     )
 
 
@@ -78,7 +81,7 @@ def for_vendor():
     if not vendor_id:
         return jsonify([])
     contracts = db.session.scalars(
-        service.contract_select(service.ContractFilters(vendor_id=vendor_id))
+        service.contract_select(service.ContractFilters(vendor_id=vendor_id, status="active"))
     )
     return jsonify([{"id": c.id, "label": str(c), "currency": c.currency} for c in contracts])
 
@@ -97,10 +100,12 @@ def detail(id: int):
         terms=terms,
         current=terms[-1],
         progress=progress,
-        chart=report_charts.burndown_chart(progress),
+        # A voided contract allows nothing: no burn-down against it (its flags are none).
+        chart=None if contract.is_voided else report_charts.burndown_chart(progress),
         flags=flags,
         evidence=present.evidence_rows(flags),
-        delete_form=ConfirmForm(),
+        restore=voiding.restore_form(contract),
+        amendment_restores={a.id: voiding.restore_form(a) for a in contract.amendments},
         invoices=db.session.scalars(
             invoice_service.invoice_select(
                 invoice_service.InvoiceFilters(contract_id=contract.id)
@@ -174,13 +179,54 @@ def edit_amendment(id: int):
     )
 
 
-@bp.post("/amendments/<int:id>/delete")
+@bp.route("/<int:id>/void", methods=["GET", "POST"])
 @write_required
-def delete_amendment(id: int):
+def void(id: int):
+    contract = db.get_or_404(Contract, id)
+    return voiding.void_page(
+        contract,
+        lambda reason, version: service.void_contract(contract, reason, version),
+        title=gettext("Void contract %(contract)s", contract=str(contract)),
+        summary=contract.vendor.name,
+        back_url=url_for(".detail", id=contract.id),
+        done=gettext("Contract %(contract)s voided.", contract=str(contract)),
+    )
+
+
+@bp.post("/<int:id>/restore")
+@write_required
+def restore(id: int):
+    contract = db.get_or_404(Contract, id)
+    return voiding.restore_post(
+        contract,
+        lambda version: service.restore_contract(contract, version),
+        back_url=url_for(".detail", id=contract.id),
+        done=voiding.restored_message(),
+    )
+
+
+@bp.route("/amendments/<int:id>/void", methods=["GET", "POST"])
+@write_required
+def void_amendment(id: int):
     amendment = db.get_or_404(ContractAmendment, id)
-    contract_id = amendment.contract_id
-    if ConfirmForm().validate_on_submit():
-        service.delete_amendment(amendment)
-        db.session.commit()
-        flash(gettext("Amendment removed."), "success")
-    return redirect(url_for(".detail", id=contract_id) + "#amendments")
+    contract = amendment.contract
+    return voiding.void_page(
+        amendment,
+        lambda reason, version: service.void_amendment(amendment, reason, version),
+        title=gettext("Void the amendment of %(date)s", date=date(amendment.dated_on)),
+        summary=str(contract),
+        back_url=url_for(".detail", id=contract.id) + "#amendments",
+        done=gettext("Amendment voided."),
+    )
+
+
+@bp.post("/amendments/<int:id>/restore")
+@write_required
+def restore_amendment(id: int):
+    amendment = db.get_or_404(ContractAmendment, id)
+    return voiding.restore_post(
+        amendment,
+        lambda version: service.restore_amendment(amendment, version),
+        back_url=url_for(".detail", id=amendment.contract_id) + "#amendments",
+        done=voiding.restored_message(),
+    )

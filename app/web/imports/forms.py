@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 
 from app.importing.profiles import shipped_profiles
 from app.importing.sources import SUFFIXES
+from app.web.fields import CurrencyField
 
 
 class ColumnsForm(FlaskForm):
@@ -57,11 +58,10 @@ class UploadForm(FlaskForm):
         ],
         description=_l("For a file without dates: the month it covers, YYYY-MM."),
     )
-    currency = StringField(
+    currency = CurrencyField(
         _l("Currency"),
-        validators=[Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK."))],
+        validators=[Optional()],
         description=_l("For a file that does not say; SEK when left empty."),
-        render_kw={"maxlength": 3, "size": 4},
     )
 
     def __init__(self, *args, **kwargs):

@@ -11,9 +11,9 @@ from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
-from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
+from app.web.fields import CurrencyField
 from app.web.fields import MoneyField
 from app.web.fields import OrgNumberField
 from app.web.fields import RecordForm
@@ -76,15 +76,7 @@ class RateCardForm(RecordForm):
         validators=[InputRequired(message=_l("Give the day rate."))],
         description=_l("Per started day."),
     )
-    currency = StringField(
-        _l("Currency"),
-        default="SEK",
-        validators=[
-            DataRequired(),
-            Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK.")),
-        ],
-        render_kw={"maxlength": 3, "size": 4},
-    )
+    currency = CurrencyField(_l("Currency"), default="SEK", validators=[DataRequired()])
     basis = TextAreaField(
         _l("Basis"),
         render_kw={"rows": 2},

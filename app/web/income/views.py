@@ -18,9 +18,10 @@ from app.extensions import db
 from app.models import Engagement
 from app.models import RateCard
 from app.services import income as service
+from app.web import voiding
 from app.web.access import admin_required
 from app.web.access import write_required
-from app.web.fields import ConfirmForm
+from app.web.filters import date
 from app.web.filters import money
 from app.web.history import history_for
 from app.web.income.forms import EngagementForm
@@ -28,6 +29,7 @@ from app.web.income.forms import RateCardForm
 from app.web.listing import int_arg
 from app.web.listing import paginate
 from app.web.listing import sorting
+from app.web.listing import status_arg
 from app.web.listing import text_arg
 from app.web.listing import year_arg
 from app.web.saving import save
@@ -37,7 +39,9 @@ bp = Blueprint("income", __name__, url_prefix="/income")
 
 def list_filters() -> service.EngagementFilters:
     """The engagement list's filters from the query string (the list and its exports)."""
-    return service.EngagementFilters(year=year_arg(), q=text_arg("q"), batch_id=int_arg("batch"))
+    return service.EngagementFilters(
+        year=year_arg(), q=text_arg("q"), batch_id=int_arg("batch"), status=status_arg()
+    )
 
 
 @bp.get("/")
@@ -59,7 +63,10 @@ def index():
 def detail(id: int):
     engagement = db.get_or_404(Engagement, id)
     return render_template(
-        "income/detail.html", engagement=engagement, history=history_for(engagement)
+        "income/detail.html",
+        engagement=engagement,
+        history=history_for(engagement),
+        restore=voiding.restore_form(engagement),
     )
 
 
@@ -125,13 +132,18 @@ def rate_on():
 
 @bp.get("/rates/")
 def rate_cards():
-    return render_template("income/rate_cards.html", rate_cards=_rates(), delete_form=ConfirmForm())
+    return render_template("income/rate_cards.html", rate_cards=_rates())
 
 
 @bp.get("/rates/<int:id>")
 def rate_card(id: int):
     card = db.get_or_404(RateCard, id)
-    return render_template("income/rate_card.html", card=card, history=history_for(card))
+    return render_template(
+        "income/rate_card.html",
+        card=card,
+        history=history_for(card),
+        restore=voiding.restore_form(card),
+    )
 
 
 @bp.route("/rates/new", methods=["GET", "POST"])
@@ -157,13 +169,56 @@ def edit_rate_card(id: int):
     return render_template("income/rate_card_form.html", form=form, card=card)
 
 
-@bp.post("/rates/<int:id>/delete")
+@bp.route("/rates/<int:id>/void", methods=["GET", "POST"])
 @admin_required
-def delete_rate_card(id: int):
+def void_rate_card(id: int):
     card = db.get_or_404(RateCard, id)
-    form = ConfirmForm()
-    if form.validate_on_submit() and save(
-        form, lambda: service.delete_rate_card(card) or True, card
-    ):
-        flash(gettext("Day rate removed."), "success")
-    return redirect(url_for(".rate_cards"))
+    return voiding.void_page(
+        card,
+        lambda reason, version: service.void_rate_card(card, reason, version),
+        title=gettext("Void the day rate from %(start)s", start=date(card.valid_from)),
+        summary=money(card.day_rate, card.currency),
+        warning=gettext(
+            "The engagements it priced take the rate in force on their first day instead."
+        ),
+        back_url=url_for(".rate_card", id=card.id),
+        done=gettext("Day rate voided."),
+    )
+
+
+@bp.post("/rates/<int:id>/restore")
+@admin_required
+def restore_rate_card(id: int):
+    card = db.get_or_404(RateCard, id)
+    return voiding.restore_post(
+        card,
+        lambda version: service.restore_rate_card(card, version),
+        back_url=url_for(".rate_card", id=card.id),
+        done=voiding.restored_message(),
+    )
+
+
+@bp.route("/<int:id>/void", methods=["GET", "POST"])
+@write_required
+def void(id: int):
+    engagement = db.get_or_404(Engagement, id)
+    return voiding.void_page(
+        engagement,
+        lambda reason, version: service.void_engagement(engagement, reason, version),
+        title=gettext("Void the engagement of %(day)s", day=date(engagement.first_day)),
+        summary=f"{engagement.organiser_name} · {engagement.topic}",
+        back_url=url_for(".detail", id=engagement.id),
+        done=gettext("Engagement voided: its fee counts no more."),
+    )
+
+
+@bp.post("/<int:id>/restore")
+@write_required
+def restore(id: int):
+    engagement = db.get_or_404(Engagement, id)
+    return voiding.restore_post(
+        engagement,
+        lambda version: service.restore_engagement(engagement, version),
+        back_url=url_for(".detail", id=engagement.id),
+        done=voiding.restored_message(),
+    )

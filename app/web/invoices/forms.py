@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import SelectField
 from wtforms import StringField
@@ -14,12 +15,11 @@ from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
-from wtforms.validators import Regexp
 
+from app.web.fields import CurrencyField
 from app.web.fields import HoursField
 from app.web.fields import MoneyField
 from app.web.fields import OptionalSelectField
-from app.web.fields import RecordForm
 from app.web.fields import VendorPickerForm
 
 
@@ -42,17 +42,19 @@ class InvoiceForm(VendorPickerForm):
         description=_l("VAT is computed from the rate; you can change it."),
     )
     vat_amount = MoneyField(_l("VAT"), description=_l("Left empty, it is computed from the rate."))
-    currency = StringField(
-        _l("Currency"),
-        default="SEK",
-        validators=[
-            DataRequired(),
-            Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK.")),
-        ],
-        render_kw={"maxlength": 3, "size": 4},
+    vat_confirmed = BooleanField(
+        _l("The invoice states this VAT"),
+        description=_l("Tick to keep a VAT that is none of the Swedish rates of the amount."),
     )
+    currency = CurrencyField(_l("Currency"), default="SEK", validators=[DataRequired()])
     hours = HoursField(_l("Hours billed"))
     contract_id = OptionalSelectField(_l("Contract"))
+    credits_number = StringField(
+        _l("Credits invoice number"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("For a credit note: the number of the vendor's invoice it credits."),
+        render_kw={"autocomplete": "off"},
+    )
     category_id = OptionalSelectField(_l("Category"))
     new_category = StringField(
         _l("New category"),
@@ -91,18 +93,49 @@ class InvoiceForm(VendorPickerForm):
     def load(self, record) -> None:
         super().load(record)
         self.vat_rate.data = vat_rate_of(record)
+        self.credits_number.data = record.credits.invoice_number if record.credits else None
+        self.vat_confirmed.data = self.vat_rate.data == "" and bool(record.vat_amount)
 
-
-class VoidForm(RecordForm):
-    reason = TextAreaField(
-        _l("Reason"),
-        validators=[DataRequired(message=_l("Say why the invoice is voided.")), Length(max=2000)],
-        description=_l(
-            "E.g. entered twice, wrong vendor. The invoice stays on record, marked "
-            "as voided, and leaves every total."
-        ),
-        render_kw={"rows": 3},
+    #: The fields in the order a clerk fills them, for where the keyboard focus starts.
+    ENTRY_ORDER = (
+        "vendor",
+        "invoice_number",
+        "invoiced_on",
+        "paid_on",
+        "contract_id",
+        "credits_number",
+        "net_amount",
+        "vat_rate",
+        "vat_amount",
+        "vat_confirmed",
+        "currency",
+        "hours",
+        "category_id",
+        "new_category",
+        "department_id",
+        "new_department",
+        "description",
     )
+
+    def focus_field(self) -> str:
+        """Where the next keystroke belongs: the first field with an error; else the vendor on
+        a fresh form, the invoice number once the vendor is there (after “save and add
+        another”, or on an invoice being corrected)."""
+        for name in self.ENTRY_ORDER:
+            if getattr(self, name).errors:
+                return name
+        return "invoice_number" if self.vendor.data else "vendor"
+
+    def put_focus(self) -> None:
+        """Mark :meth:`focus_field` ``autofocus`` (on this form's own copy of its attributes)."""
+        field = getattr(self, self.focus_field())
+        field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+
+    @property
+    def asks_vat_confirmation(self) -> bool:
+        """Whether to show the VAT confirmation: when the VAT was refused as no Swedish rate,
+        or has been confirmed already."""
+        return bool(self.vat_confirmed.data or self.vat_amount.errors)
 
 
 def vat_rate_of(invoice) -> str:

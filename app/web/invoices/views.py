@@ -23,11 +23,12 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as service
 from app.services import lists as list_service
+from app.web import voiding
 from app.web.access import write_required
 from app.web.filter_chips import filter_chips
+from app.web.filters import money
 from app.web.history import history_for
 from app.web.invoices.forms import InvoiceForm
-from app.web.invoices.forms import VoidForm
 from app.web.listing import int_arg
 from app.web.listing import paginate_rows
 from app.web.listing import sorting
@@ -68,18 +69,46 @@ def index():
 @bp.get("/<int:id>")
 def detail(id: int):
     invoice = db.get_or_404(Invoice, id)
-    return render_template("invoices/detail.html", invoice=invoice, history=history_for(invoice))
+    return render_template(
+        "invoices/detail.html",
+        invoice=invoice,
+        history=history_for(invoice),
+        restore=voiding.restore_form(invoice),
+    )
 
 
-def _form(**kwargs) -> InvoiceForm:
+def _form(invoice: Invoice | None = None, **kwargs) -> InvoiceForm:
+    """The invoice form. Its contract menu holds the valid contracts of the vendor the form
+    is filled with (an invoice being edited, the vendor kept by “save and add another”, or
+    picked before the form came back with errors), else every valid contract; an edited
+    invoice's own contract stays on it even if voided since."""
+    vendor_id = _form_vendor_id(invoice)
+    contracts = db.session.scalars(
+        contract_service.contract_select(
+            contract_service.ContractFilters(vendor_id=vendor_id, status="active"),
+            "reference",
+            False,
+        )
+    ).all()
+    if invoice is not None and invoice.contract is not None and invoice.contract not in contracts:
+        contracts.insert(0, invoice.contract)
     return InvoiceForm(
-        contracts=db.session.scalars(
-            contract_service.contract_select(contract_service.ContractFilters(), "reference", False)
-        ).all(),
+        obj=invoice,
+        contracts=contracts,
         categories=db.session.scalars(list_service.ordered(Category)).all(),
         departments=db.session.scalars(list_service.ordered(Department)).all(),
         **kwargs,
     )
+
+
+def _form_vendor_id(invoice: Invoice | None) -> int | None:
+    """The vendor the form is being filled for, when the request says it plainly."""
+    if request.method == "POST":
+        raw = request.form.get("vendor_id", "")
+        return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+    if invoice is not None:
+        return invoice.vendor_id
+    return int_arg("vendor")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,6 +128,7 @@ def create():
             if form.save_and_add.data:
                 return redirect(url_for(".create", **_carried_over(invoice)))
             return redirect(url_for(".detail", id=invoice.id))
+    form.put_focus()
     return render_template("invoices/form.html", form=form, invoice=None)
 
 
@@ -141,7 +171,7 @@ def edit(id: int):
     if invoice.is_voided:
         flash(gettext("A voided invoice cannot be changed."), "error")
         return redirect(url_for(".detail", id=invoice.id))
-    form = _form(obj=invoice)
+    form = _form(invoice)
     if request.method == "GET":
         form.load(invoice)
     if form.validate_on_submit() and save(
@@ -149,6 +179,7 @@ def edit(id: int):
     ):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".detail", id=invoice.id))
+    form.put_focus()
     return render_template("invoices/form.html", form=form, invoice=invoice)
 
 
@@ -176,12 +207,23 @@ def _chosen(model, chosen_id: int | None, new_name: str | None):
 @write_required
 def void(id: int):
     invoice = db.get_or_404(Invoice, id)
-    form = VoidForm(obj=invoice if request.method == "GET" else None)
-    if request.method == "GET":
-        form.reason.data = None
-    if form.validate_on_submit() and save(
-        form, lambda: service.void_invoice(invoice, form.reason.data, form.version.data), invoice
-    ):
-        flash(gettext("Invoice %(number)s voided.", number=invoice.invoice_number), "success")
-        return redirect(url_for(".detail", id=invoice.id))
-    return render_template("invoices/void.html", form=form, invoice=invoice)
+    return voiding.void_page(
+        invoice,
+        lambda reason, version: service.void_invoice(invoice, reason, version),
+        title=gettext("Void invoice %(number)s", number=invoice.invoice_number),
+        summary=f"{invoice.vendor.name} · {money(invoice.net_amount, invoice.currency)}",
+        back_url=url_for(".detail", id=invoice.id),
+        done=gettext("Invoice %(number)s voided.", number=invoice.invoice_number),
+    )
+
+
+@bp.post("/<int:id>/restore")
+@write_required
+def restore(id: int):
+    invoice = db.get_or_404(Invoice, id)
+    return voiding.restore_post(
+        invoice,
+        lambda version: service.restore_invoice(invoice, version),
+        back_url=url_for(".detail", id=invoice.id),
+        done=voiding.restored_message(),
+    )

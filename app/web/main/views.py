@@ -41,8 +41,14 @@ def index():
             for flag, currency, label in year_flags(latest)
             if flag.is_current
         ]
-    # One chart, of the currency most invoices are in; the balance page has every currency's.
-    currency = report_charts.main_currency((row.currency, row.invoice_count) for row in years)
+    # A chart per currency: amounts in different currencies are never drawn on one axis, and
+    # none is left out (the currency most invoices are in first).
+    counts: dict[str, int] = {}
+    for row in years:
+        counts[row.currency] = (
+            counts.get(row.currency, 0) + row.invoice_count + row.engagement_count
+        )
+    currencies = sorted(counts, key=lambda c: (-counts[c], c))
     return render_template(
         "main/index.html",
         years=years,
@@ -50,7 +56,7 @@ def index():
         latest=latest,
         flags=flags[:FRONT_PAGE_FLAGS],
         more_flags=max(0, len(flags) - FRONT_PAGE_FLAGS),
-        chart=report_charts.balance_chart(years, currency) if currency else None,
+        charts=[(c, report_charts.balance_chart(years, c)) for c in currencies],
     )
 
 

@@ -4,7 +4,6 @@ labels, links and formats."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from app.exporting.flag_text import flag_text
 from app.extensions import db
 from app.models import Invoice
 from app.services.balance import Balance
@@ -23,10 +23,7 @@ from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import Pivot
 from app.services.totals import PivotLine
 from app.services.totals import TotalRow
-from app.web.filters import date
-from app.web.filters import hours
-from app.web.filters import money
-from app.web.filters import number
+from app.web.filters import current_language
 from app.web.report_args import invoices_url
 
 #: The groupings' names in the interface.
@@ -117,23 +114,10 @@ class ShownFlag:
     context_label: str | None
 
 
-def _flag_params(flag: Flag, currency: str) -> dict:
-    params = dict(flag.params)
-    for key, value in params.items():
-        if isinstance(value, Decimal):
-            params[key] = hours(value) if flag.kind == "hours" else money(value, currency)
-        elif isinstance(value, int) and key == "count":
-            params[key] = number(value)
-    for key in ("date", "start", "end", "since"):
-        raw = params.get(key)
-        if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-":
-            params[key] = date(dt.date.fromisoformat(raw))
-    return params
-
-
 def show_flag(flag: Flag, currency: str = "SEK", contract_label: str | None = None) -> ShownFlag:
-    """The flag's sentence in the reader's language, with links to its evidence."""
-    text = gettext(flag.message, **_flag_params(flag, currency))
+    """The flag's sentence in the reader's language, with links to its evidence (the list of
+    invoices behind a vendor's flag; a contract's flag lists its invoices itself)."""
+    text = flag_text(flag, currency, current_language())
     evidence = None
     context_url = context_label = None
     if flag.kind == "threshold":
@@ -148,8 +132,8 @@ def show_flag(flag: Flag, currency: str = "SEK", contract_label: str | None = No
     return ShownFlag(flag, text, evidence, context_url, context_label)
 
 
-def evidence_rows(flags: list[ShownFlag], limit: int = 50) -> dict:
-    """The invoices flags cite (the first ``limit`` of each), by id, in one query."""
+def evidence_rows(flags: list[ShownFlag], limit: int | None = 50) -> dict:
+    """The invoices flags cite (the first ``limit`` of each, or all), by id, a query per 900."""
     ids = sorted({i for shown in flags for i in shown.flag.invoice_ids[:limit]})
     found = {}
     for start in range(0, len(ids), 900):
@@ -172,8 +156,9 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 
 def share_text(value: Decimal) -> str:
-    """A share of a total as a decimal string with four places (``0.4123``)."""
-    return str(value.quantize(Decimal("0.0001")))
+    """A share of a total as its decimal string, three places (``0.412`` for 41,2 %: see
+    :func:`app.services.totals.share_of`)."""
+    return str(value)
 
 
 def totals_row_json(filters: InvoiceFilters, row: TotalRow, external: bool = True) -> dict:
@@ -251,6 +236,8 @@ def change(source: dict, year: int) -> Decimal | None:
 
 
 def balance_json(result: Balance, shown_flags: list[ShownFlag]) -> dict:
+    """The balance's JSON: its figures, and each flag with every invoice it cites."""
+    invoices = evidence_rows(shown_flags, limit=None)
     return {
         "year": result.year,
         "date_basis": result.date_basis,
@@ -288,10 +275,25 @@ def balance_json(result: Balance, shown_flags: list[ShownFlag]) -> dict:
                 "contract_id": shown.flag.contract_id,
                 "vendor_id": shown.flag.vendor_id,
                 "invoice_ids": shown.flag.invoice_ids,
-                "invoices": _external(shown.evidence_url) if shown.evidence_url else None,
+                "invoices": [
+                    _invoice_json(invoices[i]) for i in shown.flag.invoice_ids if i in invoices
+                ],
+                "evidence": _external(shown.evidence_url) if shown.evidence_url else None,
             }
             for shown in shown_flags
         ],
+    }
+
+
+def _invoice_json(invoice: Invoice) -> dict:
+    """An invoice a flag cites, as the flag's JSON lists it."""
+    return {
+        "id": invoice.id,
+        "invoice_number": invoice.invoice_number,
+        "invoiced_on": invoice.invoiced_on.isoformat(),
+        "net_amount": decimal_text(invoice.net_amount),
+        "currency": invoice.currency,
+        "url": _external(url_for("invoices.detail", id=invoice.id)),
     }
 
 

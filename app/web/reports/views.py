@@ -32,6 +32,7 @@ from app.services import overview as overview_service
 from app.services.balance import balance
 from app.services.balance import balance_years
 from app.services.flags import year_flags
+from app.services.income import EngagementFilters
 from app.services.invoice_filters import DATE_BASES
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import DIMENSIONS
@@ -234,11 +235,13 @@ def evidence():
     every invoice behind it, their provenance and a README on how the figures were made."""
     report = request.args.get("report", "totals")
     args = read_report_args()
+    income = None
     if report == "balance":
         years, year, basis = _balance_request()
         year = year or (years[0] if years else dt.date.today().year)
         table = export_reports.balance_table(year, basis)
         filters = InvoiceFilters(year=year, date_basis=basis, status="active")
+        income = EngagementFilters(year=year)
     elif report == "pivot":
         table = export_reports.pivot_table(args.filters, args.measure, args.top)
         filters = args.filters
@@ -247,7 +250,7 @@ def evidence():
         table = export_reports.totals_table(args.totals_query)
         filters = args.filters
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    write_evidence(spool, report, table, filters)
+    write_evidence(spool, report, table, filters, income)
     spool.seek(0)
     return send_file(
         spool,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import DateField
-from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
-from wtforms.validators import Regexp
 
+from app.web.fields import CurrencyField
 from app.web.fields import MoneyField
 from app.web.fields import RecordForm
 
@@ -22,15 +21,7 @@ class ThresholdForm(RecordForm):
         validators=[InputRequired(message=_l("Give the amount."))],
         description=_l("A vendor's yearly spend without a contract above this amount is flagged."),
     )
-    currency = StringField(
-        _l("Currency"),
-        default="SEK",
-        validators=[
-            DataRequired(),
-            Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK.")),
-        ],
-        render_kw={"maxlength": 3, "size": 4},
-    )
+    currency = CurrencyField(_l("Currency"), default="SEK", validators=[DataRequired()])
     note = TextAreaField(
         _l("Source"),
         render_kw={"rows": 3},
