@@ -50,11 +50,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.web import access
     from app.web import errors
     from app.web import filters
+    from app.web import http_cache
+    from app.web import limits
     from app.web import security
 
     audit.install()
     access.register(app)
     errors.register(app)
+    limits.register(app)
+    http_cache.register(app)
     filters.register(app)
     security.register(app)
 
