@@ -279,20 +279,25 @@ def balance_json(result: Balance, shown_flags: list[ShownFlag]) -> dict:
             }
             for row in result.income
         ],
-        "flags": [
-            {
-                "kind": shown.flag.kind,
-                "text": shown.text,
-                "since": shown.flag.since.isoformat() if shown.flag.since else None,
-                "until": shown.flag.until.isoformat() if shown.flag.until else None,
-                "contract_id": shown.flag.contract_id,
-                "vendor_id": shown.flag.vendor_id,
-                "invoice_ids": shown.flag.invoice_ids,
-                "invoices": _external(shown.evidence_url) if shown.evidence_url else None,
-            }
-            for shown in shown_flags
-        ],
+        "flags": balance_json_flags(shown_flags),
     }
+
+
+def balance_json_flags(shown_flags: list[ShownFlag]) -> list[dict]:
+    """Flags as JSON: kind, sentence, when they held, what they concern and their evidence."""
+    return [
+        {
+            "kind": shown.flag.kind,
+            "text": shown.text,
+            "since": shown.flag.since.isoformat() if shown.flag.since else None,
+            "until": shown.flag.until.isoformat() if shown.flag.until else None,
+            "contract_id": shown.flag.contract_id,
+            "vendor_id": shown.flag.vendor_id,
+            "invoice_ids": shown.flag.invoice_ids,
+            "invoices": _external(shown.evidence_url) if shown.evidence_url else None,
+        }
+        for shown in shown_flags
+    ]
 
 
 def _year_filters(result: Balance) -> InvoiceFilters:
