@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.main.views import bp as main
     from app.web.reports.views import bp as reports
     from app.web.thresholds.views import bp as thresholds
+    from app.web.tokens.views import bp as tokens
     from app.web.users.views import bp as users
     from app.web.vendors.views import bp as vendors
 
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
         exports,
         feeds,
         users,
+        tokens,
         audit,
     ):
         app.register_blueprint(blueprint)

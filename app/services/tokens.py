@@ -57,7 +57,7 @@ def all_tokens() -> sa.Select:
     return sa.select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
 
 
-def create_token(user: User, data: dict, created_by: User) -> tuple[ApiToken, str]:
+def create_token(user: User, data: dict, created_by: User | None) -> tuple[ApiToken, str]:
     """Make a token for ``user``; returns it with its secret (shown once, never stored).
 
     Args:
@@ -65,14 +65,18 @@ def create_token(user: User, data: dict, created_by: User) -> tuple[ApiToken, st
         data: ``name``; ``scope`` ("read" or "write", default read); ``expires_on`` (a date,
             default a year from today; at most ``MAX_DAYS`` ahead).
         created_by: who makes it: ``user`` themselves, or an administrator for a service
-            account.
+            account; ``None`` for a command run by whoever runs the server.
 
     Raises:
         ServiceError: no name, an unknown scope, a write scope for an account that may not
             change records, an expiry in the past or too far ahead, or a token made for
             someone else by anyone but an administrator for a service account.
     """
-    if created_by.id != user.id and not (created_by.is_admin and user.is_service):
+    if (
+        created_by is not None
+        and created_by.id != user.id
+        and not (created_by.is_admin and user.is_service)
+    ):
         raise ServiceError(
             N_(
                 "Only an administrator makes tokens for another account, and only for a "
