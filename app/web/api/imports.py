@@ -89,15 +89,17 @@ def upload():
         currency=(form.currency.data or "").upper() or None,
     )
     user = current_user._get_current_object()
-    started: list[ImportJob] = []
+    started: list[int] = []
 
     def start() -> ImportJob:
-        started.append(import_service.start_job(user, form.file.data, options))
-        return started[0]
+        job = import_service.start_job(user, form.file.data, options)
+        started.append(job.id)
+        return job
 
     response = save(start, _job_json, 202, _location)
     if started and response.status_code == 202:
-        import_service.launch(current_app._get_current_object(), started[0].id)
+        # Only the id crosses over: the job runs with a session of its own.
+        import_service.launch(current_app._get_current_object(), started[0])
     return response
 
 
@@ -153,9 +155,10 @@ def confirm_import(id: int):
     form = ConfirmImportForm(formdata=form_data(json_body(), names), meta={"csrf": False})
     if not form.validate():
         return refuse_invalid(form, names)
+    job_id = job.id
     response = save(
         lambda: import_service.confirm_job(job, form.skip_invalid.data), _job_json, 202, _location
     )
     if response.status_code == 202:
-        import_service.launch(current_app._get_current_object(), job.id)
+        import_service.launch(current_app._get_current_object(), job_id)
     return response

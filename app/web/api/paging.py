@@ -45,13 +45,17 @@ class Key:
 
     def after(self, value):
         """Rows after ``value`` in this key's direction (not equal to it)."""
-        beyond = self.column < value if self.descending else self.column > value
         if value is None:
             return sa.false()
+        # A bound value of the column's type (booleans cannot be compared as Python constants).
+        value = sa.literal(value, self.column.type)
+        beyond = self.column < value if self.descending else self.column > value
         return sa.or_(beyond, self.column.is_(None)) if self.nullable else beyond
 
     def equal(self, value):
-        return self.column.is_(None) if value is None else self.column == value
+        if value is None:
+            return self.column.is_(None)
+        return self.column == sa.literal(value, self.column.type)
 
 
 def _serializer() -> URLSafeSerializer:
