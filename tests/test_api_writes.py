@@ -127,9 +127,12 @@ def test_the_forms_validation_names_the_field(app, db, make_user, make_vendor):
     fields = {e["field"] for e in response.json["errors"]}
     assert {"net_amount", "currency"} <= fields
     # A service's rule (one number per vendor) is a problem naming its field too.
-    assert client.post(
-        "/api/v1/invoices", json=_invoice_body(vendor), headers=bearer(secret)
-    ).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/invoices", json=_invoice_body(vendor), headers=bearer(secret)
+        ).status_code
+        == 201
+    )
     twice = client.post("/api/v1/invoices", json=_invoice_body(vendor), headers=bearer(secret))
     assert twice.status_code == 422
     assert [e["field"] for e in twice.json["errors"]] == ["invoice_number"]
@@ -138,9 +141,7 @@ def test_the_forms_validation_names_the_field(app, db, make_user, make_vendor):
     assert _count(db) == 1
 
 
-def test_idempotency_key_makes_a_retry_return_the_first_invoice(
-    app, db, make_user, make_vendor
-):
+def test_idempotency_key_makes_a_retry_return_the_first_invoice(app, db, make_user, make_vendor):
     _token, secret = make_token(db, make_user)
     client = app.test_client()
     body = _invoice_body(make_vendor())
@@ -273,4 +274,3 @@ def test_an_upload_that_is_no_file_names_the_field(app, db, make_user):
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json["errors"]] == ["file"]
-

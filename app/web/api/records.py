@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import abort
 from flask import jsonify
 from flask import url_for
+from marshmallow import Schema
+from marshmallow import fields
 
 from app.extensions import db
 from app.models import Category
@@ -56,26 +58,32 @@ def _paged(body: dict):
     return response
 
 
+#: What the API's front door links to.
+INDEX = [
+    "vendors",
+    "contracts",
+    "invoices",
+    "engagements",
+    "rate_cards",
+    "categories",
+    "departments",
+    "import_batches",
+    "totals",
+    "pivot",
+    "balance",
+    "flags",
+    "openapi",
+    "reference",
+]
+IndexSchema = Schema.from_dict(
+    {name: fields.String(required=True) for name in INDEX}, name="ApiIndex"
+)
+
+
 @bp.get("/")
-@operation("What the API holds, with links", tag="API", responses={200: None})
+@operation("What the API holds, with links", tag="API", responses={200: IndexSchema})
 def index():
-    names = [
-        "vendors",
-        "contracts",
-        "invoices",
-        "engagements",
-        "rate_cards",
-        "categories",
-        "departments",
-        "import_batches",
-        "totals",
-        "pivot",
-        "balance",
-        "flags",
-        "openapi",
-        "reference",
-    ]
-    return jsonify({name: url_for(f"api.{name}", _external=True) for name in names})
+    return jsonify({name: url_for(f"api.{name}", _external=True) for name in INDEX})
 
 
 # --- vendors ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from app.web.api.spec import operation
 
 
 @bp.get("/openapi.json")
-@operation("This document: OpenAPI 3.1", tag="API", responses={200: None})
+@operation("This document: OpenAPI 3.1", tag="API", responses={200: {"type": "object"}})
 def openapi():
     return jsonify(document(current_app))
 
