@@ -111,7 +111,7 @@ def balance():
     "What an auditor should look at: a year's flags, or one contract's",
     tag="Reports",
     query=queries.FlagQuery,
-    responses={200: report_schemas.FlagListSchema},
+    responses={200: report_schemas.FlagListSchema, 404: None},
 )
 def flags():
     query = queries.checked(queries.FlagQuery)

@@ -91,14 +91,18 @@ def operation(
     return decorator
 
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+#: Ids are 32-bit integers in the database; a larger one in an address is a 404.
+MAX_ID = 2**31 - 1
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
         kind = "integer" if converter == "int" else "string"
-        schema = {"type": kind, "minimum": 0} if kind == "integer" else {"type": kind}
+        schema = {"type": kind}
+        if kind == "integer":
+            schema |= {"minimum": 0, "maximum": MAX_ID}
         params.append({"in": "path", "name": name, "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\2}", rule), params
 
