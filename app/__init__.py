@@ -122,6 +122,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     from app.extensions import csrf
+    from app.web.listing import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     from app.web.api import bp as api
     from app.web.audit.views import bp as audit
     from app.web.auth.views import bp as auth

@@ -160,7 +160,7 @@ def index():
     )
 
 
-@bp.get("/vendors/<int(max=2147483647):id>/feed.atom")
+@bp.get("/vendors/<id:id>/feed.atom")
 def vendor(id: int):
     supplier = db.get_or_404(Vendor, id)
     known = thresholds()
@@ -177,7 +177,7 @@ def vendor(id: int):
     )
 
 
-@bp.get("/contracts/<int(max=2147483647):id>/feed.atom")
+@bp.get("/contracts/<id:id>/feed.atom")
 def contract(id: int):
     agreement = db.get_or_404(Contract, id)
     flags = [(flag, agreement.currency, str(agreement)) for flag in contract_flags(agreement)]

@@ -120,7 +120,7 @@ def _job_version(id: int) -> DataVersion:
     return DataVersion(f"job.{job.id}.{job.status}.{job.phase}.{done}.{total}", job.updated_at)
 
 
-@bp.get("/imports/<int(max=2147483647):id>")
+@bp.get("/imports/<id:id>")
 @operation(
     "An import job's status and, when done, its report",
     tag="Imports",
@@ -136,7 +136,7 @@ def import_job(id: int):
     return jsonify(_job_json(job))
 
 
-@bp.post("/imports/<int(max=2147483647):id>/confirm")
+@bp.post("/imports/<id:id>/confirm")
 @operation(
     "Write a checked import (optionally leaving out the rows it rejected)",
     tag="Imports",

@@ -111,7 +111,7 @@ def vendors():
     return _paged(_page(statement, keys, name, schemas.VendorSchema))
 
 
-@bp.get("/vendors/<int(max=2147483647):id>")
+@bp.get("/vendors/<id:id>")
 @operation("One supplier", tag="Vendors", responses={200: schemas.VendorSchema})
 def vendor(id: int):
     return jsonify(schemas.VendorSchema().dump(db.get_or_404(Vendor, id)))
@@ -140,7 +140,7 @@ def contracts():
     )
 
 
-@bp.get("/contracts/<int(max=2147483647):id>")
+@bp.get("/contracts/<id:id>")
 @operation("One contract", tag="Contracts", responses={200: schemas.ContractSchema})
 def contract(id: int):
     return jsonify(schemas.ContractSchema().dump(db.get_or_404(Contract, id)))
@@ -175,7 +175,7 @@ def invoices():
     )
 
 
-@bp.get("/invoices/<int(max=2147483647):id>")
+@bp.get("/invoices/<id:id>")
 @operation("One invoice", tag="Invoices", responses={200: schemas.InvoiceSchema})
 def invoice(id: int):
     return jsonify(schemas.InvoiceSchema().dump(db.get_or_404(Invoice, id)))
@@ -204,7 +204,7 @@ def engagements():
     return _paged(_page(statement, keys, name, schemas.EngagementSchema))
 
 
-@bp.get("/engagements/<int(max=2147483647):id>")
+@bp.get("/engagements/<id:id>")
 @operation("One engagement", tag="Fee income", responses={200: schemas.EngagementSchema})
 def engagement(id: int):
     return jsonify(schemas.EngagementSchema().dump(db.get_or_404(Engagement, id)))
@@ -249,7 +249,7 @@ def import_batches():
     return _paged(_page(import_service.batches(), keys, "batches", schemas.ImportBatchSchema))
 
 
-@bp.get("/import-batches/<int(max=2147483647):id>")
+@bp.get("/import-batches/<id:id>")
 @operation("One import batch", tag="Imports", responses={200: schemas.ImportBatchSchema})
 def import_batch(id: int):
     return jsonify(schemas.ImportBatchSchema().dump(db.get_or_404(ImportBatch, id)))

@@ -99,7 +99,7 @@ MAX_ID = 2**31 - 1
 def _path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
-        kind = "integer" if converter == "int" else "string"
+        kind = "integer" if converter in ("int", "id") else "string"
         schema = {"type": kind}
         if kind == "integer":
             schema |= {"minimum": 0, "maximum": MAX_ID}

@@ -110,7 +110,7 @@ def create_invoice():
     )
 
 
-@bp.patch("/invoices/<int(max=2147483647):id>")
+@bp.patch("/invoices/<id:id>")
 @operation(
     "Correct an invoice: send the values that change and the version read",
     tag="Invoices",
@@ -144,7 +144,7 @@ def correct_invoice(id: int):
     )
 
 
-@bp.post("/invoices/<int(max=2147483647):id>/void")
+@bp.post("/invoices/<id:id>/void")
 @operation(
     "Void an invoice: it stays on record, marked, and leaves every total",
     tag="Invoices",
@@ -196,7 +196,7 @@ def create_engagement():
 AMENDMENT_FIELDS = {name: name for name in write_schemas.AmendmentInput._declared_fields}
 
 
-@bp.post("/contracts/<int(max=2147483647):id>/amendments")
+@bp.post("/contracts/<id:id>/amendments")
 @operation(
     "Record an amendment to a contract: a later end, more money or hours, a new rate",
     tag="Contracts",
