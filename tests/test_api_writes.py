@@ -274,3 +274,32 @@ def test_an_upload_that_is_no_file_names_the_field(app, db, make_user):
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json["errors"]] == ["file"]
+
+
+def test_every_api_write_needs_a_write_token_whose_owner_may_write(
+    app, db, make_user, demo_ids, client
+):
+    """Walks the URL map: a new write route of the API is checked without being listed."""
+    _read, read_secret = make_token(db, make_user, "clerk", "read")
+    auditor, auditor_secret = make_token(db, make_user, "auditor", "read")
+    api = app.test_client()
+    writes = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and rule.methods & {"POST", "PATCH", "PUT", "DELETE"}
+    ]
+    assert len(writes) >= 7
+    for rule in writes:
+        url = rule.rule.replace("<id:id>", str(demo_ids["invoice"]))
+        for method in sorted(rule.methods & {"POST", "PATCH", "PUT", "DELETE"}):
+            anonymous = api.open(url, method=method, json={})
+            assert anonymous.status_code == 401, (method, url)
+            assert (
+                api.open(url, method=method, json={}, headers=bearer(read_secret)).status_code
+                == 403
+            )
+            assert (
+                api.open(url, method=method, json={}, headers=bearer(auditor_secret)).status_code
+                == 403
+            )
+            assert client.open(url, method=method, json={}).status_code == 401, (method, url)

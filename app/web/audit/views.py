@@ -70,6 +70,7 @@ def export():
         "record",
         "version",
         "changes",
+        "via_token",
     ]
 
     def body():
@@ -98,4 +99,5 @@ def _row(event) -> list:
         event.record_label,
         event.record_version,
         json.dumps(event.changes, ensure_ascii=False, sort_keys=True),
+        event.via_token or "",
     ]
