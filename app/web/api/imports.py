@@ -111,6 +111,7 @@ def _own_job(id: int) -> ImportJob | None:
     return None
 
 
+@own_validator("imports.job_status")  # the import page's progress bar, too
 @own_validator("api.import_job")
 def _job_version(id: int) -> DataVersion:
     job = db.session.get(ImportJob, id)
