@@ -51,11 +51,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.web import errors
     from app.web import filters
     from app.web import history
+    from app.web import http_cache
+    from app.web import limits
     from app.web import security
 
     audit.install()
     access.register(app)
     errors.register(app)
+    limits.register(app)
+    http_cache.register(app)
     filters.register(app)
     history.register(app)
     security.register(app)
@@ -119,10 +123,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from app.extensions import csrf
+    from app.web.listing import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+    from app.web.api import bp as api
     from app.web.audit.views import bp as audit
     from app.web.auth.views import bp as auth
     from app.web.contracts.views import bp as contracts
     from app.web.downloads import bp as exports
+    from app.web.feeds import bp as feeds
     from app.web.imports.views import bp as imports
     from app.web.income.views import bp as income
     from app.web.invoices.views import bp as invoices
@@ -130,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.main.views import bp as main
     from app.web.reports.views import bp as reports
     from app.web.thresholds.views import bp as thresholds
+    from app.web.tokens.views import bp as tokens
     from app.web.users.views import bp as users
     from app.web.vendors.views import bp as vendors
 
@@ -145,7 +156,13 @@ def register_blueprints(app: Flask) -> None:
         reports,
         thresholds,
         exports,
+        feeds,
         users,
+        tokens,
         audit,
     ):
         app.register_blueprint(blueprint)
+    # The API authenticates writes by token, never by cookie (app.web.api.saving), so a
+    # forged cross-site request has nothing to ride on; its views take no CSRF token.
+    csrf.exempt(api)
+    app.register_blueprint(api)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import MANYTOONE
 
+from app.models import ApiToken
 from app.models import AuditEvent
 from app.models import Category
 from app.models import Contract
@@ -44,12 +45,18 @@ class Actor:
     """Who is changing records: a person signed in, or a command."""
 
     label: str  #: as a reader of the history sees it
-    origin: str  #: "web", "command", "import" or "system"
+    origin: str  #: "web", "api", "command", "import" or "system"
     user_id: int | None = None
+    via_token: str | None = None  #: the name of the API token the changes come with
 
     @classmethod
-    def for_user(cls, user: User, origin: str = "web") -> Actor:
-        return cls(label=f"{user.name} <{user.email}>", origin=origin, user_id=user.id)
+    def for_user(cls, user: User, origin: str = "web", via_token: str | None = None) -> Actor:
+        return cls(
+            label=f"{user.name} <{user.email}>",
+            origin=origin,
+            user_id=user.id,
+            via_token=via_token[:100] if via_token else None,
+        )
 
 
 SYSTEM = Actor(label="system", origin="system")
@@ -97,10 +104,14 @@ LABELS: dict[type, Callable[[Any], str]] = {
     Department: lambda d: d.name,
     User: lambda u: u.email,
     DirectAwardThreshold: str,
+    ApiToken: str,
 }
 
 #: Records whose history shows on another's page: (its table, the attribute holding its id).
-PARENTS: dict[type, tuple[str, str]] = {ContractAmendment: ("contracts", "contract_id")}
+PARENTS: dict[type, tuple[str, str]] = {
+    ContractAmendment: ("contracts", "contract_id"),
+    ApiToken: ("users", "user_id"),
+}
 
 #: Bookkeeping columns whose changes are not news to a reader.
 _IGNORED = {
@@ -111,9 +122,10 @@ _IGNORED = {
     "name_key",
     "session_token",
     "last_login_at",
+    "last_used_at",
 }
 #: Changed, but never shown: the history says only that they changed.
-_SECRET = {"password_hash": "password"}
+_SECRET = {"password_hash": "password", "token_hash": "token"}
 _HIDDEN = "***"
 
 
@@ -283,6 +295,7 @@ def _after_flush(session: Session, _context) -> None:
                 "actor_id": actor.user_id,
                 "actor": actor.label[:300],
                 "origin": actor.origin,
+                "via_token": actor.via_token,
                 "record_type": obj.__tablename__,
                 "record_id": state.identity[0] if state.identity else obj.id,
                 "record_label": LABELS[type(obj)](obj)[:400],

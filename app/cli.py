@@ -181,11 +181,25 @@ ROLES = click.Choice(["admin", "clerk", "auditor"])
 @click.argument("email")
 @click.option("--role", type=ROLES, required=True, help="What the account may do.")
 @click.option("--name", default="", help="The person's name (default: the email's first part).")
+@click.option(
+    "--service",
+    is_flag=True,
+    help="A service account for a system: it never signs in and works through API tokens "
+    "(see insyn tokens); no password is asked for.",
+)
 @as_command("users create")
-def users_create(email: str, role: str, name: str) -> None:
+def users_create(email: str, role: str, name: str, service: bool) -> None:
     """Open an account. The password is asked for (or read from standard input)."""
     from app.services.accounts import create_user
 
+    if service:
+        from app.services.tokens import create_service_account
+
+        user = _service_call(
+            lambda: create_service_account({"email": email, "name": name, "role": role})
+        )
+        click.echo(f"Service account {user.email} ({user.role.value}) created.")
+        return
     password = _read_password()
     user = _service_call(
         lambda: create_user({"email": email, "name": name, "role": role, "password": password})
@@ -320,6 +334,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(users_cli)
+    from app.token_commands import tokens_cli
+
+    app.cli.add_command(tokens_cli)
     app.cli.add_command(import_command)
     from app.exporting.command import export_command
 

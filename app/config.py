@@ -106,3 +106,17 @@ class Config:
     #: Where the OCDS release package is published (its "uri"); empty: each package is named
     #: by a new urn:uuid, since a package must have a URI.
     OCDS_PACKAGE_URI = ""
+    #: How long, in seconds, any cache may keep a public answer of the API, a page's JSON or
+    #: a feed before asking again (with its ETag: a 304 costs one small query).
+    HTTP_MAX_AGE = 60
+    #: The rate limit for anonymous clients of the API, the pages' JSON, the exports and the
+    #: feeds, per client address, in Flask-Limiter's notation ("100 per minute", "1000 per
+    #: hour; 100 per minute"). Signed-in accounts and token holders are not limited.
+    RATELIMIT_DEFAULT = "120 per minute"
+    #: Where the counts are kept: in the server's memory by default (per process); set
+    #: INSYN_RATELIMIT_STORAGE_URI=redis://host:6379/0 to share them between processes.
+    RATELIMIT_STORAGE_URI = "memory://"
+    #: Rate limits can be switched off (the tests do, except those that test them).
+    RATELIMIT_ENABLED = True
+    #: 429 answers say when to retry (Retry-After), and every limited answer how much is left.
+    RATELIMIT_HEADERS_ENABLED = True

@@ -19,6 +19,9 @@ from decimal import InvalidOperation
 
 #: One öre: the quantum every amount is rounded to.
 CENT = Decimal("0.01")
+#: No amount typed or imported reaches this (a thousand billion, in any currency): stored as
+#: whole öre in a 64-bit integer, amounts must stay far below 2**63 öre, their sums included.
+MAX_AMOUNT = Decimal(10) ** 12
 
 #: Characters people and spreadsheets put between groups of thousands, besides "," and ".":
 #: space, no-break space, narrow no-break space, thin space, apostrophe.
@@ -37,6 +40,10 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, w
     """Mark a message and its plural form for translation with ``ngettext`` where it is shown
     (``make translations`` extracts both)."""
     return singular, plural
+
+
+#: The refusal of an amount past ``MAX_AMOUNT`` (or past what a ``Decimal`` holds).
+TOO_LARGE = N_("“%(text)s” is larger than any amount Insyn keeps.")
 
 
 class AmountError(ValueError):
@@ -82,7 +89,10 @@ def to_money(value: Decimal | int | float | str) -> Decimal:
         raise TypeError(f"cannot make money of {type(value).__name__}")
     if not number.is_finite():
         raise AmountError(N_("“%(text)s” is not a finite amount."), text=str(value))
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return number.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the decimal context holds
+        raise AmountError(TOO_LARGE, text=str(value)) from None
 
 
 def to_ore(amount: Decimal) -> int:
@@ -154,6 +164,8 @@ def parse_amount(text: str, *, max_decimals: int = 2) -> Decimal:
             N_("“%(text)s” has more than two decimals; amounts are kept to the öre."), text=raw
         )
     number = Decimal(f"{integer}.{fraction or '0'}")
+    if number >= MAX_AMOUNT:
+        raise AmountError(TOO_LARGE, text=raw)
     return to_money(-number if negative else number)
 
 

@@ -39,6 +39,9 @@ TEST_CONFIG = {
     "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     # Import jobs run in the request: the test's connection cannot be shared with a thread.
     "IMPORT_JOBS_INLINE": True,
+    # No rate limits but in the tests of them (tests/test_limits.py), so that the rest of the
+    # suite is never throttled.
+    "RATELIMIT_ENABLED": False,
 }
 
 #: The password of every account the tests open.

@@ -55,12 +55,20 @@ INTENDED = {
     "thresholds.create": ADMIN,
     "thresholds.edit": ADMIN,
     "thresholds.delete": ADMIN,
+    "tokens.create": ANYONE_SIGNED_IN,
+    "tokens.revoke": ANYONE_SIGNED_IN,
+    "tokens.create_for": ADMIN,
+    "tokens.new_service_account": ADMIN,
 }
 OPEN_TO_ALL = {"auth.login", "auth.logout"}
 
 
 def _write_routes(app):
+    """The browser's write routes. The API's take tokens, not sessions: tests/test_api_writes.py
+    checks them."""
     for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            continue
         if rule.methods & WRITES and rule.endpoint not in OPEN_TO_ALL:
             yield rule
 

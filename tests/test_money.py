@@ -129,3 +129,12 @@ def test_formatted_amounts_parse_back_to_the_same_value():
         amount = Decimal(text)
         assert parse_amount(format_money(amount)) == amount
         assert parse_amount(format_money(amount, locale="en", symbol=False)) == amount
+
+
+def test_an_amount_past_what_is_kept_is_refused_not_a_crash():
+    """A 30-digit number typed in a form (or sent to the API) is an error the user reads, not
+    a failure of the decimal context or of the 64-bit öre column."""
+    for text in ("1" * 30, "1000000000000,00", "-999 999 999 999 999"):
+        with pytest.raises(AmountError, match="larger"):
+            parse_amount(text)
+    assert parse_amount("999 999 999 999,99") == Decimal("999999999999.99")

@@ -289,14 +289,18 @@ def test_the_keys_are_the_records_ids_and_the_labels_their_names(ledger):
 
 def test_shares_are_of_the_total_in_the_same_currency(ledger):
     rows = totals(TotalsQuery(by=("vendor",)))
-    assert [(r.currency, r.share) for r in rows] == [
-        ("SEK", D("11500.50") / D("23735.06")),
-        ("SEK", D("11000.00") / D("23735.06")),
-        ("SEK", D("1234.56") / D("23735.06")),
-        ("USD", D("1")),
+    # A share is a fraction rounded half up to three decimals (a tenth of a percent), once:
+    # 11 500.50 / 23 735.06 = 0.48453…, 11 000.00 / 23 735.06 = 0.46345…,
+    # 1 234.56 / 23 735.06 = 0.05201….
+    assert [(r.currency, str(r.share)) for r in rows] == [
+        ("SEK", "0.485"),
+        ("SEK", "0.463"),
+        ("SEK", "0.052"),
+        ("USD", "1.000"),
     ]
     by_year = totals(TotalsQuery(by=("year",)))
-    assert [r.share for r in by_year if r.currency == "USD"] == [D("0.49995"), D("0.50005")]
+    # 0.49995 and 0.50005 of the USD total: both a half, to a tenth of a percent.
+    assert [str(r.share) for r in by_year if r.currency == "USD"] == ["0.500", "0.500"]
 
 
 def test_currency_totals_never_add_currencies(ledger):

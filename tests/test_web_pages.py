@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from app.models import Vendor
 from tests.conftest import rule_url
@@ -35,7 +36,7 @@ def _urls(app, ids):
         values = {}
         for argument in rule.arguments:
             converter = rule._converters[argument]
-            if type(converter).__name__ == "IntegerConverter":
+            if isinstance(converter, IntegerConverter):  # record ids (int, id) alike
                 values[argument] = ids
             elif argument == "kind":
                 values[argument] = ["categories", "departments", "nonsense"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.models.api_token import ApiToken
+from app.models.api_token import TokenScope
 from app.models.audit_event import AuditEvent
 from app.models.category import Category
 from app.models.contract import Contract
@@ -10,6 +12,7 @@ from app.models.contract_amendment import AmendmentKind
 from app.models.contract_amendment import ContractAmendment
 from app.models.department import Department
 from app.models.engagement import Engagement
+from app.models.idempotency_key import IdempotencyKey
 from app.models.import_batch import ImportBatch
 from app.models.import_job import ImportJob
 from app.models.invoice import Invoice
@@ -23,6 +26,7 @@ from app.models.vendor_alias import VendorAlias
 
 __all__ = [
     "AmendmentKind",
+    "ApiToken",
     "AuditEvent",
     "Category",
     "Contract",
@@ -30,6 +34,7 @@ __all__ = [
     "Department",
     "DirectAwardThreshold",
     "Engagement",
+    "IdempotencyKey",
     "ImportBatch",
     "ImportJob",
     "Invoice",
@@ -37,6 +42,7 @@ __all__ = [
     "ProcurementBasis",
     "RateCard",
     "Role",
+    "TokenScope",
     "User",
     "Vendor",
     "VendorAlias",

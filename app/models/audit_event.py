@@ -35,7 +35,7 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: Who, as a person reads it at the time: "Name <email>", or "command: insyn demo".
     actor: Mapped[str] = mapped_column(sa.String(300))
-    #: Where the change came from: "web", "command" or "import".
+    #: Where the change came from: "web", "api", "command" or "import".
     origin: Mapped[str] = mapped_column(sa.String(20))
     #: The changed record's table, e.g. "invoices".
     record_type: Mapped[str] = mapped_column(sa.String(50))
@@ -45,6 +45,9 @@ class AuditEvent(db.Model):
     #: The record this one belongs to, for its history (an amendment's contract).
     parent_type: Mapped[str | None] = mapped_column(sa.String(50))
     parent_id: Mapped[int | None]
+    #: The API token the change was made with, by its name at the time; empty for changes
+    #: made in the browser, by a command or by an import.
+    via_token: Mapped[str | None] = mapped_column(sa.String(100))
     #: "insert", "update", "void", "restore" or "delete" (deletes are gone from the
     #: application; events of earlier ones stay).
     action: Mapped[str] = mapped_column(sa.String(20))

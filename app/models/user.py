@@ -49,6 +49,9 @@ class User(TimestampMixin, VersionMixin, db.Model):
     )
     #: A deactivated account cannot sign in; accounts are never deleted (history names them).
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: A service account: a system (a finance system, say) that uses API tokens an
+    #: administrator made for it; it never signs in with a password.
+    is_service: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: scrypt hash in werkzeug's format (method$salt$hash); never the password.
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: What the session cookie carries instead of the id; replaced when the password changes

@@ -186,7 +186,7 @@ def authenticate(email: str, password: str, address: str, throttle: Throttle) ->
     user = find_user(email)
     # Check a hash even when no account matches, so timing does not tell.
     valid = verify_password(user.password_hash if user else dummy_hash(), password or "")
-    if user is None or not valid or not user.is_active:
+    if user is None or not valid or not user.is_active or user.is_service:
         _record(email, address, now, succeeded=False)
         raise LoginRefused()
     _record(email, address, now, succeeded=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AmendmentKind
@@ -109,6 +111,12 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
     column = SORTS.get(sort, Contract.starts_on)
     order = column.desc() if descending else column.asc()
     return query.order_by(order.nulls_last(), Contract.id)
+
+
+def with_related(statement: sa.Select) -> sa.Select:
+    """``statement`` (of :func:`contract_select`) loading each contract's vendor and
+    amendments with it."""
+    return statement.options(contains_eager(Contract.vendor), selectinload(Contract.amendments))
 
 
 def contract_terms(contract: Contract, amendments=None) -> list[Terms]:

@@ -280,6 +280,7 @@ def undo_batch(batch: ImportBatch, reason: str) -> int:
                 "actor_id": actor.user_id,
                 "actor": actor.label[:300],
                 "origin": actor.origin,
+                "via_token": actor.via_token,
                 "record_type": "import_batches",
                 "record_id": batch.id,
                 "record_label": batch.filename[:400],

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Category
@@ -48,6 +49,12 @@ def invoice_select(filters: InvoiceFilters, sort: str = "invoiced_on", descendin
         filters,
     )
     return query.order_by(*_order(sort, descending))
+
+
+def with_related(statement: sa.Select) -> sa.Select:
+    """``statement`` (of :func:`invoice_select`) loading each invoice's category and
+    department with it, a query for each kind rather than one per invoice."""
+    return statement.options(selectinload(Invoice.category), selectinload(Invoice.department))
 
 
 def _order(sort: str, descending: bool) -> tuple:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.identifiers import IdKind
@@ -45,6 +46,11 @@ def vendor_select(filters: VendorFilters, sort: str = "name", descending: bool =
         # hint at the name.
         order.insert(0, Vendor.is_private_person)
     return query.order_by(*order)
+
+
+def with_related(statement: sa.Select) -> sa.Select:
+    """``statement`` (of :func:`vendor_select`) loading each vendor's other spellings."""
+    return statement.options(selectinload(Vendor.aliases))
 
 
 def _matches(text: str):

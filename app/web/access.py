@@ -25,6 +25,7 @@ from app.extensions import db
 from app.extensions import login_manager
 from app.models import Role
 from app.models import User
+from app.services import tokens
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -60,6 +61,24 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
 
 
+def bearer_secret() -> str | None:
+    """The secret of an ``Authorization: Bearer …`` header, or ``None``."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def takes_tokens() -> bool:
+    """Whether this request may be authenticated by an API token: anything on the API, and
+    reading (GET, HEAD) anywhere else (the pages' JSON, exports and feeds). A form's POST is
+    never: forms go with a session and its CSRF token."""
+    return request.blueprint == "api" or request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def current_token():
+    """The API token this request is authenticated by, or ``None``."""
+    return g.get("api_token")
+
+
 def register(app: Flask) -> None:
     """Set up sign-in sessions and make the signed-in account the author of its changes."""
     login_manager.init_app(app)
@@ -69,8 +88,38 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(token: str) -> User | None:
+        if bearer_secret() is not None and takes_tokens():
+            return None  # the API token decides who this is, never a cookie beside it
         user = db.session.scalar(db.select(User).where(User.session_token == token))
         return user if user is not None and user.is_active else None
+
+    @login_manager.request_loader
+    def _load_from_token(_request) -> User | None:
+        secret = bearer_secret()
+        if secret is None or not takes_tokens():
+            return None
+        token = tokens.find_token(secret)
+        if not tokens.usable(token):
+            g.api_token_refused = True
+            return None
+        tokens.record_use(token)
+        db.session.commit()  # the use is recorded whatever the request does next
+        g.api_token = token
+        return token.user
+
+    @app.before_request
+    def _refuse_unusable_token():
+        if bearer_secret() is None or not takes_tokens():
+            return None
+        if current_user.is_authenticated or not g.get("api_token_refused"):
+            return None
+        from app.web.api.problems import problem
+
+        return problem(
+            401,
+            gettext("The API token is unknown, revoked or expired."),
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
 
     @login_manager.unauthorized_handler
     def _unauthorized():
@@ -81,7 +130,13 @@ def register(app: Flask) -> None:
     @app.before_request
     def _set_actor():
         if current_user.is_authenticated:
-            g.audit_token = audit.set_actor(audit.Actor.for_user(current_user))
+            token = current_token()
+            actor = audit.Actor.for_user(
+                current_user,
+                origin="api" if token is not None else "web",
+                via_token=token.name if token is not None else None,
+            )
+            g.audit_token = audit.set_actor(actor)
 
     @app.teardown_request
     def _reset_actor(_error=None):

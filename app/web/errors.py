@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -31,6 +32,10 @@ MESSAGES = {
     ),
     405: (_l("Not allowed here"), _l("This address does not accept that kind of request.")),
     413: (_l("File too large"), _l("The file is larger than Insyn accepts.")),
+    429: (
+        _l("Too many requests"),
+        _l("This address has sent more requests than Insyn answers in a while. Wait and retry."),
+    ),
     500: (
         _l("Something went wrong"),
         _l(
@@ -46,8 +51,12 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, detail: str | None = None):
-    """A page (or JSON body) for ``status`` in the user's language."""
+    """A page (or JSON body, or a problem on the API) for ``status`` in the user's language."""
     title, text = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    if request.path.startswith("/api/"):
+        from app.web.api.problems import problem
+
+        return problem(status, detail or str(text), title=str(title))
     if _wants_json():
         return jsonify(error=str(title), detail=detail or str(text)), status
     return render_template(
@@ -106,7 +115,12 @@ def register(app: Flask) -> None:
                     limit=limit,
                 ),
             )
-        return render_error(error.code)
+        response = make_response(render_error(error.code))
+        # What the error says besides its status (Allow on a 405, Retry-After on a 429).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
 from app.services.counting import count_rows
@@ -109,3 +110,15 @@ def status_arg(name: str = "status") -> str:
     """Which records a list shows: "active" (valid ones, the default), "voided" or "all"."""
     value = request.args.get(name)
     return value if value in ("all", "active", "voided") else "active"
+
+
+class IdConverter(IntegerConverter):
+    """``<id:…>`` in a route: a record id, 0 to ``MAX_ID``. A larger number matches no route
+    at all (a 404 whatever the method), so no query ever meets a number the database's
+    integers cannot hold."""
+
+    #: 0–2147483647, digit by digit (a converter's bound is checked only after the method).
+    regex = (
+        r"(?:\d{1,9}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}|21474[0-7]\d{4}"
+        r"|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )

@@ -71,6 +71,7 @@ def export():
         "record",
         "version",
         "changes",
+        "via_token",
     ]
 
     def body():
@@ -103,4 +104,5 @@ def _row(event) -> list:
             ensure_ascii=False,
             sort_keys=True,
         ),
+        event.via_token or "",
     ]

@@ -118,7 +118,7 @@ def create():
     if request.method == "GET":
         _prefill(form)
     if form.validate_on_submit():
-        invoice = save(form, lambda: service.create_invoice(_data(form)))
+        invoice = save(form, lambda: service.create_invoice(invoice_values(form)))
         if invoice is not None:
             link = Markup('<a href="{}">{}</a>').format(
                 url_for(".detail", id=invoice.id), invoice.invoice_number
@@ -175,7 +175,7 @@ def edit(id: int):
     if request.method == "GET":
         form.load(invoice)
     if form.validate_on_submit() and save(
-        form, lambda: service.update_invoice(invoice, _data(form)), invoice
+        form, lambda: service.update_invoice(invoice, invoice_values(form)), invoice
     ):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".detail", id=invoice.id))
@@ -183,7 +183,7 @@ def edit(id: int):
     return render_template("invoices/form.html", form=form, invoice=invoice)
 
 
-def _data(form: InvoiceForm) -> dict:
+def invoice_values(form: InvoiceForm) -> dict:
     """The form's values as the service takes them, with the chosen (or new) records."""
     data = dict(form.data)
     data["vendor"] = form.picked_vendor

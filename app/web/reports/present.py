@@ -237,7 +237,6 @@ def change(source: dict, year: int) -> Decimal | None:
 
 def balance_json(result: Balance, shown_flags: list[ShownFlag]) -> dict:
     """The balance's JSON: its figures, and each flag with every invoice it cites."""
-    invoices = evidence_rows(shown_flags, limit=None)
     return {
         "year": result.year,
         "date_basis": result.date_basis,
@@ -266,23 +265,30 @@ def balance_json(result: Balance, shown_flags: list[ShownFlag]) -> dict:
             }
             for row in result.income
         ],
-        "flags": [
-            {
-                "kind": shown.flag.kind,
-                "text": shown.text,
-                "since": shown.flag.since.isoformat() if shown.flag.since else None,
-                "until": shown.flag.until.isoformat() if shown.flag.until else None,
-                "contract_id": shown.flag.contract_id,
-                "vendor_id": shown.flag.vendor_id,
-                "invoice_ids": shown.flag.invoice_ids,
-                "invoices": [
-                    _invoice_json(invoices[i]) for i in shown.flag.invoice_ids if i in invoices
-                ],
-                "evidence": _external(shown.evidence_url) if shown.evidence_url else None,
-            }
-            for shown in shown_flags
-        ],
+        "flags": balance_json_flags(shown_flags),
     }
+
+
+def balance_json_flags(shown_flags: list[ShownFlag]) -> list[dict]:
+    """Flags as JSON: kind, sentence, when they held, what they concern, and their evidence:
+    the invoices they cite and, for a vendor's flag, the address of its invoice list."""
+    invoices = evidence_rows(shown_flags, limit=None)
+    return [
+        {
+            "kind": shown.flag.kind,
+            "text": shown.text,
+            "since": shown.flag.since.isoformat() if shown.flag.since else None,
+            "until": shown.flag.until.isoformat() if shown.flag.until else None,
+            "contract_id": shown.flag.contract_id,
+            "vendor_id": shown.flag.vendor_id,
+            "invoice_ids": shown.flag.invoice_ids,
+            "invoices": [
+                _invoice_json(invoices[i]) for i in shown.flag.invoice_ids if i in invoices
+            ],
+            "evidence": _external(shown.evidence_url) if shown.evidence_url else None,
+        }
+        for shown in shown_flags
+    ]
 
 
 def _invoice_json(invoice: Invoice) -> dict:

@@ -12,7 +12,9 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.models import User
+from app.models.base import utcnow
 from app.services import accounts as service
+from app.services.tokens import tokens_of
 from app.web.access import admin_required
 from app.web.history import history_for
 from app.web.saving import save
@@ -52,8 +54,18 @@ def edit(id: int):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".index"))
     reset = ResetPasswordForm(formdata=None, obj=user)
+    return _edit_page(form, reset, user)
+
+
+def _edit_page(form, reset, user: User):
     return render_template(
-        "users/edit.html", form=form, reset=reset, user=user, history=history_for(user)
+        "users/edit.html",
+        form=form,
+        reset=reset,
+        user=user,
+        history=history_for(user),
+        tokens=db.session.scalars(tokens_of(user)).all(),
+        today=utcnow().date(),
     )
 
 
@@ -69,6 +81,4 @@ def reset_password(id: int):
         return redirect(url_for(".edit", id=user.id))
     form = UserForm(obj=user)
     form.load(user)
-    return render_template(
-        "users/edit.html", form=form, reset=reset, user=user, history=history_for(user)
-    )
+    return _edit_page(form, reset, user)
