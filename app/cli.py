@@ -266,13 +266,19 @@ def users_set_password(email: str) -> None:
     help="An import profile from imports/profiles, or auto.",
 )
 @click.option(
-    "--sheet", default=None, help="The workbook's sheet (default: the first visible one with data)."
+    "--sheet",
+    default=None,
+    help="The one sheet to read (default: every visible sheet in the layout of the data).",
 )
 @click.option(
     "--period", default=None, metavar="YYYY-MM", help="The month a file without dates covers."
 )
 @click.option(
-    "--currency", default=None, metavar="CODE", help="The currency of a file that does not say."
+    "--currency",
+    default=None,
+    metavar="CODE",
+    help="The currency of the amounts (default: a currency column, the amount's header or the "
+    "title above it, else INSYN_DEFAULT_CURRENCY, SEK unless set).",
 )
 @click.option(
     "--column",
@@ -294,8 +300,14 @@ def import_command(
 ) -> None:
     """Import a spreadsheet or CSV file of invoices, contracts or fee income.
 
-    Exit status: 0 imported (or checked); 1 rows were rejected and nothing was written;
-    2 the file cannot be read.
+    Every visible sheet of a workbook in the layout of its data is read, in one batch; a
+    header repeated inside a sheet starts a table read by its own header. Columns are
+    recognised by their names and, where names do not decide it, by their content; when
+    they cannot be told, the refusal lists every column with two values and the --column
+    choices to type.
+
+    Exit status: 0 imported (or checked); 1 rows or columns were refused and nothing was
+    written; 2 the file cannot be read.
     """
     from app.importing.summary import run_from_cli
 
@@ -322,5 +334,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(import_command)
     from app.exporting.command import export_command
+    from app.importing.command import imports_cli
+
+    app.cli.add_command(imports_cli)
 
     app.cli.add_command(export_command)

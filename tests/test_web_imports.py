@@ -158,15 +158,16 @@ def test_a_file_of_unknown_columns_is_read_with_the_columns_chosen_on_the_page(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-import-status="rejected"' in page and 'id="choose-columns"' in page
     assert '<select id="column-net_amount" name="column-net_amount">' in page
-    assert '<option value="Kronor">Kronor</option>' in page
-    assert 'class="field field-missing"' in page  # the needed fields not found are marked
+    assert '<option value="Kronor" selected>Kronor</option>' in page  # found by its content
+    assert 'class="field field-missing"' in page  # the needed field not told is marked
+    assert 'data-ambiguous="vendor_name"' in page and "Penseo AB · Mediabyrån AB" in page
 
     # A header the file does not have is refused, and the job stays as it was.
     client.post(f"/imports/jobs/{job.id}/columns", data={"column-net_amount": "Summa"})
     db.session.expire_all()
     assert db.session.get(ImportJob, job.id).report["status"] == "rejected"
 
-    chosen = {"column-vendor_name": "Mottagare", "column-invoiced_on": "Bokf.dag",
+    chosen = {"column-vendor_name": "Avsändare", "column-invoiced_on": "Bokf.dag",
               "column-net_amount": "Kronor", "column-description": "Text"}  # fmt: skip
     assert client.post(f"/imports/jobs/{job.id}/columns", data=chosen).status_code == 302
     page = client.get(f"/imports/jobs/{job.id}").get_data(as_text=True)

@@ -60,11 +60,15 @@ class AmountColumn:
         self.shapes: dict[str, str] = {}  # shape → an example with that shape
         self.notation: str | None = self.preset
 
-    def observe(self, value) -> None:
+    def observe(self, value) -> bool:
+        """Keep the cell's shape for deciding the notation; whether it holds a digit at all
+        (a row whose amount holds none may be a header starting another table)."""
         if type(value) is str:
             shape = value.strip().translate(_SHAPE)
             if shape not in self.shapes:
                 self.shapes[shape] = value.strip()
+            return "9" in shape
+        return value is not None and value is not True and value is not False
 
     def decide(self) -> Issue | None:
         """Settle the notation; an :class:`Issue` (for the whole column) when the cells are
@@ -207,7 +211,52 @@ def _read_text(text: str, notation: str) -> int:
 #: Excel's day zero (the 1900 system, leap-year bug included: serials count from 1899-12-30).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_TIME = r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+_SLASHED = re.compile(rf"^(\d{{1,2}})[/.\-](\d{{1,2}})[/.\-](\d{{4}}|\d{{2}}){_TIME}$")
+#: "3 Apr 2023", "24-Mar-23", "3. April 2023", "3 maj 2016".
+_DAY_MONTH = re.compile(
+    rf"^(\d{{1,2}})\.?[ \-/]+([^\W\d_]{{3,10}})\.?[ \-/,]+(\d{{4}}|\d{{2}}){_TIME}$"
+)
+#: "Apr 3, 2023", "April 3 2023".
+_MONTH_DAY = re.compile(rf"^([^\W\d_]{{3,10}})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}}){_TIME}$")
+#: Month names and their abbreviations in English, Swedish, Norwegian, Danish and German
+#: (folded to lower case; the first three letters serve as well).
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january", "januari", "januar", "jän", "janv"),
+            ("feb", "february", "februari", "februar", "febr"),
+            ("mar", "march", "mars", "marts", "märz", "mär", "maa"),
+            ("apr", "april"),
+            ("may", "maj", "mai", "mei"),
+            ("jun", "june", "juni"),
+            ("jul", "july", "juli"),
+            ("aug", "august", "augusti"),
+            ("sep", "sept", "september"),
+            ("oct", "october", "oktober", "okt"),
+            ("nov", "november"),
+            ("dec", "december", "desember", "dezember", "des", "dez"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def _month(name: str) -> int | None:
+    folded = name.casefold()
+    return _MONTHS.get(folded) or _MONTHS.get(folded[:3])
+
+
+def _year(text: str) -> int:
+    """A year as written: two digits are 2000–2069 or 1970–1999."""
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
 
@@ -326,12 +375,15 @@ class DateColumn:
                 return self._compact(text)
             match = _SLASHED.match(text)
             if match:
-                a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+                a, b, year = int(match.group(1)), int(match.group(2)), _year(match.group(3))
                 day, month = (a, b) if self.day_first is not False else (b, a)
                 return dt.date(year, month, day)
             match = _YMD_SLASH.match(text)
             if match:
                 return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            day = _named_month(text)
+            if day is not None:
+                return day
         except ValueError:
             raise ValueError(N_("“%(value)s” is not a date that exists.")) from None
         raise ValueError(N_("“%(value)s” is not a date. Write dates like 2010-05-03."))
@@ -345,6 +397,55 @@ class DateColumn:
             return month_day(year, month, self.month_day)
         except ValueError:
             raise ValueError(N_("“%(value)s” is not a date that exists.")) from None
+
+
+def _named_month(text: str) -> dt.date | None:
+    """A date written with the month's name ("3 Apr 2023", "24-Mar-23", "Apr 3, 2023"), or
+    ``None`` when the text is not written so.
+
+    Raises:
+        ValueError: the month is named but the day does not exist.
+    """
+    match = _DAY_MONTH.match(text)
+    if match:
+        month = _month(match.group(2))
+        if month is not None:
+            return dt.date(_year(match.group(3)), month, int(match.group(1)))
+        return None
+    match = _MONTH_DAY.match(text)
+    if match:
+        month = _month(match.group(1))
+        if month is not None:
+            return dt.date(int(match.group(3)), month, int(match.group(2)))
+    return None
+
+
+def looks_like_date(value) -> bool:
+    """Whether a cell holds a date, for telling a date column by its content: a date cell,
+    or text written as a date (ISO, slashed, ``YYYYMMDD``, a month's name). Plain numbers do
+    not count: they read as amounts as well."""
+    if isinstance(value, dt.date):
+        return True
+    if type(value) is not str:
+        return False
+    text = value.strip()
+    if not text or not text[:1].isalnum():
+        return False
+    column = DateColumn("")
+    try:
+        if _COMPACT.match(text) and len(text) == 8:
+            return 1900 < int(text[:4]) < 2100 and column.read(text) is not None
+        if _ISO.match(text) or _SLASHED.match(text) or _YMD_SLASH.match(text):
+            column.read(text)
+            return True
+        return _named_month(text) is not None
+    except ValueError:
+        # A slashed date that exists only the other way round still reads as a date.
+        match = _SLASHED.match(text)
+        if match:
+            a, b = int(match.group(1)), int(match.group(2))
+            return min(a, b) >= 1 and max(a, b) <= 31 and min(a, b) <= 12
+        return False
 
 
 def month_day(year: int, month: int, which: str = "last") -> dt.date:
@@ -402,6 +503,7 @@ __all__ = [
     "DateColumn",
     "InvalidOperation",
     "decimal_from_ore",
+    "looks_like_date",
     "month_day",
     "split_code",
     "text",

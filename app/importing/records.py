@@ -1,19 +1,27 @@
-"""The second pass: every data row becomes a record (a tuple, for speed), or issues that say
-which sheet, row and column and why.
+"""The second pass: every data row becomes a record (an :class:`InvoiceRecord`, or a dict for
+the few rows of contracts and fee income), or issues that say which sheet, row and column and
+why.
 
 Records carry raw vendor, category and department cells; ``load`` resolves those to ids
-once per distinct value, not once per row.
+once per distinct value, not once per row. Each field is read by a small reader of its kind
+(an amount, a date, a text), set up once per table, so a million rows cost no look-ups.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from typing import NamedTuple
 
+from app.importing.cells import AmountColumn
+from app.importing.cells import DateColumn
 from app.importing.cells import text
+from app.importing.currency import cell_currency
 from app.importing.errors import Issue
 from app.importing.plan import Plan
+from app.importing.plan import Table
 from app.importing.sources import MAX_CELL
 from app.money import N_
 
@@ -29,211 +37,289 @@ class Findings:
 
     issues: list[Issue] = field(default_factory=list)
     issue_count: int = 0
-    rejected_rows: set[int] = field(default_factory=set)
+    rejected_rows: set[tuple[str | None, int]] = field(default_factory=set)
 
     def add(self, issue: Issue) -> None:
         self.issue_count += 1
         if issue.row is not None:
-            self.rejected_rows.add(issue.row)
+            self.rejected_rows.add((issue.sheet, issue.row))
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(issue)
 
 
-#: Positions in an invoice record tuple.
-#: The vendor is its raw (name, org number, own reference) cells.
-(
-    I_ROW,
-    I_VENDOR,
-    I_NUMBER,
-    I_INVOICED,
-    I_PAID,
-    I_NET,
-    I_VAT,
-    I_CURRENCY,
-    I_CATEGORY,
-    I_CATEGORY_CODE,
-    I_DEPARTMENT,
-    I_DESCRIPTION,
-    I_CONTRACT,
-    I_HOURS,
-) = range(14)
+class InvoiceRecord(NamedTuple):
+    """One invoice row, read: money in öre, hours in hundredths, the rest as the loader needs
+    it."""
+
+    sheet: str | None
+    row: int
+    #: The raw (name, organisation number, the source's own supplier number) cells.
+    vendor: tuple
+    number: str
+    invoiced_on: dt.date | None
+    paid_on: dt.date | None
+    net: int
+    vat: int
+    currency: str
+    category: object  #: the raw cell
+    category_code: object  #: the raw cell
+    department: object  #: the raw cell
+    description: str | None
+    contract: object  #: the raw cell
+    hours: int | None
 
 
-def _rows(plan: Plan) -> Iterator[tuple[int, list]]:
-    """Data rows only: after the header, not set aside by the first pass, padded to the
-    header's width."""
-    skipped = set(plan.left_out.blank) | set(plan.left_out.totals)
-    width = len(plan.headers)
-    for number, cells in plan.source.rows():
-        if number <= plan.header_row or number in skipped:
-            continue
-        if len(cells) < width:
-            cells = list(cells) + [""] * (width - len(cells))
-        yield number, cells
+#: Makes a record from a tuple in the right order, without NamedTuple's keyword machinery
+#: (the hot loop makes a million of them).
+_new = tuple.__new__
 
 
-def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
-    """Invoice records in chunks: ``(row, (vendor cell, org cell), number, invoiced_on,
-    paid_on, net öre, VAT öre, currency, category cell, category code cell, department cell,
-    description, contract cell, hours in hundredths)``. Rows with issues are left out and
-    their issues added to ``findings``."""
-    columns = plan.columns
-    sheet = plan.source.sheet
+class RowProblem(ValueError):
+    """A cell that cannot be read: the field, the message id and its parameters."""
 
-    def index(name):
-        return columns.get(name)
+    def __init__(self, field_name: str, message: str, value=None, **params) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+        self.params = {**params, **({"value": _quoted(value)} if value is not None else {})}
 
-    i_vendor, i_org, i_number = (
-        index("vendor_name"),
-        index("vendor_org_number"),
-        index("invoice_number"),
-    )
-    i_ref = index("vendor_ref")
-    i_invoiced, i_paid, i_net, i_vat = (
-        index("invoiced_on"),
-        index("paid_on"),
-        index("net_amount"),
-        index("vat_amount"),
-    )
-    i_currency, i_category, i_code = index("currency"), index("category"), index("category_code")
-    i_department, i_description = index("department"), index("description")
-    i_contract, i_hours = index("contract_reference"), index("hours")
-    net_column = plan.amounts["net_amount"]
-    vat_column = plan.amounts.get("vat_amount")
-    hours_column = plan.amounts.get("hours")
-    invoiced_column, paid_column = plan.dates.get("invoiced_on"), plan.dates.get("paid_on")
-    period, currency = plan.period, plan.currency
-    formula_rows = plan.source.formula_rows
-    names = {f: plan.column_name(f) for f in columns}
-    chunk: list[tuple] = []
-    # Vendor names repeat (a few thousand across a million rows): clean each once.
-    vendor_names: dict = {}
 
-    def problem(number, field_name, message, value=None, **params):
-        if value is not None:
-            params["value"] = value
-        findings.add(
-            Issue(
-                message,
-                row=number,
-                column=names.get(field_name, field_name),
-                sheet=sheet,
-                params=params,
-            )
-        )
+class _AmountReader:
+    """An amount cell as öre; an empty cell is ``empty`` (or a problem when it must hold
+    one)."""
 
-    for number, cells in _rows(plan):
-        if formula_rows and number in formula_rows:
-            findings.add(
-                Issue(
-                    N_(
-                        "A formula on this row has no calculated value: open the file in a "
-                        "spreadsheet program, let it calculate, and save it again."
-                    ),
-                    row=number,
-                    sheet=sheet,
-                )
-            )
-            continue
-        ok = True
-        raw_vendor = cells[i_vendor]
+    __slots__ = ("field", "index", "column", "required")
+
+    def __init__(self, field_name: str, index: int, column: AmountColumn, required: bool):
+        self.field, self.index, self.column, self.required = field_name, index, column, required
+
+    def __call__(self, cells: list) -> int | None:
+        value = cells[self.index]
+        if not self.required and (value == "" or value is None):
+            return None
         try:
-            vendor = vendor_names[raw_vendor]
-        except KeyError:
-            vendor = vendor_names[raw_vendor] = text(raw_vendor)
-        except TypeError:  # an unhashable cell cannot happen with calamine or csv, but be safe
-            vendor = text(raw_vendor)
-        if vendor is None:
-            problem(number, "vendor_name", N_("The vendor is missing."))
-            ok = False
-        elif len(vendor) > 300:
-            problem(number, "vendor_name", N_("The vendor's name is longer than 300 characters."))
-            ok = False
-        raw = cells[i_net]
-        try:
-            net = net_column.read(raw)
+            return self.column.read(value)
         except ValueError as error:
-            problem(number, "net_amount", error.args[0], _quoted(raw))
-            ok = False
-        vat = 0
-        if vat_column is not None and cells[i_vat] not in ("", None):
-            try:
-                vat = vat_column.read(cells[i_vat])
-            except ValueError as error:
-                problem(number, "vat_amount", error.args[0], _quoted(cells[i_vat]))
-                ok = False
-        invoiced = paid = None
-        for column, position, field_name in (
-            (invoiced_column, i_invoiced, "invoiced_on"),
-            (paid_column, i_paid, "paid_on"),
-        ):
-            if column is None:
-                continue
-            value = cells[position]
-            if value in ("", None):
-                continue
-            try:
-                day = column.read(value)
-            except ValueError as error:
-                problem(number, field_name, error.args[0], _quoted(value))
-                ok = False
-                continue
-            if field_name == "invoiced_on":
-                invoiced = day
-            else:
-                paid = day
-        if ok and invoiced is None:
-            invoiced = paid or period
-            if invoiced is None:
-                problem(
-                    number,
-                    "invoiced_on" if invoiced_column else "paid_on",
-                    N_("The date is missing."),
-                )
-                ok = False
-        hours = None
-        if hours_column is not None and cells[i_hours] not in ("", None):
-            try:
-                hours = hours_column.read(cells[i_hours])
-            except ValueError as error:
-                problem(number, "hours", error.args[0], _quoted(cells[i_hours]))
-                ok = False
-        description = text(cells[i_description]) if i_description is not None else None
-        if description is not None and len(description) > MAX_CELL:
-            problem(
-                number,
-                "description",
-                N_("The cell holds more than %(limit)s characters."),
-                limit=MAX_CELL,
+            raise RowProblem(self.field, error.args[0], value) from None
+
+
+class _DateReader:
+    """A date cell as a date; an empty cell is ``None``."""
+
+    __slots__ = ("field", "index", "column")
+
+    def __init__(self, field_name: str, index: int, column: DateColumn):
+        self.field, self.index, self.column = field_name, index, column
+
+    def __call__(self, cells: list) -> dt.date | None:
+        value = cells[self.index]
+        if value == "" or value is None:
+            return None
+        try:
+            return self.column.read(value)
+        except ValueError as error:
+            raise RowProblem(self.field, error.args[0], value) from None
+
+
+def _none(_cells: list) -> None:
+    return None
+
+
+def _cell(index: int | None):
+    """The raw cell at ``index`` (``None`` when the table has no such column)."""
+    if index is None:
+        return _none
+    return lambda cells: cells[index]
+
+
+class InvoiceReader:
+    """Reads a table's rows into :class:`InvoiceRecord`: one reader per field present."""
+
+    def __init__(self, plan: Plan, table: Table) -> None:
+        columns = table.columns
+        self.sheet = table.sheet
+        self.period = plan.period
+        self.currency = plan.currency.code
+        self.default_currency = plan.options.default_currency
+        self.i_vendor = columns["vendor_name"]
+        self.org, self.ref = (
+            _cell(columns.get("vendor_org_number")),
+            _cell(columns.get("vendor_ref")),
+        )
+        self.i_number = columns.get("invoice_number")
+        self.i_currency = columns.get("currency")
+        self.i_description = columns.get("description")
+        self.category, self.code = (
+            _cell(columns.get("category")),
+            _cell(columns.get("category_code")),
+        )
+        self.department, self.contract = (
+            _cell(columns.get("department")),
+            _cell(columns.get("contract_reference")),
+        )
+        self.net = _AmountReader(
+            "net_amount", columns["net_amount"], plan.amounts["net_amount"], True
+        )
+        self.vat = self._amount(plan, columns, "vat_amount")
+        self.hours = self._amount(plan, columns, "hours")
+        self.invoiced = self._date(plan, columns, "invoiced_on")
+        self.paid = self._date(plan, columns, "paid_on")
+        self.date_field = "invoiced_on" if "invoiced_on" in columns else "paid_on"
+        #: Vendor names repeat (a few thousand across a million rows): clean each once.
+        self.names: dict = {}
+        self.currencies: dict = {}
+
+    @staticmethod
+    def _amount(plan: Plan, columns: dict, name: str):
+        if name not in columns:
+            return _none
+        return _AmountReader(name, columns[name], plan.amounts[name], False)
+
+    @staticmethod
+    def _date(plan: Plan, columns: dict, name: str):
+        if name not in columns:
+            return _none
+        return _DateReader(name, columns[name], plan.dates[name])
+
+    def vendor(self, cells: list) -> str:
+        raw = cells[self.i_vendor]
+        try:
+            name = self.names[raw]
+        except KeyError:
+            name = self.names[raw] = text(raw)
+        except TypeError:  # an unhashable cell cannot happen with calamine or csv; be safe
+            name = text(raw)
+        if name is None:
+            raise RowProblem("vendor_name", N_("The vendor is missing."))
+        if len(name) > 300:
+            raise RowProblem("vendor_name", N_("The vendor's name is longer than 300 characters."))
+        return name
+
+    def row_currency(self, cells: list) -> str:
+        if self.i_currency is None:
+            return self.currency
+        raw = cells[self.i_currency]
+        found = self.currencies.get(raw)
+        if found is None:
+            found = self.currencies[raw] = (
+                cell_currency(text(raw), self.default_currency) or self.currency
             )
-            ok = False
-        if not ok:
-            continue
-        row_currency = currency
-        if i_currency is not None:
-            row_currency = (text(cells[i_currency]) or currency).upper()[:3]
-        chunk.append(
+        return found
+
+    def description(self, cells: list) -> str | None:
+        if self.i_description is None:
+            return None
+        value = text(cells[self.i_description])
+        if value is not None and len(value) > MAX_CELL:
+            raise RowProblem(
+                "description", N_("The cell holds more than %(limit)s characters."), limit=MAX_CELL
+            )
+        return value
+
+    def read(self, number: int, cells: list, problems: list[RowProblem]) -> InvoiceRecord | None:
+        """The row as a record, or ``None`` with its problems added to ``problems``."""
+        values = []
+        for reader in (self.vendor, self.net, self.vat, self.invoiced, self.paid, self.hours,
+                       self.description):  # fmt: skip
+            try:
+                values.append(reader(cells))
+            except RowProblem as problem:
+                problems.append(problem)
+                values.append(None)
+        if problems:
+            return None
+        _vendor, net, vat, invoiced, paid, hours, description = values
+        if invoiced is None:
+            invoiced = paid or self.period
+            if invoiced is None:
+                problems.append(RowProblem(self.date_field, N_("The date is missing.")))
+                return None
+        i_number = self.i_number
+        return _new(
+            InvoiceRecord,
             (
+                self.sheet,
                 number,
-                (
-                    cells[i_vendor],
-                    cells[i_org] if i_org is not None else None,
-                    cells[i_ref] if i_ref is not None else None,
-                ),
+                (cells[self.i_vendor], self.org(cells), self.ref(cells)),
                 (text(cells[i_number]) or "")[:100] if i_number is not None else "",
                 invoiced,
                 paid,
                 net,
-                vat,
-                row_currency,
-                cells[i_category] if i_category is not None else None,
-                cells[i_code] if i_code is not None else None,
-                cells[i_department] if i_department is not None else None,
+                vat or 0,
+                self.row_currency(cells),
+                self.category(cells),
+                self.code(cells),
+                self.department(cells),
                 description,
-                cells[i_contract] if i_contract is not None else None,
+                self.contract(cells),
                 hours,
-            )
+            ),
         )
+
+
+def table_rows(plan: Plan) -> Iterator[tuple[Table, int, list]]:
+    """Data rows only, with the table each belongs to: below a header, not set aside by the
+    first pass, padded to the header's width."""
+    for sheet in plan.sheets:
+        skipped = sheet.skipped
+        tables = sheet.tables
+        position = 0
+        table = tables[0]
+        width = len(table.headers)
+        following = tables[1].header_row if len(tables) > 1 else None
+        for number, cells in plan.source.rows(sheet.name):
+            if number <= table.header_row:
+                continue
+            if following is not None and number >= following:
+                position += 1
+                table = tables[position]
+                width = len(table.headers)
+                following = tables[position + 1].header_row if position + 1 < len(tables) else None
+                continue  # the header row itself
+            if number in skipped:
+                continue
+            if len(cells) < width:
+                cells = list(cells) + [""] * (width - len(cells))
+            yield table, number, cells
+
+
+def _formula_issue(plan: Plan, findings: Findings, table: Table, number: int) -> bool:
+    """Report a formula without a calculated value on the row (it is no zero)."""
+    if number not in plan.source.formula_rows_of(table.sheet):
+        return False
+    findings.add(
+        Issue(
+            N_(
+                "A formula on this row has no calculated value: open the file in a "
+                "spreadsheet program, let it calculate, and save it again."
+            ),
+            row=number,
+            sheet=table.sheet,
+        )
+    )
+    return True
+
+
+def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[InvoiceRecord]]:
+    """Invoice records in chunks. Rows with issues are left out and their issues added to
+    ``findings``."""
+    readers: dict[int, InvoiceReader] = {}
+    chunk: list[InvoiceRecord] = []
+    problems: list[RowProblem] = []
+    for table, number, cells in table_rows(plan):
+        reader = readers.get(id(table))
+        if reader is None:
+            reader = readers[id(table)] = InvoiceReader(plan, table)
+            formula_rows = plan.source.formula_rows_of(table.sheet)
+        if formula_rows and _formula_issue(plan, findings, table, number):
+            continue
+        record = reader.read(number, cells, problems)
+        if record is None:
+            for problem in problems:
+                _add(findings, plan, table, number, problem)
+            problems.clear()
+            continue
+        chunk.append(record)
         if len(chunk) >= CHUNK:
             yield chunk
             chunk = []
@@ -241,53 +327,46 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
         yield chunk
 
 
+def _add(findings: Findings, plan: Plan, table: Table, number: int, problem: RowProblem) -> None:
+    index = table.columns.get(problem.field)
+    column = table.headers[index] if index is not None else plan.column_name(problem.field)
+    findings.add(
+        Issue(problem.message, row=number, column=column, sheet=table.sheet, params=problem.params)
+    )
+
+
 def generic_records(plan: Plan, findings: Findings) -> Iterator[tuple[int, dict]]:
     """Contract and engagement rows as ``(row, {field: value})``: amounts as öre, dates as
-    dates, text trimmed. Few rows, so clarity wins over speed here."""
-    sheet = plan.source.sheet
-    i_vendor = plan.columns.get("vendor_name")
-    i_org = plan.columns.get("vendor_org_number")
-    i_ref = plan.columns.get("vendor_ref")
-    for number, cells in _rows(plan):
-        values: dict = {}
-        if i_vendor is not None:
-            # The raw cells, as the resolver knows them.
+    dates, text trimmed; ``_vendor`` holds the raw vendor cells and ``_sheet`` the sheet.
+    Few rows, so clarity wins over speed here."""
+    for table, number, cells in table_rows(plan):
+        columns = table.columns
+        values: dict = {"_sheet": table.sheet}
+        if "vendor_name" in columns:
             values["_vendor"] = (
-                cells[i_vendor],
-                cells[i_org] if i_org is not None else None,
-                cells[i_ref] if i_ref is not None else None,
+                cells[columns["vendor_name"]],
+                _cell(columns.get("vendor_org_number"))(cells),
+                _cell(columns.get("vendor_ref"))(cells),
             )
         ok = True
-        for name, position in plan.columns.items():
+        for name, position in columns.items():
             raw = cells[position]
             try:
-                if name in plan.amounts:
-                    values[name] = (
-                        None
-                        if raw in ("", None) or text(raw) in ("NA", "N/A")
-                        else plan.amounts[name].read(raw)
-                    )
-                elif name in plan.dates:
-                    values[name] = (
-                        None
-                        if raw in ("", None) or text(raw) in ("NA", "N/A")
-                        else plan.dates[name].read(raw)
-                    )
-                else:
-                    values[name] = text(raw)
+                values[name] = _value(plan, name, raw)
             except ValueError as error:
-                findings.add(
-                    Issue(
-                        error.args[0],
-                        row=number,
-                        column=plan.column_name(name),
-                        sheet=sheet,
-                        params={"value": _quoted(raw)},
-                    )
-                )
+                _add(findings, plan, table, number, RowProblem(name, error.args[0], raw))
                 ok = False
         if ok:
             yield number, values
+
+
+def _value(plan: Plan, name: str, raw):
+    if name in plan.amounts or name in plan.dates:
+        if raw in ("", None) or text(raw) in ("NA", "N/A"):
+            return None
+        column = plan.amounts.get(name) or plan.dates[name]
+        return column.read(raw)
+    return text(raw)
 
 
 def _quoted(value) -> str:

@@ -55,15 +55,16 @@ class SheetInfo:
 
 @dataclass
 class Source:
-    """An opened file, ready to stream the rows of one sheet.
+    """An opened file, ready to stream the rows of its sheets.
 
     Attributes:
         filename: the name shown to the user (no directories).
         format: "xlsx", "xls", "ods" or "csv".
         sheets: every sheet of a workbook, visible or not (one unnamed sheet for text).
-        sheet: the sheet read.
+        sheet: the sheet asked for (``--sheet``), if any.
         encoding, delimiter: as detected, for text files.
-        formula_rows: rows (numbered as shown) holding a formula with no cached value.
+        formula_rows: per sheet, the rows (numbered as shown) holding a formula with no
+            cached value.
     """
 
     path: Path
@@ -73,17 +74,33 @@ class Source:
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    formula_rows: set[int] = field(default_factory=set)
-    #: A workbook's sheet as calamine parsed it (calamine has no streaming reader).
-    loaded: object | None = field(default=None, repr=False)
+    formula_rows: dict[str | None, set[int]] = field(default_factory=dict)
+    #: The workbook while it is open (calamine parses a whole sheet at once: each sheet read
+    #: is parsed once and kept in ``loaded`` while the import needs it).
+    workbook: object | None = field(default=None, repr=False)
+    loaded: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def hidden_sheets(self) -> list[str]:
         return [s.name for s in self.sheets if not s.visible]
 
-    def rows(self) -> Iterator[tuple[int, list]]:
-        """Each row as ``(row number as the spreadsheet shows it, [cells])``; empty cells are
-        ``""`` or ``None``. Streams: a million rows cost the memory of a few.
+    @property
+    def is_workbook(self) -> bool:
+        return self.format != "csv"
+
+    def candidate_sheets(self) -> list[str | None]:
+        """The sheets to look at for data: the one asked for, else every visible sheet (a
+        text file's one table is ``None``)."""
+        if not self.is_workbook:
+            return [None]
+        if self.sheet is not None:
+            return [self.sheet]
+        return [s.name for s in self.sheets if s.visible]
+
+    def rows(self, sheet: str | None = None) -> Iterator[tuple[int, list]]:
+        """Each row of ``sheet`` (a text file's only table for ``None``) as ``(row number as
+        the spreadsheet shows it, [cells])``; empty cells are ``""`` or ``None``. Text files
+        stream: a million rows cost the memory of a few.
 
         Raises:
             ImportFileError: the file turned out unreadable while streaming.
@@ -91,16 +108,68 @@ class Source:
         if self.format == "csv":
             yield from _csv_rows(self)
         else:
-            yield from _workbook_rows(self)
+            yield from _workbook_rows(self._sheet_data(sheet))
+
+    def has_data(self, sheet: str | None) -> bool:
+        if not self.is_workbook:
+            return True
+        data = self._sheet_data(sheet)
+        return data.height > 0 and data.width > 0
+
+    def formula_rows_of(self, sheet: str | None) -> set[int]:
+        """Rows of ``sheet`` holding a formula with no calculated value (xlsx only).
+
+        Raises:
+            ImportFileError: the workbook's XML cannot be read.
+        """
+        if self.format != "xlsx" or sheet is None:
+            return set()
+        if sheet not in self.formula_rows:
+            try:
+                self.formula_rows[sheet] = _uncached_formula_rows(self.path, sheet)
+            except (DefusedXmlException, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+                raise ImportFileError(
+                    N_("%(file)s is not a readable workbook."), file=self.filename
+                ) from None
+        return self.formula_rows[sheet]
+
+    def release(self, sheet: str | None) -> None:
+        """Forget a sheet's parsed cells (a sheet not imported need not stay in memory)."""
+        if sheet is not None:
+            self.loaded.pop(sheet, None)
+
+    def close(self) -> None:
+        """Close the workbook and drop every parsed sheet."""
+        self.loaded.clear()
+        if self.workbook is not None:
+            self.workbook.close()
+            self.workbook = None
+
+    def _sheet_data(self, sheet: str | None):
+        name = sheet if sheet is not None else self.candidate_sheets()[0]
+        data = self.loaded.get(name)
+        if data is None:
+            if self.workbook is None:
+                raise ImportFileError(
+                    N_("%(file)s is not a readable workbook."), file=self.filename
+                )
+            try:
+                data = self.workbook.get_sheet_by_name(name)
+            except Exception:  # a sheet calamine cannot read (broken XML, a lying zip entry…)
+                raise ImportFileError(
+                    N_("%(file)s is not a readable workbook."), file=self.filename
+                ) from None
+            self.loaded[name] = data
+        return data
 
 
 def open_source(path: str | Path, filename: str | None = None, sheet: str | None = None) -> Source:
-    """Open ``path`` for reading.
+    """Open ``path`` for reading. A workbook stays open until :meth:`Source.close`.
 
     Args:
         path: the file on disk.
         filename: its name as the user knows it (an upload's name); defaults to the path's.
-        sheet: the sheet to read; by default the first visible sheet that has data.
+        sheet: the one sheet to read; by default every visible sheet is looked at.
 
     Raises:
         ImportFileError: the file is empty, of a kind Insyn does not read, corrupt, encrypted,
@@ -159,28 +228,31 @@ def _open_workbook(
             for m in workbook.sheets_metadata
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
-        chosen, cells = _choose_sheet(workbook, sheets, sheet, filename)
-    except ImportFileError:
-        raise
-    except Exception:  # a sheet calamine cannot read (its XML broken, its zip entry lying…)
-        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
-    finally:
+    except Exception:  # the workbook's sheet list cannot be read
         workbook.close()
+        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
     source = Source(
         path=path,
         filename=filename,
         format=suffix.lstrip(".").replace("xlsm", "xlsx"),
         sheets=sheets,
-        sheet=chosen,
+        sheet=sheet,
+        workbook=workbook,
     )
-    source.loaded = cells
-    if source.format == "xlsx":
-        try:
-            source.formula_rows = _uncached_formula_rows(path, chosen)
-        except (DefusedXmlException, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+    names = [s.name for s in sheets]
+    try:
+        if sheet is not None and sheet not in names:
             raise ImportFileError(
-                N_("%(file)s is not a readable workbook."), file=filename
-            ) from None
+                N_("%(file)s has no sheet called “%(sheet)s”. Its sheets: %(sheets)s."),
+                file=filename,
+                sheet=sheet,
+                sheets=", ".join(names),
+            )
+        if not any(source.has_data(name) for name in source.candidate_sheets()):
+            raise ImportFileError(N_("%(file)s has no sheet with data."), file=filename)
+    except ImportFileError:
+        source.close()
+        raise
     return source
 
 
@@ -206,29 +278,7 @@ def _check_zip(path: Path, filename: str) -> None:
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
 
 
-def _choose_sheet(workbook, sheets: list[SheetInfo], wanted: str | None, filename: str):
-    """The sheet to read, by name, and its cells as calamine loaded them (kept: calamine
-    parses a whole sheet at once, so it is parsed once and iterated as often as needed)."""
-    names = [s.name for s in sheets]
-    if wanted is not None:
-        if wanted not in names:
-            raise ImportFileError(
-                N_("%(file)s has no sheet called “%(sheet)s”. Its sheets: %(sheets)s."),
-                file=filename,
-                sheet=wanted,
-                sheets=", ".join(names),
-            )
-        return wanted, workbook.get_sheet_by_name(wanted)
-    for info in sheets:
-        if info.visible:
-            data = workbook.get_sheet_by_name(info.name)
-            if data.height > 0 and data.width > 0:
-                return info.name, data
-    raise ImportFileError(N_("%(file)s has no sheet with data."), file=filename)
-
-
-def _workbook_rows(source: Source) -> Iterator[tuple[int, list]]:
-    sheet = source.loaded
+def _workbook_rows(sheet) -> Iterator[tuple[int, list]]:
     _start_row, start_col = sheet.start or (0, 0)
     # calamine's iter_rows yields the empty rows above the first used cell too (so rows keep
     # their numbers), but starts every row at the first used column: pad the columns so
@@ -413,10 +463,10 @@ def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
             ) from None
 
 
-def read_sample(source: Source, rows: int = 30) -> list[tuple[int, list]]:
-    """The first ``rows`` rows, for finding the header."""
+def read_sample(source: Source, rows: int = 30, sheet: str | None = None) -> list[tuple[int, list]]:
+    """The first ``rows`` rows of ``sheet``, for finding the header and reading the columns."""
     sample = []
-    for item in source.rows():
+    for item in source.rows(sheet):
         sample.append(item)
         if len(sample) >= rows:
             break

@@ -12,6 +12,8 @@ from app.models.department import Department
 from app.models.engagement import Engagement
 from app.models.import_batch import ImportBatch
 from app.models.import_job import ImportJob
+from app.models.import_profile import ImportProfile
+from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
@@ -32,6 +34,8 @@ __all__ = [
     "Engagement",
     "ImportBatch",
     "ImportJob",
+    "ImportProfile",
+    "ImportSheet",
     "Invoice",
     "LoginAttempt",
     "ProcurementBasis",

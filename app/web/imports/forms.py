@@ -1,4 +1,4 @@
-"""Import forms: the upload, the confirmation, undoing a batch."""
+"""Import forms: the upload, the confirmation, keeping a layout, undoing a batch."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
-from app.importing.profiles import shipped_profiles
+from app.importing.profiles import all_profiles
 from app.importing.sources import SUFFIXES
 
 
@@ -47,7 +47,10 @@ class UploadForm(FlaskForm):
     sheet = StringField(
         _l("Sheet"),
         validators=[Optional(), Length(max=255)],
-        description=_l("Leave empty for the first visible sheet with data."),
+        description=_l(
+            "Leave empty to read every visible sheet in the layout of the data; name one to "
+            "read only it."
+        ),
     )
     period = StringField(
         _l("Period"),
@@ -60,14 +63,17 @@ class UploadForm(FlaskForm):
     currency = StringField(
         _l("Currency"),
         validators=[Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK."))],
-        description=_l("For a file that does not say; SEK when left empty."),
+        description=_l(
+            "For a file that does not say: its currency column, the amount's header or its title "
+            "decide, else the default currency of this installation."
+        ),
         render_kw={"maxlength": 3, "size": 4},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.profile.choices = [SelectChoice("auto", _l("Recognise automatically"))] + [
-            SelectChoice(p.name, p.title) for p in shipped_profiles()
+            SelectChoice(p.name, p.title) for p in all_profiles()
         ]
 
     def validate_file(self, field):
@@ -88,6 +94,29 @@ class UndoForm(FlaskForm):
         validators=[DataRequired(), Length(max=1000)],
         render_kw={"rows": 2},
         description=_l(
-            "Every record the import created is voided, not erased; the history keeps all."
+            "Every record the import created is voided, not erased; the vendors, categories and "
+            "departments it created that nothing else uses are withdrawn. The history keeps all."
         ),
     )
+
+
+class SaveLayoutForm(FlaskForm):
+    """A name for the columns a preview read, to import the next file in the layout with
+    no questions."""
+
+    name = StringField(
+        _l("Name of the layout"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=100),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*[a-z0-9]$",
+                message=_l("Lower-case letters, digits and hyphens, e.g. kommun-2024."),
+            ),
+        ],
+    )
+    title = StringField(_l("What the files are"), validators=[Optional(), Length(max=300)])
+
+
+class DeleteLayoutForm(FlaskForm):
+    """Forgetting a saved layout (an administrator's)."""
