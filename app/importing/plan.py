@@ -148,8 +148,8 @@ class Plan:
     period: dt.date | None
     currency: CurrencyChoice
     options: Options
-    #: Sheets not read: [{"sheet", "reason", …}] ("layout": another layout; "imported": an
-    #: earlier batch holds it, with its "batch_id").
+    #: Sheets not read: [{"sheet", "reason", …}] ("layout": another layout; "no table": no
+    #: header row; "imported": an earlier batch holds it, with its "batch_id").
     other_sheets: list[dict] = field(default_factory=list)
     data_rows: int = 0
     issues: list[Issue] = field(default_factory=list)
@@ -246,7 +246,7 @@ def _plan(source: Source, options: Options, imported: Imported | None) -> Plan:
             others.append({"sheet": name, "reason": "layout"})
             continue
         if layout is None:
-            others.append({"sheet": name, "reason": "layout"})
+            others.append({"sheet": name, "reason": "no table"})
             continue
         layouts.append(layout)
     if not layouts:

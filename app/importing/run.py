@@ -16,6 +16,7 @@ batch only (a unique key on ``import_sheets``).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -54,8 +55,10 @@ from app.money import N_
 SAMPLE_ROWS = 10
 #: The advisory lock every import takes on PostgreSQL ("Insyn" in ASCII).
 IMPORT_LOCK = 0x496E73796E
-#: How often an import that met another one writing the same file is run again.
-ATTEMPTS = 3
+#: How often an import that met another one writing the same file is run again, and the
+#: longest pause between two tries, in seconds (about a minute in all).
+ATTEMPTS = 12
+MAX_PAUSE = 8.0
 
 Progress = Callable[[int, int], None]
 
@@ -81,7 +84,7 @@ class Report:
     sheet: str | None = None
     #: The sheets read, each with its rows of data and its tables' header rows.
     sheets: list[dict] = field(default_factory=list)
-    #: Sheets not read: {"sheet", "reason": "layout" | "imported", "batch_id"…}.
+    #: Sheets not read: {"sheet", "reason": "layout" | "no table" | "imported", "batch_id"…}.
     other_sheets: list[dict] = field(default_factory=list)
     hidden_sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
@@ -189,11 +192,13 @@ def import_and_commit(
     run again when another import was writing the same file at the same moment. The edges
     (the command, the job runner) call this; it commits once, after the whole file."""
     report = None
-    for _attempt in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         try:
             report = run_import(path, filename, options, progress)
         except ImportRace:
+            # The other import is still writing (SQLite tells at once): wait for it to end.
             db.session.rollback()
+            time.sleep(min(0.25 * 2**attempt, MAX_PAUSE))
             continue
         except BaseException:
             db.session.rollback()

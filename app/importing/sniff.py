@@ -26,6 +26,10 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _LETTER = re.compile(r"[^\W\d_]")
+#: Words that are flags, not names.
+_FLAGS = frozenset(
+    {"true", "false", "yes", "no", "ja", "nej", "sant", "falskt", "y", "n", "x", "j"}
+)
 #: Words that end a company's name, in the languages Insyn reads.
 _LEGAL_FORMS = frozenset(
     {"ab", "aktiebolag", "hb", "kb", "ltd", "limited", "plc", "llp", "llc", "inc", "corp",
@@ -58,6 +62,7 @@ def is_name(cell) -> bool:
     return (
         isinstance(cell, str)
         and _LETTER.search(cell) is not None
+        and cell.strip().casefold() not in _FLAGS
         and not looks_like_date(cell)
         and not is_amount(cell)
     )

@@ -133,6 +133,9 @@ def _sheet_lines(report: Report) -> list[str]:
             f"Sheets in another layout, not read: {', '.join(layout)} "
             "(import one with --sheet NAME)"
         )
+    bare = [o["sheet"] for o in report.other_sheets if o["reason"] == "no table"]
+    if bare:
+        lines.append(f"Sheets with no table, not read: {', '.join(bare)}")
     for other in report.other_sheets:
         if other["reason"] == "imported":
             lines.append(

@@ -44,7 +44,8 @@ _NOT_A_NAME = (
     "post", "postcode", "postal", "zip", "address", "adress", "vat", "moms", "reference",
     "country", "city", "county", "status", "registration", "account", "konto", "bank",
     "iban", "email", "phone", "group", "size", "sme", "org", "organisation", "orgnr",
-    "nummer", "nr", "kod", "typ", "land",
+    "nummer", "nr", "kod", "typ", "land", "kopare", "buyer", "customer", "kund", "purchaser",
+    "bestallare", "body", "sektor", "sector", "form",
 )  # fmt: skip
 #: Words that make a header something other than the amount excluding VAT.
 _NOT_THE_AMOUNT = (
