@@ -18,8 +18,11 @@ from dataclasses import field
 from functools import lru_cache
 
 from app.importing.synonyms import DATE_GROUP
+from app.importing.synonyms import END_WORDS
 from app.importing.synonyms import FIELDS
 from app.importing.synonyms import KINDS
+from app.importing.synonyms import PERIOD_FIELDS
+from app.importing.synonyms import START_WORDS
 from app.importing.synonyms import FieldSpec
 from app.importing.synonyms import describe
 from app.importing.synonyms import field_names
@@ -28,6 +31,9 @@ from app.importing.synonyms import spec_of
 
 __all__ = [
     "DATE_GROUP",
+    "END_WORDS",
+    "PERIOD_FIELDS",
+    "START_WORDS",
     "FIELDS",
     "KINDS",
     "FieldSpec",
@@ -87,7 +93,13 @@ def header_key(text: object) -> str:
     value = unicodedata.normalize("NFKD", value)
     value = "".join(ch for ch in value if not unicodedata.combining(ch)).casefold()
     words = [_WORDS.get(word, word) for word in _NOT_WORD.sub(" ", value).split()]
-    kept = [word for word in words if word not in _CURRENCY_WORDS]
+    kept = []
+    for word in words:
+        if word in _CURRENCY_WORDS:
+            if kept and kept[-1] in ("in", "i"):
+                kept.pop()  # "Gesamtzuwendung (in EURO)", "Belopp i kronor"
+            continue
+        kept.append(word)
     return " ".join(kept or words)
 
 

@@ -217,7 +217,7 @@ def _by_name(layout: SheetLayout) -> None:
         if len(positions) > 1 and spec.name in date_group and not dating:
             continue  # another date names the rows' date; which of these is meant is unknown
         if len(positions) > 1 and (spec.required or dating):
-            winner = _clear_winner(spec.content, positions, layout.contents)
+            winner = _clear_winner(spec.content, positions, layout.contents, layout)
             if winner is None:
                 layout.ambiguous[spec.name] = positions
                 layout.suggested[spec.name] = _ranked(spec.content, positions, layout.contents)[0]
@@ -273,7 +273,9 @@ def _by_content(layout: SheetLayout, period_known: bool) -> None:
     kind = layout.kind
     needed = [f for f in header_map.required_fields(kind) if f not in layout.columns]
     date_group = header_map.DATE_GROUP.get(kind, ())
-    dated = any(f in layout.columns or f in layout.ambiguous for f in date_group)
+    dated = any(f in layout.columns or f in layout.ambiguous for f in date_group) or any(
+        f in layout.columns for f in header_map.PERIOD_FIELDS.get(kind, ())
+    )
     if date_group and not period_known and not dated:
         needed.append(date_group[0])
     taken = set(layout.columns.values())
@@ -286,14 +288,19 @@ def _by_content(layout: SheetLayout, period_known: bool) -> None:
         content = "text" if name in _NAME_FIELDS else header_map.spec_of(kind, name).content
         clean, blocked = _content_candidates(layout, name, content, taken)
         if not clean and blocked:
-            # Only columns whose names say they are something else ("Due date"): ask.
-            layout.ambiguous[name] = blocked
-            layout.suggested[name] = blocked[0]
-            continue
+            start = _period_start(layout, blocked) if content == "date" else None
+            if start is None:
+                # Only columns whose names say they are something else ("Due date"): ask.
+                layout.ambiguous[name] = blocked
+                layout.suggested[name] = blocked[0]
+                continue
+            clean = [start]
         if not clean:
             layout.missing.append(name)
             continue
-        winner = clean[0] if len(clean) == 1 else _clear_winner(content, clean, layout.contents)
+        winner = (
+            clean[0] if len(clean) == 1 else _clear_winner(content, clean, layout.contents, layout)
+        )
         if winner is None:
             layout.ambiguous[name] = clean
             layout.suggested[name] = _ranked(content, clean, layout.contents)[0]
@@ -346,9 +353,29 @@ def _ranked(content: str, positions: list[int], contents: list[ColumnContent]) -
     return sorted(positions, key=lambda i: (-_score(contents[i], content), i))
 
 
-def _clear_winner(content: str, positions: list[int], contents: list[ColumnContent]) -> int | None:
-    """The one position well ahead of the others, or ``None``. Dates are never chosen
-    among: which date a row has is the user's to say."""
+def _period_start(layout: SheetLayout, positions: list[int]) -> int | None:
+    """Of a period's two dates ("Zeitraum Von", "Zeitraum Bis"), the start's position: the
+    one column naming a start when every other names an end; else ``None``."""
+    starts, ends = [], []
+    for index in positions:
+        words = set(header_map.header_key(layout.headers[index]).split())
+        if words & header_map.START_WORDS:
+            starts.append(index)
+        elif words & header_map.END_WORDS:
+            ends.append(index)
+    if len(starts) == 1 and len(starts) + len(ends) == len(positions):
+        return starts[0]
+    return None
+
+
+def _clear_winner(
+    content: str, positions: list[int], contents: list[ColumnContent], layout=None
+) -> int | None:
+    """The one position well ahead of the others, or ``None``. Of dates only a period's
+    start is chosen (from a pair of start and end); otherwise which date a row has is the
+    user's to say."""
+    if content == "date" and layout is not None:
+        return _period_start(layout, positions)
     if content not in ("amount", "text"):
         return None
     ranked = _ranked(content, positions, contents)

@@ -9,6 +9,7 @@ once per distinct value, not once per row. Each field is read by a small reader 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import NamedTuple
 
 from app.importing.cells import AmountColumn
 from app.importing.cells import DateColumn
+from app.importing.cells import month_day
 from app.importing.cells import text
 from app.importing.currency import cell_currency
 from app.importing.errors import Issue
@@ -165,6 +167,8 @@ class InvoiceReader:
         self.invoiced = self._date(plan, columns, "invoiced_on")
         self.paid = self._date(plan, columns, "paid_on")
         self.date_field = "invoiced_on" if "invoiced_on" in columns else "paid_on"
+        self.i_year, self.i_month = columns.get("year"), columns.get("month")
+        self.periods: dict = {}
         #: Vendor names repeat (a few thousand across a million rows): clean each once.
         self.names: dict = {}
         self.currencies: dict = {}
@@ -216,6 +220,38 @@ class InvoiceReader:
             )
         return value
 
+    def row_period(self, cells: list, problems: list[RowProblem]) -> dt.date | None:
+        """The last day of the row's month (or year), from its year and month columns, for a
+        row without a date of its own; ``None`` without a year."""
+        if self.i_year is None:
+            return None
+        key = (cells[self.i_year], cells[self.i_month] if self.i_month is not None else None)
+        try:
+            return self.periods[key]
+        except (KeyError, TypeError):
+            pass
+        year, month = (text(cell) for cell in key)
+        if not year:
+            return None
+        try:
+            number = int(float(year))
+            if not 1900 <= number <= 2100:
+                raise ValueError
+        except ValueError:
+            problems.append(RowProblem("year", N_("“%(value)s” is not a year."), key[0]))
+            return None
+        try:
+            which = int(float(month)) if month else 12
+            if not 1 <= which <= 12:
+                raise ValueError
+        except ValueError:
+            problems.append(RowProblem("month", N_("“%(value)s” is not a month."), key[1]))
+            return None
+        day = month_day(number, which, "last")
+        with contextlib.suppress(TypeError):
+            self.periods[key] = day
+        return day
+
     def read(self, number: int, cells: list, problems: list[RowProblem]) -> InvoiceRecord | None:
         """The row as a record, or ``None`` with its problems added to ``problems``."""
         values = []
@@ -230,7 +266,9 @@ class InvoiceReader:
             return None
         _vendor, net, vat, invoiced, paid, hours, description = values
         if invoiced is None:
-            invoiced = paid or self.period
+            invoiced = paid or self.row_period(cells, problems) or self.period
+            if problems:
+                return None
             if invoiced is None:
                 problems.append(RowProblem(self.date_field, N_("The date is missing.")))
                 return None

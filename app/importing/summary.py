@@ -174,6 +174,12 @@ def summary_lines(report: Report, command: list[str] | None = None) -> list[str]
         lines.append(currency_line(report))
     if report.period:
         lines.append(f"Period:    every row dated {report.period} (the file has no date column)")
+    if "year" in report.mapping:
+        lines.append(
+            "Dates:     a row without a date of its own is dated the last day of its "
+            + ("month" if "month" in report.mapping else "year")
+            + f" (column {report.mapping['year']})"
+        )
     lines.append(f"Rows read: {report.rows_read}")
     if report.status == "duplicate":
         earlier = report.duplicate_of
