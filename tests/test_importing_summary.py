@@ -112,3 +112,23 @@ def test_an_unreadable_file_still_exits_2_in_one_line(runner, db, tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert "is not a readable workbook" in result.output
+
+
+def test_a_year_and_month_date_the_rows_that_have_no_date(runner, db, tmp_path):
+    path = tmp_path / "kort.csv"
+    path.write_text(
+        "Leverantör;Datum;År;Månad;Belopp\n"
+        "Penseo AB;2021-09-10;2021;10;100,00\n"
+        "Sigiloso;;2021;10;50,00\n"
+        "Sigiloso;;2021;13;5,00\n",
+        encoding="utf-8",
+    )
+    refused = import_file(runner, path)
+    assert refused.exit_code == 1, refused.output
+    assert "row 4, column Månad: “13” is not a month." in refused.output
+    path.write_text(path.read_text(encoding="utf-8").replace(";13;", ";11;"), encoding="utf-8")
+    done = import_file(runner, path)
+    assert done.exit_code == 0, done.output
+    assert "dated the last day of its month (column År)" in done.output
+    days = sorted(d.isoformat() for d in db.session.scalars(sa.select(Invoice.invoiced_on)))
+    assert days == ["2021-09-10", "2021-10-31", "2021-11-30"]

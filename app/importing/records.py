@@ -17,10 +17,10 @@ from dataclasses import field
 from typing import NamedTuple
 
 from app.importing.cells import AmountColumn
-from app.importing.cells import DateColumn
-from app.importing.cells import month_day
 from app.importing.cells import text
 from app.importing.currency import cell_currency
+from app.importing.dates import DateColumn
+from app.importing.dates import month_day
 from app.importing.errors import Issue
 from app.importing.plan import Plan
 from app.importing.plan import Table

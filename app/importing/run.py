@@ -18,10 +18,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict
-from dataclasses import dataclass
-from dataclasses import field
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
@@ -31,19 +27,24 @@ from app.audit import current_actor
 from app.extensions import db
 from app.importing.cells import decimal_from_ore
 from app.importing.errors import ImportFileError
-from app.importing.errors import Issue
+from app.importing.first_pass import make_plan
 from app.importing.load import BULK_THRESHOLD
 from app.importing.load import InvoiceWriter
-from app.importing.plan import MissingColumnsError
 from app.importing.plan import Options
 from app.importing.plan import Plan
-from app.importing.plan import make_plan
 from app.importing.records import Findings
 from app.importing.records import generic_records
 from app.importing.records import invoice_records
+from app.importing.refusal import MissingColumnsError
 from app.importing.register import RegisterOutcome
 from app.importing.register import load_contracts
 from app.importing.register import load_engagements
+from app.importing.report import Report
+from app.importing.report import add_issues
+from app.importing.report import check_stated_total
+from app.importing.report import describe
+from app.importing.report import plain
+from app.importing.report import sample_rows
 from app.importing.resolve import Resolver
 from app.models import AuditEvent
 from app.models import ImportBatch
@@ -65,80 +66,6 @@ Progress = Callable[[int, int], None]
 
 class ImportRace(Exception):
     """Another import wrote (or is writing) the same file's sheets: run this one again."""
-
-
-@dataclass
-class Report:
-    """What an import found and did, as plain data (it is kept as JSON for the browser).
-
-    Amounts are decimal strings per currency; rows are numbered as the spreadsheet shows them
-    (``"Sheet:12"`` when several sheets are read).
-    """
-
-    filename: str
-    #: "ok", "rejected" (invalid rows or columns, nothing written), "duplicate",
-    #: "unreadable", or "busy" (another import kept writing the same file)
-    status: str = "ok"
-    written: bool = False
-    kind: str | None = None
-    sheet: str | None = None
-    #: The sheets read, each with its rows of data and its tables' header rows.
-    sheets: list[dict] = field(default_factory=list)
-    #: Sheets not read: {"sheet", "reason": "layout" | "no table" | "imported", "batch_id"…}.
-    other_sheets: list[dict] = field(default_factory=list)
-    hidden_sheets: list[str] = field(default_factory=list)
-    encoding: str | None = None
-    delimiter: str | None = None
-    profile: str | None = None
-    profile_title: str | None = None
-    header_row: int | None = None
-    mapping: dict[str, str] = field(default_factory=dict)  #: field → the column read
-    #: field → how its column was found: "profile", "name", "content" or "chosen".
-    found_by: dict[str, str] = field(default_factory=dict)
-    #: {"code", "source", "evidence", "column"}: the currency and where it came from.
-    currency: dict | None = None
-    period: str | None = None
-    rows_read: int = 0
-    imported: int = 0
-    amendments: int = 0
-    already_imported: int = 0
-    rejected: int = 0
-    left_out_blank: list = field(default_factory=list)
-    left_out_totals: list = field(default_factory=list)
-    left_out_notes: list = field(default_factory=list)
-    stated_total: dict | None = None  #: {"row": n, "amount": "…", "agrees": bool}
-    new_vendors: list[str] = field(default_factory=list)
-    new_vendor_count: int = 0
-    new_spellings: int = 0
-    new_categories: int = 0
-    new_departments: int = 0
-    flagged_ids: dict[str, int] = field(default_factory=dict)
-    flagged_examples: dict[str, str] = field(default_factory=dict)
-    unknown_contracts: list[str] = field(default_factory=list)
-    totals: dict[str, str] = field(default_factory=dict)
-    issues: list[dict] = field(default_factory=list)
-    issue_count: int = 0
-    sample: list[dict] = field(default_factory=list)
-    batch_id: int | None = None
-    duplicate_of: dict | None = None
-    error: dict | None = None  #: {"message": msgid, "params": {...}} for a refused file
-    #: The header's texts, for choosing other columns; the needed fields no column was found
-    #: for, those several columns could hold (field → headers), the column to choose for
-    #: each, every column with two samples, and whether any column holds dates.
-    headers: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    ambiguous: dict[str, list[str]] = field(default_factory=dict)
-    suggested: dict[str, str] = field(default_factory=dict)
-    columns: list[dict] = field(default_factory=list)
-    dates_found: bool = True
-    columns_chosen: bool = False  #: the user chose (some of) the columns
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @property
-    def left_out(self) -> int:
-        return len(self.left_out_blank) + len(self.left_out_totals) + len(self.left_out_notes)
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
@@ -255,7 +182,7 @@ def run_import(
 
 def _refused(report: Report, error: ImportFileError) -> None:
     report.status = "rejected" if isinstance(error, MissingColumnsError) else "unreadable"
-    report.error = {"message": error.message, "params": _plain(error.params)}
+    report.error = {"message": error.message, "params": plain(error.params)}
     if isinstance(error, MissingColumnsError):
         layout = error.layout
         report.kind, report.header_row = layout["kind"], layout["header_row"]
@@ -268,9 +195,9 @@ def _refused(report: Report, error: ImportFileError) -> None:
 
 def _run(plan: Plan, report: Report, sha: str, size: int, progress: Progress | None) -> Report:
     options = plan.options
-    _describe(plan, report)
+    describe(plan, report)
     if plan.issues:
-        _issues(report, plan.issues, len(plan.issues))
+        add_issues(report, plan.issues, len(plan.issues))
         report.status = "rejected"
         return report
     if not plan.sheets:
@@ -300,7 +227,7 @@ def _run(plan: Plan, report: Report, sha: str, size: int, progress: Progress | N
     report.amendments = getattr(outcome, "amendments", 0)
     report.totals = {c: str(decimal_from_ore(v)) for c, v in sorted(outcome.totals.items())}
     report.rejected = len(findings.rejected_rows)
-    _issues(report, findings.issues, findings.issue_count)
+    add_issues(report, findings.issues, findings.issue_count)
     report.new_vendors = resolved.new_vendors[:50]
     report.new_vendor_count = len(resolved.new_vendors)
     report.new_spellings = len(resolved.new_spellings)
@@ -312,7 +239,7 @@ def _run(plan: Plan, report: Report, sha: str, size: int, progress: Progress | N
     report.flagged_examples = {k: v for k, v in resolved.flagged_examples.items() if v}
     report.unknown_contracts = sorted(resolved.unknown_contracts)[:20]
     if plan.stated_total and plan.kind == "invoices":
-        _check_stated_total(plan, report)
+        check_stated_total(plan, report)
     if findings.issue_count and (not options.skip_invalid or not report.imported):
         # Invalid rows and no leave to skip them; or nothing valid left to import.
         report.status = "rejected"
@@ -398,7 +325,7 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
     try:
         for chunk in invoice_records(plan, findings):
             if len(report.sample) < SAMPLE_ROWS:
-                report.sample.extend(_sample(chunk[: SAMPLE_ROWS - len(report.sample)]))
+                report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
             if findings.issue_count and not options.skip_invalid:
                 # Nothing will be written: keep reading to report every problem.
                 writer.write = False
@@ -415,94 +342,6 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
     outcome.imported, outcome.already = writer.imported, writer.already
     outcome.totals.update(writer.totals)
     return outcome
-
-
-def _sample(chunk) -> list[dict]:
-    return [
-        {
-            "sheet": record.sheet,
-            "row": record.row,
-            "vendor": str(record.vendor[0]).strip(),
-            "org_number": str(record.vendor[1] or "").strip(),
-            "invoice_number": record.number,
-            "invoiced_on": record.invoiced_on.isoformat() if record.invoiced_on else None,
-            "paid_on": record.paid_on.isoformat() if record.paid_on else None,
-            "net_amount": str(decimal_from_ore(record.net)),
-            "currency": record.currency,
-            "category": str(record.category or "").strip() or None,
-            "department": str(record.department or "").strip() or None,
-            "description": record.description,
-        }
-        for record in chunk
-    ]
-
-
-def _describe(plan: Plan, report: Report) -> None:
-    source = plan.source
-    report.kind = plan.kind
-    report.sheet = plan.sheet_names[0] if len(plan.sheets) == 1 and plan.sheet_names else None
-    report.sheets = [
-        {
-            "sheet": sheet.name,
-            "rows": sheet.data_rows,
-            "tables": [table.header_row for table in sheet.tables],
-        }
-        for sheet in plan.sheets
-    ]
-    report.other_sheets = plan.other_sheets
-    report.hidden_sheets = source.hidden_sheets
-    report.encoding, report.delimiter = source.encoding, source.delimiter
-    report.profile = plan.mapping_label
-    report.profile_title = plan.profile.title if plan.profile else None
-    report.header_row = plan.header_row
-    report.mapping = {name: plan.headers[index] for name, index in plan.columns.items()}
-    report.found_by = dict(plan.layout.found_by)
-    report.headers = [h for h in plan.headers if h]
-    report.columns_chosen = bool(plan.options.columns)
-    currency = plan.currency
-    report.currency = {
-        "code": currency.code,
-        "source": currency.source,
-        "evidence": currency.evidence,
-        "column": currency.column,
-    }
-    report.period = plan.period.isoformat() if plan.period else None
-    report.rows_read = plan.data_rows
-    for sheet in plan.sheets:
-        report.left_out_blank += [plan.row_label(sheet.name, n) for n in sheet.blank]
-        report.left_out_totals += [plan.row_label(sheet.name, n) for n in sheet.totals]
-        report.left_out_notes += [plan.row_label(sheet.name, n) for n in sheet.notes]
-
-
-def _issues(report: Report, issues: list[Issue], count: int) -> None:
-    report.issue_count = count
-    report.issues = [
-        {
-            "message": i.message,
-            "params": _plain(i.params),
-            "row": i.row,
-            "column": i.column,
-            "sheet": i.sheet,
-        }
-        for i in issues
-    ]
-
-
-def _check_stated_total(plan: Plan, report: Report) -> None:
-    """Compare a totals row's amount with the sum of the rows (when all are in one currency)."""
-    row, cell = plan.stated_total
-    try:
-        stated = plan.amounts["net_amount"].read(cell)
-    except (ValueError, KeyError):
-        return
-    computed = None
-    if len(report.totals) == 1 and not report.already_imported and not report.rejected:
-        computed = int(Decimal(next(iter(report.totals.values()))).scaleb(2))
-    report.stated_total = {
-        "row": row,
-        "amount": str(decimal_from_ore(stated)),
-        "agrees": computed == stated,
-    }
 
 
 def _audit_batch(batch: ImportBatch, report: Report) -> None:
@@ -534,10 +373,3 @@ def _audit_batch(batch: ImportBatch, report: Report) -> None:
             }
         ],
     )
-
-
-def _plain(params: dict) -> dict:
-    return {
-        k: (v if isinstance(v, int | float | str | type(None)) else str(v))
-        for k, v in params.items()
-    }

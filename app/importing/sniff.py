@@ -13,8 +13,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from app.importing.cells import looks_like_date
 from app.importing.cells import text
+from app.importing.dates import looks_like_date
 
 #: A column is of a kind when at least this share of its filled sample cells is.
 PLAUSIBLE = 0.9

@@ -13,7 +13,7 @@ from flask import current_app
 
 from app.importing import headers as header_map
 from app.importing.plan import Options
-from app.importing.run import Report
+from app.importing.report import Report
 from app.importing.run import import_and_commit
 
 #: Issues printed in full before "… and N more".

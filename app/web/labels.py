@@ -119,6 +119,8 @@ FIELD = {
     "source_row": _l("Row in the file"),
     "source_sheet": _l("Sheet in the file"),
     "withdrawn_at": _l("Withdrawn"),
+    "year": _l("Year"),
+    "month": _l("Month"),
     "definition": _l("Columns"),
     "dated_on": _l("Dated"),
     "kind": _l("Kind"),
