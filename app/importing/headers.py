@@ -121,6 +121,8 @@ class _Names:
 
     exact: dict[str, int]
     phrases: tuple[tuple[str, ...], ...]
+    #: The first words of the phrases: a header holding none of them holds no phrase.
+    firsts: frozenset[str]
     keywords: frozenset[str]
     blockers: frozenset[str]
     needs: frozenset[str]
@@ -136,6 +138,7 @@ def _names(kind: str, name: str) -> _Names:
     return _Names(
         exact=exact,
         phrases=phrases,
+        firsts=frozenset(phrase[0] for phrase in phrases),
         keywords=frozenset(header_key(word) for word in spec.keywords),
         blockers=frozenset(header_key(word) for word in spec.blockers),
         needs=frozenset(header_key(word) for word in spec.needs),
@@ -148,6 +151,9 @@ def blockers_of(kind: str, name: str) -> frozenset[str]:
 
 
 def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` stands in ``words`` as a run."""
+    if phrase[0] not in words:  # the usual answer, found at once
+        return False
     size = len(phrase)
     return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
@@ -216,7 +222,9 @@ def match_names(
                 continue
             if names.blockers.intersection(parts):
                 continue
-            if any(_holds(parts, phrase) for phrase in names.phrases):
+            if not names.firsts.isdisjoint(parts) and any(
+                _holds(parts, phrase) for phrase in names.phrases
+            ):
                 found.append((0, index))
             elif (
                 names.keywords

@@ -120,8 +120,10 @@ class InvoiceWriter:
         rows = []
         sqlite = self._sqlite
         for record in records:
-            vendor_id = vendors[record.vendor]
-            category, code, department = record.category, record.category_code, record.department
+            # One record's fields, by name (the tuple unpacks at C speed).
+            (sheet, row, vendor, number, invoiced, paid, net, vat, currency, category, code,
+             department, description, contract, hours) = record  # fmt: skip
+            vendor_id = vendors[vendor]
             category_id = (
                 categories.get(category)
                 if category not in (None, "")
@@ -135,29 +137,28 @@ class InvoiceWriter:
                     self.already += 1
                     continue
             self.imported += 1
-            self.totals[record.currency] += record.net
+            self.totals[currency] += net
             if not self.write:
                 continue
-            invoiced, paid = record.invoiced_on, record.paid_on
             rows.append(
                 (
                     vendor_id,
-                    contracts.get(record.contract) if record.contract is not None else None,
-                    record.number,
+                    contracts.get(contract) if contract is not None else None,
+                    number,
                     invoiced.isoformat() if sqlite else invoiced,
                     (paid.isoformat() if sqlite else paid) if paid else None,
-                    record.net,
-                    record.vat,
-                    record.currency,
-                    record.hours,
+                    net,
+                    vat,
+                    currency,
+                    hours,
                     category_id if category_id and category_id > 0 else None,
                     department_id if department_id and department_id > 0 else None,
-                    record.description,
+                    description,
                     self._now,
                     self._now,
                     self.batch_id,
-                    record.row,
-                    record.sheet,
+                    row,
+                    sheet,
                     1,
                 )
             )

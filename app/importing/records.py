@@ -123,17 +123,6 @@ class _DateReader:
             raise RowProblem(self.field, error.args[0], value) from None
 
 
-def _none(_cells: list) -> None:
-    return None
-
-
-def _cell(index: int | None):
-    """The raw cell at ``index`` (``None`` when the table has no such column)."""
-    if index is None:
-        return _none
-    return lambda cells: cells[index]
-
-
 class InvoiceReader:
     """Reads a table's rows into :class:`InvoiceRecord`: one reader per field present."""
 
@@ -144,21 +133,15 @@ class InvoiceReader:
         self.currency = plan.currency.code
         self.default_currency = plan.options.default_currency
         self.i_vendor = columns["vendor_name"]
-        self.org, self.ref = (
-            _cell(columns.get("vendor_org_number")),
-            _cell(columns.get("vendor_ref")),
-        )
+        #: The raw cells the loader resolves: positions, ``None`` for a column not there.
+        self.i_org, self.i_ref = columns.get("vendor_org_number"), columns.get("vendor_ref")
         self.i_number = columns.get("invoice_number")
         self.i_currency = columns.get("currency")
         self.i_description = columns.get("description")
-        self.category, self.code = (
-            _cell(columns.get("category")),
-            _cell(columns.get("category_code")),
-        )
-        self.department, self.contract = (
-            _cell(columns.get("department")),
-            _cell(columns.get("contract_reference")),
-        )
+        self.i_category, self.i_code = columns.get("category"), columns.get("category_code")
+        self.i_department = columns.get("department")
+        self.i_contract = columns.get("contract_reference")
+        # One reader per amount and date present; ``None`` for a column the table lacks.
         self.net = _AmountReader(
             "net_amount", columns["net_amount"], plan.amounts["net_amount"], True
         )
@@ -169,20 +152,26 @@ class InvoiceReader:
         self.date_field = "invoiced_on" if "invoiced_on" in columns else "paid_on"
         self.i_year, self.i_month = columns.get("year"), columns.get("month")
         self.periods: dict = {}
-        #: Vendor names repeat (a few thousand across a million rows): clean each once.
+        #: Vendor names repeat (a few thousand across a million rows): clean each once, and
+        #: remember the cells that hold a good one.
         self.names: dict = {}
+        self.good_names: set = set()
         self.currencies: dict = {}
+        self.i_net, self.read_net = columns["net_amount"], plan.amounts["net_amount"].read
+        #: ``record(number, cells)``: the row as an :class:`InvoiceRecord` (see
+        #: :meth:`_fast_reader`); :meth:`problems` says what is wrong with a row it refuses.
+        self.record = self._fast_reader()
 
     @staticmethod
-    def _amount(plan: Plan, columns: dict, name: str):
+    def _amount(plan: Plan, columns: dict, name: str) -> _AmountReader | None:
         if name not in columns:
-            return _none
+            return None
         return _AmountReader(name, columns[name], plan.amounts[name], False)
 
     @staticmethod
-    def _date(plan: Plan, columns: dict, name: str):
+    def _date(plan: Plan, columns: dict, name: str) -> _DateReader | None:
         if name not in columns:
-            return _none
+            return None
         return _DateReader(name, columns[name], plan.dates[name])
 
     def vendor(self, cells: list) -> str:
@@ -252,73 +241,138 @@ class InvoiceReader:
             self.periods[key] = day
         return day
 
-    def read(self, number: int, cells: list, problems: list[RowProblem]) -> InvoiceRecord | None:
-        """The row as a record, or ``None`` with its problems added to ``problems``."""
-        values = []
+    def problems(self, cells: list) -> list[RowProblem]:
+        """Every problem of a row that cannot be read (each field read again, to report each
+        one, not only the first)."""
+        problems: list[RowProblem] = []
         for reader in (self.vendor, self.net, self.vat, self.invoiced, self.paid, self.hours,
                        self.description):  # fmt: skip
+            if reader is not None:
+                try:
+                    reader(cells)
+                except RowProblem as problem:
+                    problems.append(problem)
+        if not problems:
             try:
-                values.append(reader(cells))
+                paid = self.paid(cells) if self.paid is not None else None
+                invoiced = self.invoiced(cells) if self.invoiced is not None else None
+                self._dated(cells, paid, invoiced)
             except RowProblem as problem:
                 problems.append(problem)
-                values.append(None)
+        return problems
+
+    def _fast_reader(self):
+        """The function reading a row of this table as a record in one straight pass (the
+        common case: a row without problems). It raises at the first problem met (a
+        ValueError: a :class:`RowProblem`, or a column's reader refusing a cell), and
+        :meth:`problems` then reads the row again to list them all.
+
+        Every position and reader is bound once here, as the function's own names: it runs
+        for every row of the file.
+        """
+        sheet, i_vendor, good_names, check_vendor = (
+            self.sheet, self.i_vendor, self.good_names, self.vendor
+        )  # fmt: skip
+        i_net, read_net = self.i_net, self.read_net
+
+        def optional(reader):
+            return (reader.index, reader.column.read) if reader is not None else (None, None)
+
+        (i_vat, read_vat), (i_hours, read_hours) = optional(self.vat), optional(self.hours)
+        (i_invoiced, read_invoiced), (i_paid, read_paid) = (
+            optional(self.invoiced), optional(self.paid)
+        )  # fmt: skip
+        i_org, i_ref, i_number = self.i_org, self.i_ref, self.i_number
+        i_category, i_code, i_department = self.i_category, self.i_code, self.i_department
+        i_contract, i_description = self.i_contract, self.i_description
+        describe, dated = self.description, self._dated
+        currency = self.currency if self.i_currency is None else None
+        row_currency = self.row_currency
+
+        def record(number: int, cells: list) -> InvoiceRecord:
+            raw = cells[i_vendor]
+            if raw not in good_names:
+                check_vendor(cells)
+                good_names.add(raw)
+            net = read_net(cells[i_net])
+            vat = hours = invoiced = paid = None
+            if i_vat is not None and (cell := cells[i_vat]) != "" and cell is not None:
+                vat = read_vat(cell)
+            if i_invoiced is not None and (cell := cells[i_invoiced]) != "" and cell is not None:
+                invoiced = read_invoiced(cell)
+            if i_paid is not None and (cell := cells[i_paid]) != "" and cell is not None:
+                paid = read_paid(cell)
+            if i_hours is not None and (cell := cells[i_hours]) != "" and cell is not None:
+                hours = read_hours(cell)
+            return _new(
+                InvoiceRecord,
+                (
+                    sheet,
+                    number,
+                    (
+                        raw,
+                        cells[i_org] if i_org is not None else None,
+                        cells[i_ref] if i_ref is not None else None,
+                    ),
+                    (text(cells[i_number]) or "")[:100] if i_number is not None else "",
+                    invoiced if invoiced is not None else dated(cells, paid, None),
+                    paid,
+                    net,
+                    vat or 0,
+                    currency or row_currency(cells),
+                    cells[i_category] if i_category is not None else None,
+                    cells[i_code] if i_code is not None else None,
+                    cells[i_department] if i_department is not None else None,
+                    describe(cells) if i_description is not None else None,
+                    cells[i_contract] if i_contract is not None else None,
+                    hours,
+                ),
+            )
+
+        return record
+
+    def _dated(self, cells: list, paid, invoiced) -> dt.date:
+        """The date of a row without an invoice date: its payment's, its period's (year and
+        month columns), or the file's period.
+
+        Raises:
+            RowProblem: the row has none, or its year or month cannot be read.
+        """
+        if invoiced is not None:
+            return invoiced
+        problems: list[RowProblem] = []
+        day = paid or self.row_period(cells, problems) or self.period
         if problems:
-            return None
-        _vendor, net, vat, invoiced, paid, hours, description = values
-        if invoiced is None:
-            invoiced = paid or self.row_period(cells, problems) or self.period
-            if problems:
-                return None
-            if invoiced is None:
-                problems.append(RowProblem(self.date_field, N_("The date is missing.")))
-                return None
-        i_number = self.i_number
-        return _new(
-            InvoiceRecord,
-            (
-                self.sheet,
-                number,
-                (cells[self.i_vendor], self.org(cells), self.ref(cells)),
-                (text(cells[i_number]) or "")[:100] if i_number is not None else "",
-                invoiced,
-                paid,
-                net,
-                vat or 0,
-                self.row_currency(cells),
-                self.category(cells),
-                self.code(cells),
-                self.department(cells),
-                description,
-                self.contract(cells),
-                hours,
-            ),
-        )
+            raise problems[0]
+        if day is None:
+            raise RowProblem(self.date_field, N_("The date is missing."))
+        return day
 
 
-def table_rows(plan: Plan) -> Iterator[tuple[Table, int, list]]:
-    """Data rows only, with the table each belongs to: below a header, not set aside by the
-    first pass, padded to the header's width."""
+def tables(plan: Plan) -> Iterator[tuple[Table, Iterator[tuple[int, list]]]]:
+    """Each table of the plan with its data rows (below its header, not set aside by the
+    first pass, padded to the header's width). A table's rows are read from its sheet's one
+    stream of rows: take them before the next table."""
     for sheet in plan.sheets:
-        skipped = sheet.skipped
-        tables = sheet.tables
-        position = 0
-        table = tables[0]
-        width = len(table.headers)
-        following = tables[1].header_row if len(tables) > 1 else None
-        for number, cells in plan.source.rows(sheet.name):
-            if number <= table.header_row:
-                continue
-            if following is not None and number >= following:
-                position += 1
-                table = tables[position]
-                width = len(table.headers)
-                following = tables[position + 1].header_row if position + 1 < len(tables) else None
-                continue  # the header row itself
-            if number in skipped:
-                continue
-            if len(cells) < width:
-                cells = list(cells) + [""] * (width - len(cells))
-            yield table, number, cells
+        stream = plan.source.rows(sheet.name)
+        starts = [table.header_row for table in sheet.tables[1:]] + [None]
+        for table, following in zip(sheet.tables, starts, strict=True):
+            yield table, _table_rows(stream, table, following, sheet.skipped)
+
+
+def _table_rows(stream, table: Table, following: int | None, skipped: set[int]):
+    width = len(table.headers)
+    header_row = table.header_row
+    for number, cells in stream:
+        if number <= header_row:
+            continue
+        if following is not None and number >= following:
+            return  # the next table's header row
+        if number in skipped:
+            continue
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
+        yield number, cells
 
 
 def _formula_issue(plan: Plan, findings: Findings, table: Table, number: int) -> bool:
@@ -341,26 +395,23 @@ def _formula_issue(plan: Plan, findings: Findings, table: Table, number: int) ->
 def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[InvoiceRecord]]:
     """Invoice records in chunks. Rows with issues are left out and their issues added to
     ``findings``."""
-    readers: dict[int, InvoiceReader] = {}
     chunk: list[InvoiceRecord] = []
-    problems: list[RowProblem] = []
-    for table, number, cells in table_rows(plan):
-        reader = readers.get(id(table))
-        if reader is None:
-            reader = readers[id(table)] = InvoiceReader(plan, table)
-            formula_rows = plan.source.formula_rows_of(table.sheet)
-        if formula_rows and _formula_issue(plan, findings, table, number):
-            continue
-        record = reader.read(number, cells, problems)
-        if record is None:
-            for problem in problems:
-                _add(findings, plan, table, number, problem)
-            problems.clear()
-            continue
-        chunk.append(record)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
+    for table, rows in tables(plan):
+        reader = InvoiceReader(plan, table)  # its own readers: columns differ by table
+        record = reader.record
+        formula_rows = plan.source.formula_rows_of(table.sheet)
+        for number, cells in rows:
+            if formula_rows and _formula_issue(plan, findings, table, number):
+                continue
+            try:
+                chunk.append(record(number, cells))
+            except ValueError:  # a RowProblem, or a column's reader refusing a cell
+                for problem in reader.problems(cells):
+                    _add(findings, plan, table, number, problem)
+                continue
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
     if chunk:
         yield chunk
 
@@ -377,14 +428,18 @@ def generic_records(plan: Plan, findings: Findings) -> Iterator[tuple[int, dict]
     """Contract and engagement rows as ``(row, {field: value})``: amounts as öre, dates as
     dates, text trimmed; ``_vendor`` holds the raw vendor cells and ``_sheet`` the sheet.
     Few rows, so clarity wins over speed here."""
-    for table, number, cells in table_rows(plan):
+    for table, number, cells in (
+        (table, number, cells) for table, rows in tables(plan) for number, cells in rows
+    ):
         columns = table.columns
         values: dict = {"_sheet": table.sheet}
         if "vendor_name" in columns:
             values["_vendor"] = (
                 cells[columns["vendor_name"]],
-                _cell(columns.get("vendor_org_number"))(cells),
-                _cell(columns.get("vendor_ref"))(cells),
+                *(
+                    cells[columns[name]] if name in columns else None
+                    for name in ("vendor_org_number", "vendor_ref")
+                ),
             )
         ok = True
         for name, position in columns.items():

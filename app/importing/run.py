@@ -15,9 +15,11 @@ batch only (a unique key on ``import_sheets``).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -163,7 +165,8 @@ def run_import(
     report = Report(filename=filename or path.name)
     try:
         sha, size = sha256_of(path)
-        plan = make_plan(path, filename, options, partial(imported_sheets, sha))
+        with _collector_paused():
+            plan = make_plan(path, filename, options, partial(imported_sheets, sha))
     except OSError:
         report.status = "unreadable"
         report.error = {
@@ -175,9 +178,25 @@ def run_import(
         _refused(report, error)
         return report
     try:
-        return _run(plan, report, sha, size, progress)
+        with _collector_paused():
+            return _run(plan, report, sha, size, progress)
     finally:
         plan.source.close()
+
+
+@contextmanager
+def _collector_paused():
+    """Reading a file makes millions of short-lived rows and records that hold no reference
+    cycles (each freed by reference counting as soon as it is read or written); the cycle
+    collector would only walk them, and a workbook's parsed sheet, again and again. It is
+    paused meanwhile, and resumes (when it ran before) at the end."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _refused(report: Report, error: ImportFileError) -> None:
