@@ -13,7 +13,8 @@ The pipeline, one module a stage:
 * ``currency``: the currency of the amounts, and where it came from;
 * ``cells`` and ``dates``: read amounts and dates, the notation decided per column;
 * ``first_pass`` and ``scan``: the first pass over every sheet and table, into a ``plan``;
-* ``records``: the second pass: each row a record, or issues with sheet, row and column;
+* ``records`` (with ``readers``): the second pass: each row a record, or issues with sheet,
+  row and column;
 * ``resolve`` and ``load`` (with ``register`` for contracts and fee income): write everything
   in one transaction, with provenance, never twice;
 * ``run`` and ``report``: the whole flow for the CLI and the browser, and what it found;

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.importing.plan import Plan
-from app.importing.records import InvoiceRecord
+from app.importing.readers import InvoiceRecord
 from app.importing.resolve import Resolved
 from app.models import Invoice
 from app.models.base import utcnow
