@@ -33,6 +33,7 @@ from app.models import ContractAmendment
 from app.models import Department
 from app.models import DirectAwardThreshold
 from app.models import Engagement
+from app.models import ImportProfile
 from app.models import Invoice
 from app.models import RateCard
 from app.models import User
@@ -105,6 +106,7 @@ LABELS: dict[type, Callable[[Any], str]] = {
     User: lambda u: u.email,
     DirectAwardThreshold: str,
     ApiToken: str,
+    ImportProfile: lambda p: p.name,
 }
 
 #: Records whose history shows on another's page: (its table, the attribute holding its id).

@@ -280,13 +280,19 @@ def users_set_password(email: str) -> None:
     help="An import profile from imports/profiles, or auto.",
 )
 @click.option(
-    "--sheet", default=None, help="The workbook's sheet (default: the first visible one with data)."
+    "--sheet",
+    default=None,
+    help="The one sheet to read (default: every visible sheet in the layout of the data).",
 )
 @click.option(
     "--period", default=None, metavar="YYYY-MM", help="The month a file without dates covers."
 )
 @click.option(
-    "--currency", default=None, metavar="CODE", help="The currency of a file that does not say."
+    "--currency",
+    default=None,
+    metavar="CODE",
+    help="The currency of the amounts (default: a currency column, the amount's header or the "
+    "title above it, else INSYN_DEFAULT_CURRENCY, SEK unless set).",
 )
 @click.option(
     "--column",
@@ -300,21 +306,46 @@ def users_set_password(email: str) -> None:
 @click.option(
     "--skip-invalid", is_flag=True, help="Import the valid rows and list the invalid ones."
 )
+@click.option(
+    "--accept",
+    multiple=True,
+    type=click.Choice(["prepaid", "vat"]),
+    help="Confirm that the file is right where it looks implausible (repeatable): 'prepaid' "
+    "keeps payments dated before their invoice (payments in advance), 'vat' keeps a VAT that "
+    "is no Swedish rate of a SEK amount. Without it such rows are refused.",
+)
 @click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
 @with_appcontext
 @as_command("import")
 def import_command(
-    file: Path, kind, profile, sheet, period, currency, columns, skip_invalid, dry_run
+    file: Path, kind, profile, sheet, period, currency, columns, skip_invalid, accept, dry_run
 ) -> None:
     """Import a spreadsheet or CSV file of invoices, contracts or fee income.
 
-    Exit status: 0 imported (or checked); 1 rows were rejected and nothing was written;
-    2 the file cannot be read.
+    Every visible sheet of a workbook in the layout of its data is read, in one batch; a
+    header repeated inside a sheet starts a table read by its own header. Columns are
+    recognised by their names and, where names do not decide it, by their content; when
+    they cannot be told, the refusal lists every column with two values and the --column
+    choices to type.
+
+    Exit status: 0 imported (or checked); 1 rows or columns were refused and nothing was
+    written; 2 the file cannot be read.
     """
     from app.importing.summary import run_from_cli
 
     sys.exit(
-        run_from_cli(file, kind, profile, sheet, period, currency, skip_invalid, dry_run, columns)
+        run_from_cli(
+            file,
+            kind,
+            profile,
+            sheet,
+            period,
+            currency,
+            skip_invalid,
+            dry_run,
+            columns,
+            accept=tuple(accept),
+        )
     )
 
 
@@ -339,5 +370,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(import_command)
     from app.exporting.command import export_command
+    from app.importing.command import imports_cli
+
+    app.cli.add_command(imports_cli)
 
     app.cli.add_command(export_command)

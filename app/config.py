@@ -73,6 +73,12 @@ class Config:
     PROXY_HOPS = 0
     #: Rows per page in lists.
     PAGE_SIZE = 50
+    #: The currency of imported files that name none (ISO 4217): neither a currency column,
+    #: the amount's header nor a title above the header says. Imports say when they use it.
+    DEFAULT_CURRENCY = "SEK"
+    #: The country (ISO 3166-1 alpha-2) of the deployment: new suppliers paid in its default
+    #: currency get it (suppliers paid in another get that currency's country).
+    DEFAULT_COUNTRY = "SE"
     #: The VAT rates offered when entering an invoice, in percent (Swedish rates). A SEK
     #: invoice's VAT must be one of them (app.services.plausibility), or confirmed by the clerk.
     VAT_RATES = (25, 12, 6, 0)

@@ -271,6 +271,7 @@ _RECORD_OF = {
     "users": "user",
     "imports.confirm": "import_job",
     "imports.columns": "import_job",
+    "imports.save_layout": "import_job",
     "imports.undo": "import_batch",
     "imports.batch": "import_batch",
     "thresholds": "threshold",

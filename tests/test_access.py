@@ -51,6 +51,8 @@ INTENDED = {
     "imports.upload": CLERK_OR_ADMIN,
     "imports.confirm": CLERK_OR_ADMIN,
     "imports.columns": CLERK_OR_ADMIN,
+    "imports.save_layout": CLERK_OR_ADMIN,
+    "imports.delete_layout": ADMIN,
     "imports.undo": ADMIN,
     "thresholds.create": ADMIN,
     "thresholds.edit": ADMIN,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,7 +50,7 @@ SOURCES = listed_files()
 def test_every_file_is_listed_and_every_listed_file_is_there():
     present = {p.name for p in REAL_DATA.iterdir() if p.name != "SOURCES.md"}
     assert present == set(SOURCES)
-    assert len(SOURCES) >= 6
+    assert len(SOURCES) >= 18
     for entry in SOURCES.values():
         assert entry["licence"], entry
         assert entry["currency"].isalpha() and len(entry["currency"]) == 3, entry
@@ -71,56 +72,105 @@ def test_ocds_schemas_are_the_published_ones():
     assert OCDS_SCHEMAS.parent == TEST_DATA
 
 
-def csv_rows(name: str, encoding: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows that hold anything, as the csv module reads them."""
-    raw = (REAL_DATA / name).read_bytes().decode(encoding)
-    rows = list(csv.reader(io.StringIO(raw, newline="")))
-    return rows[0], [row for row in rows[1:] if any(cell.strip() for cell in row)]
+# --- each file's rows and total, recomputed without Insyn ---------------------------------------
+#
+# The rules, the same for every file: a text file is UTF-8 (a BOM allowed) or else Windows-1252,
+# split by whichever of ; , or tab its header line holds most. The header is the first row
+# with a cell naming the amount column (whitespace collapsed; " / " separates the spellings of
+# a workbook whose sheets differ), and a later row naming it starts another table, read by its
+# own positions. A row of data has an amount and something besides it; a row holding only an
+# amount is a totals row and must equal the sum; a row without an amount is not data. Every
+# visible sheet of a workbook counts. Amounts: numbers as they are (binary floats rounded to
+# the cent), text with its currency marks, spaces and thousands separators taken out, a minus
+# in front or behind, and a decimal comma where the file's amounts end in a comma and two
+# digits and never in a point and one or two ("NA" counts as a row, not as an amount).
 
 
-def cents(text: str) -> Decimal:
-    """A CSV amount as written (``1,000.00``, ``1616.23 ``, R's ``73757.23999999999``)."""
-    return Decimal(text.strip().replace(",", "")).quantize(Decimal("0.01"))
+def _squeezed(cell) -> str:
+    return " ".join(str(cell).split()) if cell is not None else ""
 
 
-# Each CSV with its encoding and the rows that are not data (Craven ends with a totals row).
-CSV_FILES = {
-    "leeds_spend_2020-06.csv": ("cp1252", 0),
-    "leeds_spend_2010-12.csv": ("utf-8", 0),
-    "craven_payments_over_500_2017-03.csv": ("cp1252", 1),
-    "canada_contracts_amendments_extract.csv": ("utf-8", 0),
-}
+def _filled(cell) -> bool:
+    return cell is not None and str(cell).strip() != ""
 
 
-@pytest.mark.parametrize("name", sorted(CSV_FILES))
-def test_csv_rows_and_total(name):
-    encoding, trailing_totals = CSV_FILES[name]
+def _tables(rows: list[list], names: set[str]):
+    """Each row below a header with the amount's position in its table."""
+    position = None
+    for row in rows:
+        cells = [_squeezed(c) for c in row]
+        found = [i for i, c in enumerate(cells) if c in names]
+        if found:
+            position = found[0]
+            continue
+        if position is not None:
+            yield row, position
+
+
+def _decimal_comma(texts: list[str]) -> bool:
+    comma = any(re.search(r",\d{2}\s*-?$", t) for t in texts)
+    point = any(re.search(r"\.\d{1,2}\s*-?$", t) for t in texts)
+    return comma and not point
+
+
+def _money(cell, comma: bool) -> Decimal:
+    if isinstance(cell, int):
+        return Decimal(cell)
+    if isinstance(cell, float):
+        return Decimal(repr(cell)).quantize(Decimal("0.01"))
+    text = re.sub(r"[\s\u00a0£$€]|kr|Kč", "", str(cell))
+    negative = text.endswith("-") or (text.startswith("(") and text.endswith(")"))
+    text = text.strip("()").rstrip("-")
+    text = text.replace(".", "").replace(",", ".") if comma else text.replace(",", "")
+    value = Decimal(text).quantize(Decimal("0.01"))
+    return -value if negative else value
+
+
+def _rows_of(name: str) -> list[list]:
+    path = REAL_DATA / name
+    if name.endswith(".xlsx"):
+        workbook = CalamineWorkbook.from_path(str(path))
+        rows = []
+        for sheet in workbook.sheets_metadata:
+            if str(sheet.visible).endswith("Visible"):
+                rows.extend(workbook.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+        return rows
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    first = next(line for line in text.splitlines() if line.strip(" ,;\t"))
+    delimiter = max((";", ",", "\t"), key=first.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def recount(name: str, amount_column: str) -> tuple[int, Decimal]:
+    """The rows of data and the total of the amount column, by the rules above."""
+    names = {_squeezed(n) for n in amount_column.split(" / ")}
+    found = list(_tables(_rows_of(name), names))
+    texts = [str(row[i]) for row, i in found if i < len(row) and isinstance(row[i], str)]
+    comma = _decimal_comma(texts)
+    count, total, stated = 0, Decimal(0), None
+    for row, position in found:
+        cell = row[position] if position < len(row) else None
+        if not _filled(cell):
+            continue
+        others = sum(1 for i, c in enumerate(row) if i != position and _filled(c))
+        if not others:
+            stated = _money(cell, comma)
+            continue
+        count += 1
+        if str(cell).strip() not in ("NA",):
+            total += _money(cell, comma)
+    if stated is not None:
+        assert stated == total, (name, stated, total)  # the file's own totals row agrees
+    return count, total
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_rows_and_total(name):
     entry = SOURCES[name]
-    header, rows = csv_rows(name, encoding)
-    if trailing_totals:
-        rows, totals_row = rows[:-trailing_totals], rows[-1]
-    column = header.index(entry["amount column"])
-    total = sum(
-        (cents(row[column]) for row in rows if row[column].strip() not in ("", "NA")),
-        Decimal(0),
-    )
-    assert len(rows) == int(entry["rows"])
-    assert total == Decimal(entry["total"])
-    if trailing_totals:
-        assert cents(totals_row[column]) == total  # the file's own totals row agrees
-
-
-@pytest.mark.parametrize(
-    "name",
-    sorted(name for name in SOURCES if name.endswith(".xlsx")),
-)
-def test_workbook_rows_and_total(name):
-    entry = SOURCES[name]
-    sheet = CalamineWorkbook.from_path(str(REAL_DATA / name)).get_sheet_by_index(0)
-    rows = sheet.to_python()
-    column = rows[0].index(entry["amount column"])
-    data = [row for row in rows[1:] if any(str(cell).strip() for cell in row)]
-    # Cells hold binary floats (1299.1199999999999): each is rounded to the öre as written.
-    total = sum((Decimal(repr(row[column])).quantize(Decimal("0.01")) for row in data), Decimal(0))
-    assert len(data) == int(entry["rows"])
+    count, total = recount(name, entry["amount column"])
+    assert count == int(entry["rows"])
     assert total == Decimal(entry["total"])

@@ -41,7 +41,9 @@ def test_the_audit_log_and_its_csv_open_after_an_import_is_undone(admin_client, 
     for url in ["/audit/", "/audit/?action=void", "/audit/?type=invoices", "/audit/?page=2"]:
         response = admin_client.get(url)
         assert response.status_code == 200, url
-        assert "Fel fil" in response.get_data(as_text=True) or "page=2" in url
+        # The newest events of an undo are the withdrawals of the suppliers the import
+        # created; its voids are found by their action or their table.
+        assert "Fel fil" in response.get_data(as_text=True) or url in ("/audit/", "/audit/?page=2")
     events = db.session.scalars(
         sa.select(AuditEvent).where(
             AuditEvent.record_type == "invoices", AuditEvent.action == "void"

@@ -12,11 +12,14 @@ from app.models import Invoice
 from tests.test_importing_errors import import_file
 from tests.test_importing_errors import nothing_written
 
-#: Headers no synonym knows: "Mottagare" (recipient), "Bokf.dag" (posting day), "Kronor".
+#: A ledger whose supplier Insyn cannot tell: two columns of company names, neither named as
+#: the supplier ("Avsändare", sender; "Adressat", addressee). The date ("Bokf.dag", posting
+#: day) is told by its name, the amount ("Kronor") by its content, and its currency by its
+#: header.
 ODD_LEDGER = (
-    "Mottagare;Bokf.dag;Kronor;Text\n"
-    "Penseo AB;2010-03-01;1 000,00;Strategi\n"
-    "Mediabyrån AB;2010-03-04;2 500,50;Tryck\n"
+    "Avsändare;Adressat;Bokf.dag;Kronor;Text\n"
+    "Penseo AB;Kultur AB;2010-03-01;1 000,00;Strategi\n"
+    "Mediabyrån AB;Teknik AB;2010-03-04;2 500,50;Tryck\n"
 )
 
 
@@ -29,9 +32,15 @@ def test_an_unknown_layout_is_refused_with_its_headers_and_how_to_choose(runner,
     path.write_text(ODD_LEDGER, encoding="utf-8")
     result = import_file(runner, path, "--kind", "invoices")
     assert result.exit_code == 1, result.output
-    assert "Mottagare, Bokf.dag, Kronor, Text" in result.output  # what the file has
-    assert "--column vendor_name=" in result.output
-    assert "vendor_name" in result.output and "net_amount" in result.output
+    assert "Avsändare, Adressat, Bokf.dag, Kronor, Text" in result.output  # what the file has
+    # Every column with two of its values, and what was read from it.
+    assert "Penseo AB | Mediabyrån AB" in result.output
+    assert "Kultur AB | Teknik AB" in result.output
+    assert "1 000,00 | 2 500,50  → net_amount (by content)" in result.output
+    assert "vendor_name (leverantör / supplier) could be in any of: Avsändare, Adressat" in (
+        result.output
+    )
+    assert "--kind invoices --column vendor_name='Avsändare'" in result.output
     assert nothing_written(db)
 
 
@@ -40,7 +49,7 @@ def test_the_chosen_columns_import_the_file(runner, db, tmp_path):
     path.write_text(ODD_LEDGER, encoding="utf-8")
     result = import_file(
         runner, path, "--kind", "invoices",
-        "--column", "vendor_name=Mottagare", "--column", "invoiced_on=bokf dag",
+        "--column", "vendor_name=Avsändare", "--column", "invoiced_on=bokf dag",
         "--column", "net_amount=Kronor", "--column", "description=Text",
     )  # fmt: skip
     assert result.exit_code == 0, result.output

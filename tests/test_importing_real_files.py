@@ -466,10 +466,17 @@ def test_canadian_groups_checked_by_hand(runner, db):
 
 
 def test_procurement_statistics_are_refused_naming_the_missing_columns(runner, db):
+    """A table of procurements, not a ledger: it names no supplier, so it is refused (exit 1)
+    in one message listing every column with its values and the choice to make."""
     result = import_file(runner, PROCUREMENT)
     assert result.exit_code == 1, result.output
-    assert "leverantör" in result.output and "belopp" in result.output
     assert "Traceback" not in result.output
-    reason, way_out = result.output.strip().splitlines()  # the refusal, and how to go on
-    assert "lacks columns" in reason and way_out.startswith("Say which column holds each")
+    lines = result.output.splitlines()
+    assert (
+        "Insyn cannot tell which columns hold what invoices need: leverantör / supplier"
+        in (lines[0])
+    )
+    assert "   B  Namn för köpare" in result.output  # every column, with its letter…
+    assert "  AG  Kontrakterat värde, Summa         1460 | 33000000" in result.output  # …values
+    assert lines[-1].startswith("Import with: ") or "No column holds vendor_name" in result.output
     assert count(db, ImportBatch) == 1  # Örebro's, from the module's setup

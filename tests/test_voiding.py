@@ -37,6 +37,10 @@ ALLOWED_DELETES = {
     ("app/services/thresholds.py", "delete_threshold"),
     # Idempotency keys past their time to live: a cache of answers, not a record.
     ("app/services/idempotency.py", "remember"),
+    # A saved import layout is a setting, not a record.
+    ("app/importing/saved.py", "delete_layout"),
+    # An undone import's suppliers, categories and departments that nothing points at.
+    ("app/services/imports.py", "_withdraw_created"),
 }
 
 

@@ -158,15 +158,16 @@ def test_a_file_of_unknown_columns_is_read_with_the_columns_chosen_on_the_page(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-import-status="rejected"' in page and 'id="choose-columns"' in page
     assert '<select id="column-net_amount" name="column-net_amount">' in page
-    assert '<option value="Kronor">Kronor</option>' in page
-    assert 'class="field field-missing"' in page  # the needed fields not found are marked
+    assert '<option value="Kronor" selected>Kronor</option>' in page  # found by its content
+    assert 'class="field field-missing"' in page  # the needed field not told is marked
+    assert 'data-ambiguous="vendor_name"' in page and "Penseo AB · Mediabyrån AB" in page
 
     # A header the file does not have is refused, and the job stays as it was.
     client.post(f"/imports/jobs/{job.id}/columns", data={"column-net_amount": "Summa"})
     db.session.expire_all()
     assert db.session.get(ImportJob, job.id).report["status"] == "rejected"
 
-    chosen = {"column-vendor_name": "Mottagare", "column-invoiced_on": "Bokf.dag",
+    chosen = {"column-vendor_name": "Avsändare", "column-invoiced_on": "Bokf.dag",
               "column-net_amount": "Kronor", "column-description": "Text"}  # fmt: skip
     assert client.post(f"/imports/jobs/{job.id}/columns", data=chosen).status_code == 302
     page = client.get(f"/imports/jobs/{job.id}").get_data(as_text=True)
@@ -181,3 +182,30 @@ def test_a_file_of_unknown_columns_is_read_with_the_columns_chosen_on_the_page(
     assert job.batch_id and _total(db, job.batch_id) == Decimal("3500.50")
     batch_page = client.get(f"/imports/batches/{job.batch_id}").get_data(as_text=True)
     assert "valda för hand" in batch_page and "Belopp exkl. moms ← Kronor" in batch_page
+
+
+def test_a_payment_in_advance_is_imported_once_the_clerk_confirms_the_file(client, db, tmp_path):
+    ledger = tmp_path / "forskott.csv"
+    ledger.write_text(
+        "Leverantör;Fakturanummer;Fakturadatum;Betaldatum;Belopp\n"
+        "Förskott AB;F-1;2010-03-10;2010-02-01;1 000,00\n"
+        "Vanlig AB;F-2;2010-03-10;2010-04-01;2 500,50\n",
+        encoding="utf-8",
+    )
+    _upload(client, ledger)
+    job = _job(db)
+    page = client.get(f"/imports/jobs/{job.id}").get_data(as_text=True)
+    assert "The payment date 2010-02-01 is before the invoice date 2010-03-10" in page or (
+        "Betaldatumet 2010-02-01 är före fakturadatumet 2010-03-10" in page
+    )
+    assert 'name="accept_prepaid"' in page and 'name="accept_vat"' not in page
+    # Confirming without the doubt leaves the row refused and nothing written.
+    client.post(f"/imports/jobs/{job.id}/confirm", data={})
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 0
+    _upload(client, ledger)
+    job = _job(db)
+    client.post(f"/imports/jobs/{job.id}/confirm", data={"accept_prepaid": "y"})
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job.id)
+    assert job.batch_id and _total(db, job.batch_id) == Decimal("3500.50")

@@ -35,7 +35,7 @@ def provenance_table(filters: InvoiceFilters) -> Table:
             Invoice.invoice_number,
             ImportBatch.id,
             ImportBatch.filename,
-            ImportBatch.sheet_name,
+            sa.func.coalesce(Invoice.source_sheet, ImportBatch.sheet_name),
             Invoice.source_row,
             ImportBatch.sha256,
             ImportBatch.imported_at,

@@ -1,4 +1,5 @@
-"""Reading cells: amounts, dates and ids, each column's notation decided from all its cells.
+"""Reading cells: amounts and text, each column's notation decided from all its cells (dates
+are read in ``dates``, the same way).
 
 Every column reader works in two passes. ``observe`` sees each cell of the column during the
 first pass and keeps only what is needed to decide (the shapes of amounts, the distinct date
@@ -8,8 +9,6 @@ an example; ``read`` then turns each cell into a value during the second pass, f
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import math
 import re
 from decimal import ROUND_HALF_UP
@@ -60,11 +59,15 @@ class AmountColumn:
         self.shapes: dict[str, str] = {}  # shape → an example with that shape
         self.notation: str | None = self.preset
 
-    def observe(self, value) -> None:
+    def observe(self, value) -> bool:
+        """Keep the cell's shape for deciding the notation; whether it holds a digit at all
+        (a row whose amount holds none may be a header starting another table)."""
         if type(value) is str:
             shape = value.strip().translate(_SHAPE)
             if shape not in self.shapes:
                 self.shapes[shape] = value.strip()
+            return "9" in shape
+        return value is not None and value is not True and value is not False
 
     def decide(self) -> Issue | None:
         """Settle the notation; an :class:`Issue` (for the whole column) when the cells are
@@ -202,159 +205,6 @@ def _read_text(text: str, notation: str) -> int:
     return -ore if negative % 2 else ore
 
 
-# --- dates ---------------------------------------------------------------------------------
-
-#: Excel's day zero (the 1900 system, leap-year bug included: serials count from 1899-12-30).
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
-_YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
-
-
-class DateColumn:
-    """A date column: ISO text, ``YYYYMMDD``, ``YYYYMM``, ``DD/MM/YYYY`` (or ``MM/DD/YYYY``,
-    decided from the values or the profile), Excel serial numbers and real date cells.
-
-    Distinct values are few (days, not rows), so each is read once and looked up after.
-    """
-
-    def __init__(self, name: str, date_format: str = "auto", month_day: str = "last") -> None:
-        self.name = name
-        self.format = date_format
-        self.month_day = month_day
-        self.texts: set[str] = set()
-        self.day_first: bool | None = {"DD/MM/YYYY": True, "MM/DD/YYYY": False}.get(date_format)
-        self.cache: dict = {}
-        #: The earliest and latest dates seen (for narrowing lookups of rows already imported).
-        self.low: dt.date | None = None
-        self.high: dt.date | None = None
-
-    def observe(self, value) -> None:
-        if type(value) is str:
-            self.texts.add(value.strip())
-        elif value is not None and value != "":
-            self.texts.add(value)  # numbers and date cells: few distinct values too
-
-    def decide(self) -> Issue | None:
-        """Whether slashed dates are day first, from values whose day is over 12; an issue
-        quoting an example when both readings occur or none can be told."""
-        if self.day_first is not None:
-            self._learn_range()
-            return None
-        firsts, seconds = False, False
-        example = None
-        for value in self.texts:
-            match = _SLASHED.match(value) if type(value) is str else None
-            if match:
-                example = example or value
-                a, b = int(match.group(1)), int(match.group(2))
-                firsts |= a > 12
-                seconds |= b > 12
-        if firsts and seconds:
-            return Issue(
-                N_("The dates in column “%(column)s” are written both day-first and month-first."),
-                column=self.name,
-                params={"column": self.name},
-            )
-        if example is not None:
-            if not firsts and not seconds:
-                # Unknowable from the values; day first is the European and Swedish way.
-                self.day_first = True
-            else:
-                self.day_first = firsts
-        self._learn_range()
-        return None
-
-    def _learn_range(self) -> None:
-        """Read every distinct value once (errors are reported per row later) and keep the
-        earliest and latest date."""
-        for value in self.texts:
-            try:
-                day = self.read(value)
-            except ValueError:
-                continue
-            if self.low is None or day < self.low:
-                self.low = day
-            if self.high is None or day > self.high:
-                self.high = day
-        self.texts = set()
-
-    def read(self, value) -> dt.date:
-        """The cell as a date.
-
-        Raises:
-            ValueError: with a message id for an empty or unreadable cell.
-        """
-        try:
-            return self.cache[value]
-        except (KeyError, TypeError):
-            pass
-        day = self._read(value)
-        with contextlib.suppress(TypeError):  # an unhashable cell is read each time
-            self.cache[value] = day
-        return day
-
-    def _read(self, value) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, bool) or value is None:
-            raise ValueError(N_("The date is missing."))
-        if isinstance(value, int | float):
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError(N_("“%(value)s” is not a date."))
-            number = int(value)
-            if number != value and not 1 <= value < 2_958_466:
-                raise ValueError(N_("“%(value)s” is not a date."))
-            text = str(number)
-            if len(text) in (6, 8) and text[:2] in ("19", "20"):
-                return self._compact(text)
-            if 1 <= number < 2_958_466:
-                return _EXCEL_EPOCH + dt.timedelta(days=number)
-            raise ValueError(N_("“%(value)s” is not a date."))
-        text = str(value).strip()
-        if not text:
-            raise ValueError(N_("The date is missing."))
-        try:
-            match = _ISO.match(text)
-            if match:
-                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            match = _COMPACT.match(text)
-            if match:
-                return self._compact(text)
-            match = _SLASHED.match(text)
-            if match:
-                a, b, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-                day, month = (a, b) if self.day_first is not False else (b, a)
-                return dt.date(year, month, day)
-            match = _YMD_SLASH.match(text)
-            if match:
-                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            raise ValueError(N_("“%(value)s” is not a date that exists.")) from None
-        raise ValueError(N_("“%(value)s” is not a date. Write dates like 2010-05-03."))
-
-    def _compact(self, text: str) -> dt.date:
-        """``YYYYMMDD``, or ``YYYYMM`` as the first or last day of that month."""
-        year, month = int(text[:4]), int(text[4:6])
-        try:
-            if len(text) == 8:
-                return dt.date(year, month, int(text[6:8]))
-            return month_day(year, month, self.month_day)
-        except ValueError:
-            raise ValueError(N_("“%(value)s” is not a date that exists.")) from None
-
-
-def month_day(year: int, month: int, which: str = "last") -> dt.date:
-    """The first or last day of a month."""
-    if which == "first":
-        return dt.date(year, month, 1)
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
-
-
 # --- text ----------------------------------------------------------------------------------
 
 _WHITESPACE = re.compile(r"\s+")
@@ -399,10 +249,8 @@ def decimal_from_ore(ore: int) -> Decimal:
 
 __all__ = [
     "AmountColumn",
-    "DateColumn",
     "InvalidOperation",
     "decimal_from_ore",
-    "month_day",
     "split_code",
     "text",
 ]

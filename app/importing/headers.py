@@ -1,8 +1,12 @@
-"""Headers: what each kind of record needs, the names columns go by in Swedish and English
-files, and finding the header row below titles and notes.
+"""Headers: a column's name as Insyn compares it, the fields each header names, and finding
+the header row below titles and notes.
 
-Header text is compared folded: case, accents, a BOM, punctuation and spacing are ignored, so
-``"Leverantör "``, ``"\\ufeffleverantor"`` and ``"LEVERANTÖR"`` are one name.
+A header is compared as :func:`header_key` makes it: no BOM, accents, case, punctuation,
+asterisks, colons or runs of spaces; camelCase split (``PaymentDate`` → "payment date");
+currency marks left out (``Net Amount (£)`` → "net amount"); common abbreviations written
+out (``Invoice Net Amt`` → "invoice net amount", ``trans_no`` → "transaction number"). So
+``"Leverantör "``, ``"\\ufeffleverantor"`` and ``"LEVERANTÖR"`` are one name, and so are
+``"* SUPPLIER FINAL"`` and ``"supplier final"``.
 """
 
 from __future__ import annotations
@@ -10,361 +14,246 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field
+from functools import lru_cache
 
-#: Kinds of records an import can create.
-KINDS = ("invoices", "contracts", "engagements")
+from app.importing.synonyms import DATE_GROUP
+from app.importing.synonyms import END_WORDS
+from app.importing.synonyms import FIELDS
+from app.importing.synonyms import KINDS
+from app.importing.synonyms import PERIOD_FIELDS
+from app.importing.synonyms import START_WORDS
+from app.importing.synonyms import FieldSpec
+from app.importing.synonyms import describe
+from app.importing.synonyms import field_names
+from app.importing.synonyms import required_fields
+from app.importing.synonyms import spec_of
+
+__all__ = [
+    "DATE_GROUP",
+    "END_WORDS",
+    "PERIOD_FIELDS",
+    "START_WORDS",
+    "FIELDS",
+    "KINDS",
+    "FieldSpec",
+    "blockers_of",
+    "NameMatch",
+    "describe",
+    "field_names",
+    "find_header",
+    "fold",
+    "header_key",
+    "header_score",
+    "match_columns",
+    "match_names",
+    "required_fields",
+    "spec_of",
+]
+
+#: Letters that Unicode does not split into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "œ": "oe",
+                          "Œ": "OE", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l",
+                          "Ł": "L"})  # fmt: skip
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+#: The pound sign of the old DOS code pages read as Windows-1252 ("Net Amount(œ)").
+_DOS_POUND = re.compile(r"(?<![^\W\d_])œ(?![^\W\d_])")
+#: Currency marks in a header: they say the unit, not what the column is.
+_CURRENCY_WORDS = frozenset(
+    {"sek", "gbp", "eur", "usd", "nok", "dkk", "cad", "aud", "chf", "isk", "kr", "kronor",
+     "kroner", "pounds", "sterling", "euro", "euros", "dollars", "czk", "kc"}
+)  # fmt: skip
+#: Abbreviations and spelling variants, written out: both a header and the synonyms it is
+#: compared with go through this, so "Trans No" meets "transaction number".
+_WORDS = {
+    "amt": "amount", "amnt": "amount", "no": "number", "nr": "number", "nbr": "number",
+    "num": "number", "nummer": "number", "trans": "transaction", "txn": "transaction",
+    "desc": "description", "descr": "description", "descrptn": "description",
+    "dept": "department", "inv": "invoice", "ref": "reference", "pmt": "payment",
+    "pymt": "payment", "paymt": "payment", "dt": "date", "acct": "account", "acc": "account",
+    "commitmt": "commitment", "supp": "supplier", "suppl": "supplier", "cat": "category",
+    "center": "centre", "organization": "organisation", "organizational": "organisational",
+    "fakt": "faktura", "lev": "leverantor", "bokf": "bokforing", "ver": "verifikation",
+    "kto": "konto", "betr": "betrag", "rg": "rechnung", "tx": "transaction",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def header_key(text: object) -> str:
+    """A header as Insyn compares it (see the module's docstring); "" for an empty one.
+
+    ``"Net Amount (£)"`` → "net amount", ``"PaymentDate"`` → "payment date",
+    ``"* SUPPLIER FINAL"`` → "supplier final", ``"Name:  "`` → "name".
+    """
+    if text is None:
+        return ""
+    value = _DOS_POUND.sub(" ", str(text).replace("\ufeff", "")).translate(_LETTERS)
+    value = _CAMEL.sub(" ", value)
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(ch for ch in value if not unicodedata.combining(ch)).casefold()
+    words = [_WORDS.get(word, word) for word in _NOT_WORD.sub(" ", value).split()]
+    kept = []
+    for word in words:
+        if word in _CURRENCY_WORDS:
+            if kept and kept[-1] in ("in", "i"):
+                kept.pop()  # "Gesamtzuwendung (in EURO)", "Belopp i kronor"
+            continue
+        kept.append(word)
+    return " ".join(kept or words)
 
 
 def fold(text: object) -> str:
-    """A header (or any label) folded for comparison: no BOM, accents, case, punctuation or
-    runs of spaces. ``"Org.nr"`` → ``"org nr"``, ``"Belopp (SEK)"`` → ``"belopp sek"``."""
+    """Any label folded for comparison: no BOM, accents, case, punctuation or runs of spaces.
+    ``"Org.nr"`` → ``"org nr"``, ``"Belopp (SEK)"`` → ``"belopp sek"``."""
     if text is None:
         return ""
-    value = str(text).replace("\ufeff", "")
+    value = str(text).replace("\ufeff", "").translate(_LETTERS)
     value = unicodedata.normalize("NFKD", value)
     value = "".join(ch for ch in value if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[^0-9a-z]+", " ", value).strip()
+    return _NOT_WORD.sub(" ", value).strip()
 
 
 @dataclass(frozen=True)
-class FieldSpec:
-    """A field an import fills, and the column names it goes by."""
+class _Names:
+    """A field's names as keys: exact synonyms (in order), multi-word synonyms (found inside
+    longer headers), keywords and blockers."""
 
-    name: str
-    synonyms: tuple[str, ...]  #: folded
-    required: bool = False
-    names: tuple[str, ...] = ()  #: as written, for messages
-
-
-def _spec(name: str, *synonyms: str, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, tuple(fold(s) for s in synonyms), required, synonyms)
-
-
-#: The fields of each kind, with Swedish and English synonyms (the Swedish leverantörsreskontra
-#: specification, the UK transparency code, and what finance systems print).
-FIELDS: dict[str, tuple[FieldSpec, ...]] = {
-    "invoices": (
-        _spec(
-            "vendor_name",
-            "leverantör",
-            "leverantörsnamn",
-            "leverantor",
-            "supplier",
-            "supplier name",
-            "beneficiary",
-            "beneficiary name",
-            "vendor",
-            "vendor name",
-            "payee",
-            "motpart",
-            required=True,
-        ),
-        _spec(
-            "vendor_org_number",
-            "organisationsnummer",
-            "org nr",
-            "orgnr",
-            "organisationsnr",
-            "leverantor id",
-            "leverantörens organisationsnummer",
-            "organisatio",
-            "company number",
-            "supplier company number",
-            "registration number",
-            "vat registration number",
-        ),
-        _spec(
-            "vendor_ref",
-            "leverantörsnummer",
-            "leverantörsnr",
-            "supplier id",
-            "supplier number",
-            "vendor id",
-            "vendor number",
-            "creditor number",
-        ),
-        _spec(
-            "invoice_number",
-            "fakturanummer",
-            "fakturanr",
-            "fakt nr",
-            "invoice number",
-            "invoice no",
-            "transaction number",
-            "transaction no",
-            "verifikationsnummer",
-            "verifikationsnr",
-            "ver nr",
-            "document number",
-            "reference",
-        ),
-        _spec(
-            "invoiced_on",
-            "fakturadatum",
-            "datum",
-            "bokföringsdatum",
-            "invoice date",
-            "date",
-            "transaction date",
-            "effective date",
-        ),
-        _spec(
-            "paid_on",
-            "betaldatum",
-            "betalningsdatum",
-            "utbetalningsdatum",
-            "payment date",
-            "date paid",
-            "paid date",
-        ),
-        _spec(
-            "net_amount",
-            "belopp",
-            "utfall",
-            "belopp exkl moms",
-            "nettobelopp",
-            "amount",
-            "net amount",
-            "amount excl vat",
-            "value",
-            "summa exkl moms",
-            required=True,
-        ),
-        _spec(
-            "vat_amount",
-            "moms",
-            "momsbelopp",
-            "vat",
-            "vat amount",
-            "irrecoverable vat",
-            "irrecoverable vat amount",
-        ),
-        _spec("currency", "valuta", "currency"),
-        _spec(
-            "category",
-            "konto",
-            "kontotext",
-            "konto text",
-            "kontobenämning",
-            "expenditure category",
-            "category",
-            "merchant category",
-            "expense type",
-            "detailed expenditure type",
-            "account",
-        ),
-        _spec(
-            "category_code",
-            "konto nr",
-            "kontonummer",
-            "konto nr",
-            "account code",
-            "expenditure code",
-            "detailed expenditure code",
-        ),
-        _spec(
-            "department",
-            "förvaltning",
-            "forvaltning",
-            "nämnd",
-            "rn1 förvaltning",
-            "ansvar",
-            "department",
-            "service",
-            "service area",
-            "service label",
-            "directorate",
-            "organisational unit",
-            "cost centre",
-        ),
-        _spec(
-            "description",
-            "beskrivning",
-            "text",
-            "fakturatext",
-            "purpose",
-            "description",
-            "narrative",
-            "expense description",
-        ),
-        _spec(
-            "contract_reference",
-            "avtal",
-            "avtalsnummer",
-            "avtal id",
-            "contract",
-            "contract reference",
-        ),
-        _spec("hours", "timmar", "antal timmar", "hours"),
-    ),
-    "contracts": (
-        _spec(
-            "vendor_name",
-            "leverantör",
-            "leverantörsnamn",
-            "supplier",
-            "supplier name",
-            "vendor",
-            "vendor name",
-            required=True,
-        ),
-        _spec(
-            "vendor_org_number",
-            "organisationsnummer",
-            "org nr",
-            "orgnr",
-            "company number",
-            "supplier company number",
-            "registration number",
-        ),
-        _spec(
-            "reference",
-            "diarienummer",
-            "avtalsnummer",
-            "referens",
-            "reference",
-            "reference number",
-            "contract reference",
-            "contract number",
-            required=True,
-        ),
-        _spec(
-            "title",
-            "titel",
-            "rubrik",
-            "benämning",
-            "title",
-            "contract title",
-            "description en",
-            "description",
-            required=True,
-        ),
-        _spec(
-            "signed_on",
-            "avtalsdatum",
-            "tecknat",
-            "undertecknat",
-            "contract date",
-            "date signed",
-            "award date",
-        ),
-        _spec(
-            "starts_on",
-            "startdatum",
-            "avtalsstart",
-            "from",
-            "start date",
-            "contract period start",
-            "contract start",
-        ),
-        _spec(
-            "ends_on",
-            "slutdatum",
-            "avtalsslut",
-            "to",
-            "end date",
-            "delivery date",
-            "contract end",
-            "contract period end",
-        ),
-        _spec(
-            "value",
-            "värde",
-            "avtalsvärde",
-            "kontrakterat värde",
-            "value",
-            "contract value",
-            "total value",
-            required=True,
-        ),
-        _spec("original_value", "ursprungligt värde", "original value"),
-        _spec("group", "amendment group", "d amendment group id", "grupp"),
-        _spec("currency", "valuta", "currency"),
-        _spec("procurement", "upphandlingsform", "procurement", "tender or quote", "procedure"),
-        _spec("amendment", "ändring", "instrument type", "amendment", "is amendment"),
-    ),
-    "engagements": (
-        _spec(
-            "organiser_name",
-            "arrangör",
-            "uppdragsgivare",
-            "kund",
-            "organiser",
-            "organizer",
-            "client",
-            required=True,
-        ),
-        _spec("organiser_org_number", "organisationsnummer", "org nr", "orgnr"),
-        _spec(
-            "first_day",
-            "datum",
-            "första dag",
-            "startdatum",
-            "från",
-            "date",
-            "first day",
-            "start date",
-            required=True,
-        ),
-        _spec("last_day", "sista dag", "slutdatum", "till", "last day", "end date"),
-        _spec("topic", "ämne", "rubrik", "föreläsning", "topic", "title", "subject", required=True),
-        _spec("speaker", "talare", "föreläsare", "speaker", "lecturer"),
-        _spec("outgoing_invoice_number", "fakturanummer", "vårt fakturanummer", "invoice number"),
-        _spec("paid_on", "betald", "betaldatum", "paid on", "payment date"),
-        _spec("travel_amount", "resekostnad", "resa och logi", "travel", "travel and lodging"),
-    ),
-}
+    exact: dict[str, int]
+    phrases: tuple[tuple[str, ...], ...]
+    #: The first words of the phrases: a header holding none of them holds no phrase.
+    firsts: frozenset[str]
+    keywords: frozenset[str]
+    blockers: frozenset[str]
+    needs: frozenset[str]
 
 
-#: Required fields as messages name them: a Swedish and an English column name.
-_DESCRIBED = {
-    "vendor_name": "leverantör / supplier",
-    "net_amount": "belopp / amount",
-    "reference": "diarienummer / reference",
-    "title": "titel / title",
-    "value": "värde / value",
-    "organiser_name": "arrangör / organiser",
-    "first_day": "datum / date",
-    "topic": "ämne / topic",
-}
+@lru_cache(maxsize=64)
+def _names(kind: str, name: str) -> _Names:
+    spec = spec_of(kind, name)
+    exact: dict[str, int] = {}
+    for order, synonym in enumerate(spec.synonyms):
+        exact.setdefault(header_key(synonym), order)
+    phrases = tuple(tuple(key.split()) for key in exact if " " in key)
+    return _Names(
+        exact=exact,
+        phrases=phrases,
+        firsts=frozenset(phrase[0] for phrase in phrases),
+        keywords=frozenset(header_key(word) for word in spec.keywords),
+        blockers=frozenset(header_key(word) for word in spec.blockers),
+        needs=frozenset(header_key(word) for word in spec.needs),
+    )
 
 
-def describe(kind: str, name: str) -> str:
-    """A field as the missing-columns message names it: "leverantör / supplier"."""
-    return _DESCRIBED.get(name) or next(s for s in FIELDS[kind] if s.name == name).names[0]
+def blockers_of(kind: str, name: str) -> frozenset[str]:
+    """The words that keep a header from naming field ``name`` of ``kind``."""
+    return _names(kind, name).blockers
 
 
-def field_names(kind: str) -> set[str]:
-    return {spec.name for spec in FIELDS[kind]}
+def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` stands in ``words`` as a run."""
+    if phrase[0] not in words:  # the usual answer, found at once
+        return False
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
-def required_fields(kind: str) -> list[str]:
-    return [spec.name for spec in FIELDS[kind] if spec.required]
+def _keyword(words: list[str], keywords: frozenset[str]) -> bool:
+    """Whether a word is a keyword, or a compound ending in one ("utbetalningsdatum")."""
+    for word in words:
+        if word in keywords:
+            return True
+        if len(word) > 6 and any(len(k) >= 4 and word.endswith(k) for k in keywords):
+            return True
+    return False
+
+
+@dataclass
+class NameMatch:
+    """What a header row's names say.
+
+    Attributes:
+        columns: field → column position, for headers that name a field exactly.
+        candidates: field → the positions whose header holds one of the field's words (not
+            taken by an exact name), best first, for the fields no header names exactly.
+    """
+
+    columns: dict[str, int] = field(default_factory=dict)
+    candidates: dict[str, list[int]] = field(default_factory=dict)
+
+
+def match_names(
+    kind: str, headers: list[str], unfit: dict[str, set[int]] | None = None
+) -> NameMatch:
+    """Match a header row's columns to the fields of ``kind`` by name.
+
+    Exact names first, field by field in the kind's order, each field taking the first of its
+    synonyms a free column has (so "belopp exkl moms" beats "belopp"); then, for the fields
+    still without a column, every free column whose header holds one of the field's
+    multi-word synonyms or keywords and none of its blockers. ``unfit`` names, per field,
+    columns it may not take (their content cannot be it: account numbers are no category).
+    """
+    keys = [header_key(h) for h in headers]
+    unfit = unfit or {}
+    match = NameMatch()
+    taken: set[int] = set()
+    for spec in FIELDS[kind]:
+        names = _names(kind, spec.name)
+        barred = unfit.get(spec.name, ())
+        best: tuple[int, int] | None = None
+        for index, key in enumerate(keys):
+            if index in taken or not key or index in barred:
+                continue
+            order = names.exact.get(key)
+            if order is not None and (best is None or order < best[0]):
+                best = (order, index)
+        if best is not None:
+            match.columns[spec.name] = best[1]
+            taken.add(best[1])
+    words = [key.split() for key in keys]
+    for spec in FIELDS[kind]:
+        if spec.name in match.columns:
+            continue
+        names = _names(kind, spec.name)
+        barred = unfit.get(spec.name, ())
+        found = []
+        for index, parts in enumerate(words):
+            if index in taken or not parts or index in barred:
+                continue
+            if names.blockers.intersection(parts):
+                continue
+            if not names.firsts.isdisjoint(parts) and any(
+                _holds(parts, phrase) for phrase in names.phrases
+            ):
+                found.append((0, index))
+            elif (
+                names.keywords
+                and _keyword(parts, names.keywords)
+                and (not names.needs or _keyword(parts, names.needs))
+            ):
+                found.append((1, index))
+        if found:
+            match.candidates[spec.name] = [index for _rank, index in sorted(found)]
+    return match
 
 
 def match_columns(kind: str, headers: list[str]) -> dict[str, int]:
-    """Map fields to column positions by synonyms: for each field, the first column whose
-    folded header is one of its names. A column serves one field; more specific names
-    ("belopp exkl moms") are preferred by trying every field's names in order."""
-    folded = [fold(h) for h in headers]
-    mapping: dict[str, int] = {}
-    taken: set[int] = set()
-    for spec in FIELDS[kind]:
-        for synonym in spec.synonyms:
-            for index, name in enumerate(folded):
-                if index not in taken and name == synonym:
-                    mapping[spec.name] = index
-                    taken.add(index)
-                    break
-            if spec.name in mapping:
-                break
-    return mapping
+    """Field → column position by name alone: exact names, then a field's only candidate."""
+    match = match_names(kind, headers)
+    columns = dict(match.columns)
+    used = set(columns.values())
+    for name, positions in match.candidates.items():
+        free = [p for p in positions if p not in used]
+        if len(free) == 1:
+            columns[name] = free[0]
+            used.add(free[0])
+    return columns
 
 
 def header_score(kind: str, cells: list) -> int:
     """How many fields of ``kind`` a row's cells name: a header row names several."""
-    texts = [c for c in cells if isinstance(c, str) and c.strip()]
-    if len(texts) < 2:
+    texts = [c if isinstance(c, str) else "" for c in cells]
+    if sum(1 for c in texts if c.strip()) < 2:
         return 0
     return len(match_columns(kind, texts))
 

@@ -1,19 +1,25 @@
-"""Import profiles: what Insyn knows about one source layout, kept as TOML in
-``imports/profiles/``. A profile names the columns of its source, their date and number
-formats, constants the file leaves out, and the natural key that recognises a row already
-imported. See ``imports/README.md`` for the format.
+"""Import profiles: what Insyn knows about one source layout. The shipped ones are TOML files
+in ``imports/profiles/``; the ones clerks save in the browser are kept in the database
+(:class:`~app.models.ImportProfile`) in the same shape, and export as the same TOML. A profile
+names the columns of its source, their date and number formats, constants the file leaves
+out, and the natural key that recognises a row already imported. See ``imports/README.md``.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from app.extensions import db
 from app.importing.errors import ImportFileError
 from app.importing.headers import FIELDS
-from app.importing.headers import fold
+from app.importing.headers import header_key
+from app.models import ImportProfile
 from app.money import N_
 
 #: Where the shipped profiles are.
@@ -21,6 +27,8 @@ PROFILE_DIR = Path(__file__).resolve().parents[2] / "imports" / "profiles"
 
 #: The natural key of an invoice row when the profile does not give its own.
 DEFAULT_INVOICE_KEY = ("vendor", "invoice_number", "invoiced_on", "net_amount")
+#: What a profile's name may be.
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,9 @@ class Profile:
         name: how ``--profile`` names it.
         title: what it is, for people.
         kind: "invoices", "contracts" or "engagements".
-        headers: folded header names that must all be present for the profile to apply.
-        columns: field → the (folded header, occurrence) pairs to try in order: occurrence 2 is
+        headers: header keys (:func:`~app.importing.headers.header_key`) that must all be
+            present for the profile to apply.
+        columns: field → the (header key, occurrence) pairs to try in order: occurrence 2 is
             the second column with that header (files such as Craven's repeat names); the
             first pair the file has is read.
         date_format: "auto", "ISO", "DD/MM/YYYY", "MM/DD/YYYY", "YYYYMMDD" or "YYYYMM".
@@ -45,6 +54,7 @@ class Profile:
         split_code: fields whose cells start with a code ("46362 Köp medicinskt").
         key: the fields of the natural key.
         options: anything else the kind reads (e.g. the contract register's amendment flag).
+        saved: kept in the database (saved in the browser), not shipped as a file.
     """
 
     name: str
@@ -60,18 +70,19 @@ class Profile:
     split_code: tuple[str, ...] = ()
     key: tuple[str, ...] = DEFAULT_INVOICE_KEY
     options: dict = field(default_factory=dict)
+    saved: bool = False
 
     def applies_to(self, headers: list[str]) -> bool:
-        folded = {fold(h) for h in headers}
-        return all(h in folded for h in self.headers)
+        keys = {header_key(h) for h in headers}
+        return all(h in keys for h in self.headers)
 
     def locate(self, headers: list[str]) -> dict[str, int]:
         """Field → column position in a header row this profile applies to."""
-        folded = [fold(h) for h in headers]
+        keys = [header_key(h) for h in headers]
         positions: dict[str, int] = {}
         for name, choices in self.columns.items():
             for header, occurrence in choices:
-                found = [index for index, text in enumerate(folded) if text == header]
+                found = [index for index, key in enumerate(keys) if key == header]
                 if len(found) >= occurrence:
                     positions[name] = found[occurrence - 1]
                     break
@@ -79,22 +90,22 @@ class Profile:
 
 
 def _parse_column(value: str) -> tuple[str, int]:
-    """``"Account Code#2"`` → (folded "account code", 2)."""
+    """``"Account Code#2"`` → ("account code", 2)."""
     if "#" in value and value.rsplit("#", 1)[1].isdigit():
         text, occurrence = value.rsplit("#", 1)
-        return fold(text), int(occurrence)
-    return fold(value), 1
+        return header_key(text), int(occurrence)
+    return header_key(value), 1
 
 
-def load_profile(path: Path) -> Profile:
-    """Read one profile file.
+def parse_profile(data: dict, source: str, saved: bool = False) -> Profile:
+    """A profile from its TOML shape (``name``, ``kind``, ``columns``, ``headers``, ``dates``,
+    ``amounts``…).
 
     Raises:
-        ImportFileError: the file is not valid TOML or misses ``name``, ``kind`` or
-            ``columns``, or names a field the kind does not have.
+        ImportFileError: ``name``, ``kind`` or ``columns`` is missing, or a field the kind
+            does not have is named; ``source`` says which profile.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
         kind = data["kind"]
         known = {spec.name for spec in FIELDS[kind]}
         columns = {
@@ -111,7 +122,7 @@ def load_profile(path: Path) -> Profile:
             title=data.get("title", data["name"]),
             kind=kind,
             headers=tuple(
-                fold(h) for h in data.get("headers", [c[0][0] for c in columns.values()])
+                header_key(h) for h in data.get("headers", [c[0][0] for c in columns.values()])
             ),
             columns=columns,
             date_format=dates.get("format", "auto"),
@@ -122,13 +133,31 @@ def load_profile(path: Path) -> Profile:
             split_code=tuple(data.get("split_code", [])),
             key=tuple(data.get("key", DEFAULT_INVOICE_KEY)),
             options=data.get("options", {}),
+            saved=saved,
         )
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ImportFileError(
+            N_("The import profile %(file)s is not valid: %(error)s."),
+            file=source,
+            error=str(error),
+        ) from None
+
+
+def load_profile(path: Path) -> Profile:
+    """Read one profile file.
+
+    Raises:
+        ImportFileError: the file is not valid TOML, or not a valid profile.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
         raise ImportFileError(
             N_("The import profile %(file)s is not valid: %(error)s."),
             file=path.name,
             error=str(error),
         ) from None
+    return parse_profile(data, path.name)
 
 
 def shipped_profiles(directory: Path = PROFILE_DIR) -> list[Profile]:
@@ -136,13 +165,31 @@ def shipped_profiles(directory: Path = PROFILE_DIR) -> list[Profile]:
     return sorted((load_profile(p) for p in directory.glob("*.toml")), key=lambda p: p.name)
 
 
+def saved_profiles() -> list[Profile]:
+    """Every layout saved in the database, by name (one that no longer reads is left out)."""
+    found = []
+    for row in db.session.scalars(sa.select(ImportProfile).order_by(ImportProfile.name)):
+        try:
+            found.append(parse_profile({**row.definition, "name": row.name}, row.name, saved=True))
+        except ImportFileError:
+            continue
+    return found
+
+
+def all_profiles(directory: Path = PROFILE_DIR) -> list[Profile]:
+    """The shipped profiles and the saved layouts, shipped first."""
+    shipped = shipped_profiles(directory)
+    names = {p.name for p in shipped}
+    return shipped + [p for p in saved_profiles() if p.name not in names]
+
+
 def profile_named(name: str, directory: Path = PROFILE_DIR) -> Profile:
-    """The profile called ``name``.
+    """The profile (shipped or saved) called ``name``.
 
     Raises:
         ImportFileError: there is none; the message lists those there are.
     """
-    profiles = shipped_profiles(directory)
+    profiles = all_profiles(directory)
     for profile in profiles:
         if profile.name == name:
             return profile
@@ -160,3 +207,46 @@ def best_profile(headers: list[str], kind: str | None, profiles: list[Profile]) 
     if not candidates:
         return None
     return max(candidates, key=lambda p: (len(p.headers), len(p.columns)))
+
+
+# --- writing a profile as TOML ----------------------------------------------------------------
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", escaped)
+    return f'"{escaped}"'
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return _toml_string(str(value))
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
+
+
+def profile_toml(name: str, definition: dict) -> str:
+    """A saved layout as a TOML file for ``imports/profiles/`` (it reads back as the same
+    profile)."""
+    lines = [f"# {definition.get('title', name)}", f"name = {_toml_string(name)}"]
+    tables = []
+    for key, value in definition.items():
+        if key == "name":
+            continue
+        if isinstance(value, dict):
+            tables.append((key, value))
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, table in tables:
+        if not table:
+            continue
+        lines.extend(["", f"[{_toml_key(key)}]"])
+        lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items())
+    return "\n".join(lines) + "\n"

@@ -1,8 +1,10 @@
-"""The second pass: every data row becomes a record (a tuple, for speed), or issues that say
-which sheet, row and column and why.
+"""The second pass: every data row becomes a record (an
+:class:`~app.importing.readers.InvoiceRecord`, or a dict for the few rows of contracts and fee
+income), or issues that say which sheet, row and column and why.
 
 Records carry raw vendor, category and department cells; ``load`` resolves those to ids
-once per distinct value, not once per row.
+once per distinct value, not once per row. Each field is read by a small reader of its kind
+(an amount, a date, a text), set up once per table, so a million rows cost no look-ups.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from decimal import Decimal
 from app.importing.cells import text
 from app.importing.errors import Issue
 from app.importing.plan import Plan
-from app.importing.sources import MAX_CELL
+from app.importing.plan import Table
+from app.importing.readers import InvoiceReader
+from app.importing.readers import InvoiceRecord
+from app.importing.readers import RowProblem
 from app.money import N_
 from app.services import plausibility
 
@@ -31,308 +36,172 @@ class Findings:
 
     issues: list[Issue] = field(default_factory=list)
     issue_count: int = 0
-    rejected_rows: set[int] = field(default_factory=set)
+    rejected_rows: set[tuple[str | None, int]] = field(default_factory=set)
 
     def add(self, issue: Issue) -> None:
         self.issue_count += 1
         if issue.row is not None:
-            self.rejected_rows.add(issue.row)
+            self.rejected_rows.add((issue.sheet, issue.row))
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(issue)
 
 
-#: Positions in an invoice record tuple.
-#: The vendor is its raw (name, org number, own reference) cells.
-(
-    I_ROW,
-    I_VENDOR,
-    I_NUMBER,
-    I_INVOICED,
-    I_PAID,
-    I_NET,
-    I_VAT,
-    I_CURRENCY,
-    I_CATEGORY,
-    I_CATEGORY_CODE,
-    I_DEPARTMENT,
-    I_DESCRIPTION,
-    I_CONTRACT,
-    I_HOURS,
-) = range(14)
+def tables(plan: Plan) -> Iterator[tuple[Table, Iterator[tuple[int, list]]]]:
+    """Each table of the plan with its data rows (below its header, not set aside by the
+    first pass, padded to the header's width). A table's rows are read from its sheet's one
+    stream of rows: take them before the next table."""
+    for sheet in plan.sheets:
+        stream = plan.source.rows(sheet.name)
+        starts = [table.header_row for table in sheet.tables[1:]] + [None]
+        for table, following in zip(sheet.tables, starts, strict=True):
+            yield table, _table_rows(stream, table, following, sheet.skipped)
 
 
-def _rows(plan: Plan) -> Iterator[tuple[int, list]]:
-    """Data rows only: after the header, not set aside by the first pass, padded to the
-    header's width."""
-    skipped = set(plan.left_out.blank) | set(plan.left_out.totals)
-    width = len(plan.headers)
-    for number, cells in plan.source.rows():
-        if number <= plan.header_row or number in skipped:
+def _table_rows(stream, table: Table, following: int | None, skipped: set[int]):
+    width = len(table.headers)
+    header_row = table.header_row
+    for number, cells in stream:
+        if number <= header_row:
+            continue
+        if following is not None and number >= following:
+            return  # the next table's header row
+        if number in skipped:
             continue
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
         yield number, cells
 
 
-def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[tuple]]:
-    """Invoice records in chunks: ``(row, (vendor cell, org cell), number, invoiced_on,
-    paid_on, net öre, VAT öre, currency, category cell, category code cell, department cell,
-    description, contract cell, hours in hundredths)``. Rows with issues are left out and
-    their issues added to ``findings``."""
-    columns = plan.columns
-    sheet = plan.source.sheet
-
-    def index(name):
-        return columns.get(name)
-
-    i_vendor, i_org, i_number = (
-        index("vendor_name"),
-        index("vendor_org_number"),
-        index("invoice_number"),
+def _formula_issue(plan: Plan, findings: Findings, table: Table, number: int) -> bool:
+    """Report a formula without a calculated value on the row (it is no zero)."""
+    if number not in plan.source.formula_rows_of(table.sheet):
+        return False
+    findings.add(
+        Issue(
+            N_(
+                "A formula on this row has no calculated value: open the file in a "
+                "spreadsheet program, let it calculate, and save it again."
+            ),
+            row=number,
+            sheet=table.sheet,
+        )
     )
-    i_ref = index("vendor_ref")
-    i_invoiced, i_paid, i_net, i_vat = (
-        index("invoiced_on"),
-        index("paid_on"),
-        index("net_amount"),
-        index("vat_amount"),
-    )
-    i_currency, i_category, i_code = index("currency"), index("category"), index("category_code")
-    i_department, i_description = index("department"), index("description")
-    i_contract, i_hours = index("contract_reference"), index("hours")
-    net_column = plan.amounts["net_amount"]
-    vat_column = plan.amounts.get("vat_amount")
-    hours_column = plan.amounts.get("hours")
-    invoiced_column, paid_column = plan.dates.get("invoiced_on"), plan.dates.get("paid_on")
-    period, currency = plan.period, plan.currency
-    formula_rows = plan.source.formula_rows
-    names = {f: plan.column_name(f) for f in columns}
-    chunk: list[tuple] = []
-    # Vendor names repeat (a few thousand across a million rows): clean each once.
-    vendor_names: dict = {}
+    return True
+
+
+def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[InvoiceRecord]]:
+    """Invoice records in chunks. Rows with issues are left out and their issues added to
+    ``findings``."""
+    chunk: list[InvoiceRecord] = []
     rules = plausibility.current_rules()
-
-    def problem(number, field_name, message, value=None, **params):
-        if value is not None:
-            params["value"] = value
-        findings.add(
-            Issue(
-                message,
-                row=number,
-                column=names.get(field_name, field_name),
-                sheet=sheet,
-                params=params,
-            )
-        )
-
-    for number, cells in _rows(plan):
-        if formula_rows and number in formula_rows:
-            findings.add(
-                Issue(
-                    N_(
-                        "A formula on this row has no calculated value: open the file in a "
-                        "spreadsheet program, let it calculate, and save it again."
-                    ),
-                    row=number,
-                    sheet=sheet,
-                )
-            )
-            continue
-        ok = True
-        raw_vendor = cells[i_vendor]
-        try:
-            vendor = vendor_names[raw_vendor]
-        except KeyError:
-            vendor = vendor_names[raw_vendor] = text(raw_vendor)
-        except TypeError:  # an unhashable cell cannot happen with calamine or csv, but be safe
-            vendor = text(raw_vendor)
-        if vendor is None:
-            problem(number, "vendor_name", N_("The vendor is missing."))
-            ok = False
-        elif len(vendor) > 300:
-            problem(number, "vendor_name", N_("The vendor's name is longer than 300 characters."))
-            ok = False
-        raw = cells[i_net]
-        try:
-            net = net_column.read(raw)
-        except ValueError as error:
-            problem(number, "net_amount", error.args[0], _quoted(raw))
-            ok = False
-        vat = 0
-        if vat_column is not None and cells[i_vat] not in ("", None):
-            try:
-                vat = vat_column.read(cells[i_vat])
-            except ValueError as error:
-                problem(number, "vat_amount", error.args[0], _quoted(cells[i_vat]))
-                ok = False
-        invoiced = paid = None
-        for column, position, field_name in (
-            (invoiced_column, i_invoiced, "invoiced_on"),
-            (paid_column, i_paid, "paid_on"),
-        ):
-            if column is None:
-                continue
-            value = cells[position]
-            if value in ("", None):
+    for table, rows in tables(plan):
+        reader = InvoiceReader(plan, table)  # its own readers: columns differ by table
+        record = reader.record
+        formula_rows = plan.source.formula_rows_of(table.sheet)
+        for number, cells in rows:
+            if formula_rows and _formula_issue(plan, findings, table, number):
                 continue
             try:
-                day = column.read(value)
-            except ValueError as error:
-                problem(number, field_name, error.args[0], _quoted(value))
-                ok = False
+                found = record(number, cells)
+            except ValueError:  # a RowProblem, or a column's reader refusing a cell
+                for problem in reader.problems(cells):
+                    _add(findings, plan, table, number, problem)
                 continue
-            if field_name == "invoiced_on":
-                invoiced = day
-            else:
-                paid = day
-        if ok and invoiced is None:
-            invoiced = paid or period
-            if invoiced is None:
-                problem(
-                    number,
-                    "invoiced_on" if invoiced_column else "paid_on",
-                    N_("The date is missing."),
-                )
-                ok = False
-        hours = None
-        if hours_column is not None and cells[i_hours] not in ("", None):
-            try:
-                hours = hours_column.read(cells[i_hours])
-            except ValueError as error:
-                problem(number, "hours", error.args[0], _quoted(cells[i_hours]))
-                ok = False
-        description = text(cells[i_description]) if i_description is not None else None
-        if description is not None and len(description) > MAX_CELL:
-            problem(
-                number,
-                "description",
-                N_("The cell holds more than %(limit)s characters."),
-                limit=MAX_CELL,
-            )
-            ok = False
-        if not ok:
-            continue
-        row_currency = currency
-        if i_currency is not None:
-            row_currency = (text(cells[i_currency]) or currency).upper()[:3]
-        if _implausible_invoice(
-            number, invoiced, paid, net, vat, row_currency, hours, rules, problem
-        ):
-            continue
-        chunk.append(
-            (
-                number,
-                (
-                    cells[i_vendor],
-                    cells[i_org] if i_org is not None else None,
-                    cells[i_ref] if i_ref is not None else None,
-                ),
-                (text(cells[i_number]) or "")[:100] if i_number is not None else "",
-                invoiced,
-                paid,
-                net,
-                vat,
-                row_currency,
-                cells[i_category] if i_category is not None else None,
-                cells[i_code] if i_code is not None else None,
-                cells[i_department] if i_department is not None else None,
-                description,
-                cells[i_contract] if i_contract is not None else None,
-                hours,
-            )
-        )
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
+            implausible = _implausible_invoice(found, rules, plan.options.accept)
+            if implausible:
+                for problem in implausible:
+                    _add(findings, plan, table, number, problem)
+                continue
+            chunk.append(found)
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
     if chunk:
         yield chunk
 
 
+def _add(findings: Findings, plan: Plan, table: Table, number: int, problem: RowProblem) -> None:
+    index = table.columns.get(problem.field)
+    column = table.headers[index] if index is not None else plan.column_name(problem.field)
+    findings.add(
+        Issue(problem.message, row=number, column=column, sheet=table.sheet, params=problem.params)
+    )
+
+
 def generic_records(plan: Plan, findings: Findings) -> Iterator[tuple[int, dict]]:
     """Contract and engagement rows as ``(row, {field: value})``: amounts as öre, dates as
-    dates, text trimmed. Few rows, so clarity wins over speed here."""
-    sheet = plan.source.sheet
+    dates, text trimmed; ``_vendor`` holds the raw vendor cells and ``_sheet`` the sheet.
+    Few rows, so clarity wins over speed here."""
     rules = plausibility.current_rules()
-    i_vendor = plan.columns.get("vendor_name")
-    i_org = plan.columns.get("vendor_org_number")
-    i_ref = plan.columns.get("vendor_ref")
-    for number, cells in _rows(plan):
-        values: dict = {}
-        if i_vendor is not None:
-            # The raw cells, as the resolver knows them.
+    for table, number, cells in (
+        (table, number, cells) for table, rows in tables(plan) for number, cells in rows
+    ):
+        columns = table.columns
+        values: dict = {"_sheet": table.sheet}
+        if "vendor_name" in columns:
             values["_vendor"] = (
-                cells[i_vendor],
-                cells[i_org] if i_org is not None else None,
-                cells[i_ref] if i_ref is not None else None,
+                cells[columns["vendor_name"]],
+                *(
+                    cells[columns[name]] if name in columns else None
+                    for name in ("vendor_org_number", "vendor_ref")
+                ),
             )
         ok = True
-        for name, position in plan.columns.items():
+        for name, position in columns.items():
             raw = cells[position]
             try:
-                if name in plan.amounts:
-                    values[name] = (
-                        None
-                        if raw in ("", None) or text(raw) in ("NA", "N/A")
-                        else plan.amounts[name].read(raw)
-                    )
-                elif name in plan.dates:
-                    values[name] = (
-                        None
-                        if raw in ("", None) or text(raw) in ("NA", "N/A")
-                        else plan.dates[name].read(raw)
-                    )
-                else:
-                    values[name] = text(raw)
+                values[name] = _value(plan, name, raw)
             except ValueError as error:
-                findings.add(
-                    Issue(
-                        error.args[0],
-                        row=number,
-                        column=plan.column_name(name),
-                        sheet=sheet,
-                        params={"value": _quoted(raw)},
-                    )
-                )
+                _add(findings, plan, table, number, RowProblem(name, error.args[0], raw))
                 ok = False
-        if ok and not _implausible_register_row(plan, number, values, rules, findings):
-            yield number, values
+        if ok:
+            implausible = _implausible_register_row(plan, values, rules)
+            for problem in implausible:
+                _add(findings, plan, table, number, problem)
+            if not implausible:
+                yield number, values
 
 
-def _quoted(value) -> str:
-    shown = text(value) or ""
-    return shown if len(shown) <= 60 else shown[:57] + "…"
+def _value(plan: Plan, name: str, raw):
+    if name in plan.amounts or name in plan.dates:
+        if raw in ("", None) or text(raw) in ("NA", "N/A"):
+            return None
+        column = plan.amounts.get(name) or plan.dates[name]
+        return column.read(raw)
+    return text(raw)
 
 
 # --- plausibility: one call per row, the rules themselves in app.services.plausibility -------
 
 
-def _implausible_invoice(number, invoiced, paid, net, vat, currency, hours, rules, report) -> bool:
-    """Report what :func:`app.services.plausibility.invoice_problems` finds in an invoice row
-    (amounts in öre, hours in hundredths, as the records hold them) through ``report(row,
-    field, message, **params)``; whether it found anything. A ledger states no confirmation,
-    so a VAT that is no Swedish rate of a SEK amount is refused here like any invalid cell."""
+def _implausible_invoice(record: InvoiceRecord, rules, accept=()) -> list[RowProblem]:
+    """What :func:`app.services.plausibility.invoice_problems` finds in an invoice record
+    (amounts in öre, hours in hundredths, as records hold them). A ledger states no
+    confirmation: a VAT that is no Swedish rate of a SEK amount, or a payment dated before
+    its invoice, is refused like any invalid cell unless the person importing accepted it
+    (``accept``: "vat", "prepaid")."""
     found = plausibility.invoice_problems(
-        invoiced_on=invoiced,
-        paid_on=paid,
-        net_amount=Decimal(net).scaleb(-2),
-        vat_amount=Decimal(vat).scaleb(-2),
-        currency=currency,
-        hours=None if hours is None else Decimal(hours).scaleb(-2),
+        invoiced_on=record.invoiced_on,
+        paid_on=record.paid_on,
+        net_amount=Decimal(record.net).scaleb(-2),
+        vat_amount=Decimal(record.vat).scaleb(-2),
+        currency=record.currency,
+        hours=None if record.hours is None else Decimal(record.hours).scaleb(-2),
         rules=rules,
+        vat_confirmed="vat" in accept,
+        paid_in_advance="prepaid" in accept,
     )
-    for item in found:
-        report(number, item.field, item.message, **item.params)
-    return bool(found)
+    return [RowProblem(item.field, item.message, None, **item.params) for item in found]
 
 
-def _implausible_register_row(plan: Plan, number: int, values: dict, rules, findings) -> bool:
+def _implausible_register_row(plan: Plan, values: dict, rules) -> list[RowProblem]:
     """As :func:`_implausible_invoice`, for a contract or engagement row."""
     if plan.kind == "contracts":
         found = plausibility.contract_problems(
             signed_on=values.get("signed_on"),
             starts_on=values.get("starts_on"),
             ends_on=values.get("ends_on"),
-            currency=plan.currency,
+            currency=values.get("currency") or plan.currency.code,
             rules=rules,
         )
     else:
@@ -342,14 +211,4 @@ def _implausible_register_row(plan: Plan, number: int, values: dict, rules, find
             paid_on=values.get("paid_on"),
             rules=rules,
         )
-    for item in found:
-        findings.add(
-            Issue(
-                item.message,
-                row=number,
-                column=plan.column_name(item.field),
-                sheet=plan.source.sheet,
-                params=item.params,
-            )
-        )
-    return bool(found)
+    return [RowProblem(item.field, item.message, None, **item.params) for item in found]

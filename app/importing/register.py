@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.importing.cells import decimal_from_ore
 from app.importing.errors import Issue
-from app.importing.load import Resolved
 from app.importing.plan import Plan
 from app.importing.records import Findings
+from app.importing.resolve import Resolved
 from app.models import Contract
 from app.models import Engagement
 from app.models import Vendor
@@ -63,7 +63,7 @@ def load_contracts(
                     N_("The contract has no reference."),
                     row=number,
                     column=plan.column_name("reference"),
-                    sheet=plan.source.sheet,
+                    sheet=values.get("_sheet"),
                 )
             )
             continue
@@ -74,7 +74,7 @@ def load_contracts(
             sa.select(Contract.reference).where(Contract.reference.is_not(None))
         )
     }
-    currency = plan.currency
+    currency = plan.currency.code
     for group, members in groups.items():
         # The original row first (not flagged as an amendment), then the file's order.
         members.sort(
@@ -119,22 +119,26 @@ def load_contracts(
                         "currency": currency,
                         "import_batch": batch,
                         "source_row": first_row,
+                        "source_sheet": first.get("_sheet"),
                     }
                 )
-                for row, data in amendments:
+                for row, sheet, data in amendments:
                     contract_service.add_amendment(
-                        contract, {**data, "import_batch": batch, "source_row": row}
+                        contract,
+                        {**data, "import_batch": batch, "source_row": row, "source_sheet": sheet},
                     )
         except ServiceError as error:
             findings.add(
-                Issue(error.message, row=first_row, sheet=plan.source.sheet, params=error.params)
+                Issue(error.message, row=first_row, sheet=first.get("_sheet"), params=error.params)
             )
             outcome.imported -= 1
             outcome.amendments -= len(amendments)
     return outcome
 
 
-def _amendments(members: list[tuple[int, dict]], original: int | None) -> list[tuple[int, dict]]:
+def _amendments(
+    members: list[tuple[int, dict]], original: int | None
+) -> list[tuple[int, str | None, dict]]:
     """Each row whose value or end date differs from the terms before it, or that is not the
     original row, as an amendment: the value's change, the new end date, and where it came
     from."""
@@ -158,6 +162,7 @@ def _amendments(members: list[tuple[int, dict]], original: int | None) -> list[t
         found.append(
             (
                 row,
+                values.get("_sheet"),
                 {
                     "dated_on": dated,
                     "kind": "expansion" if added else "extension" if new_end else "other",
@@ -204,6 +209,7 @@ def load_engagements(
             "organiser_pays_travel": bool(values.get("travel_amount")),
             "import_batch": batch,
             "source_row": number,
+            "source_sheet": values.get("_sheet"),
         }
         try:
             with db.session.begin_nested():
@@ -217,7 +223,7 @@ def load_engagements(
                 Issue(
                     error.message,
                     row=number,
-                    sheet=plan.source.sheet,
+                    sheet=values.get("_sheet"),
                     column=plan.column_name(error.field) if error.field else None,
                     params=error.params,
                 )

@@ -2,18 +2,25 @@
 load (second pass) → a report of everything that happened, in one transaction.
 
 Nothing is written when any row is invalid, unless the user chose to skip invalid rows; a
-preview (``dry_run``) writes nothing at all. The caller commits (or, for a preview, rolls
-back): this module only flushes.
+preview (``dry_run``) writes nothing at all. :func:`run_import` only flushes; the edges (the
+command, the job runner) call :func:`import_and_commit`, which commits once after the whole
+file, or rolls back.
+
+Two imports of one file at the same moment cannot both write it: on PostgreSQL imports take
+a transaction-level advisory lock before checking what was imported, so the second waits for
+the first and then finds it; on SQLite the database's one write lock does the same, and the
+second import is run again. Under both, the database holds each file's sheet for one standing
+batch only (a unique key on ``import_sheets``).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import time
 from collections.abc import Callable
-from dataclasses import asdict
-from dataclasses import dataclass
-from dataclasses import field
-from decimal import Decimal
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,86 +29,45 @@ from app.audit import current_actor
 from app.extensions import db
 from app.importing.cells import decimal_from_ore
 from app.importing.errors import ImportFileError
-from app.importing.errors import Issue
+from app.importing.first_pass import make_plan
 from app.importing.load import BULK_THRESHOLD
 from app.importing.load import InvoiceWriter
-from app.importing.load import Resolver
-from app.importing.plan import MissingColumnsError
 from app.importing.plan import Options
 from app.importing.plan import Plan
-from app.importing.plan import make_plan
 from app.importing.records import Findings
 from app.importing.records import generic_records
 from app.importing.records import invoice_records
+from app.importing.refusal import MissingColumnsError
 from app.importing.register import RegisterOutcome
 from app.importing.register import load_contracts
 from app.importing.register import load_engagements
+from app.importing.report import Report
+from app.importing.report import add_issues
+from app.importing.report import check_stated_total
+from app.importing.report import describe
+from app.importing.report import plain
+from app.importing.report import sample_rows
+from app.importing.resolve import Resolver
 from app.models import AuditEvent
 from app.models import ImportBatch
+from app.models import ImportSheet
 from app.models.base import utcnow
+from app.money import N_
 
 #: How many parsed rows the preview shows.
 SAMPLE_ROWS = 10
+#: The advisory lock every import takes on PostgreSQL ("Insyn" in ASCII).
+IMPORT_LOCK = 0x496E73796E
+#: How often an import that met another one writing the same file is run again, and the
+#: longest pause between two tries, in seconds (about a minute in all).
+ATTEMPTS = 12
+MAX_PAUSE = 8.0
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass
-class Report:
-    """What an import found and did, as plain data (it is kept as JSON for the browser).
-
-    Amounts are decimal strings per currency; rows are numbered as the spreadsheet shows them.
-    """
-
-    filename: str
-    status: str = (
-        "ok"  #: "ok", "rejected" (invalid rows, nothing written), "duplicate", "unreadable"
-    )
-    written: bool = False
-    kind: str | None = None
-    sheet: str | None = None
-    hidden_sheets: list[str] = field(default_factory=list)
-    encoding: str | None = None
-    delimiter: str | None = None
-    profile: str | None = None
-    profile_title: str | None = None
-    header_row: int | None = None
-    mapping: dict[str, str] = field(default_factory=dict)  #: field → the column read
-    period: str | None = None
-    rows_read: int = 0
-    imported: int = 0
-    amendments: int = 0
-    already_imported: int = 0
-    rejected: int = 0
-    left_out_blank: list[int] = field(default_factory=list)
-    left_out_totals: list[int] = field(default_factory=list)
-    stated_total: dict | None = None  #: {"row": n, "amount": "…", "agrees": bool}
-    new_vendors: list[str] = field(default_factory=list)
-    new_vendor_count: int = 0
-    new_categories: int = 0
-    new_departments: int = 0
-    flagged_ids: dict[str, int] = field(default_factory=dict)
-    flagged_examples: dict[str, str] = field(default_factory=dict)
-    unknown_contracts: list[str] = field(default_factory=list)
-    totals: dict[str, str] = field(default_factory=dict)
-    issues: list[dict] = field(default_factory=list)
-    issue_count: int = 0
-    sample: list[dict] = field(default_factory=list)
-    batch_id: int | None = None
-    duplicate_of: dict | None = None
-    error: dict | None = None  #: {"message": msgid, "params": {...}} for an unreadable file
-    #: The header's texts, for choosing other columns; and the needed fields no column was
-    #: found for (a file refused for lacking them).
-    headers: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    columns_chosen: bool = False  #: the user chose (some of) the columns
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @property
-    def left_out(self) -> int:
-        return len(self.left_out_blank) + len(self.left_out_totals)
+class ImportRace(Exception):
+    """Another import wrote (or is writing) the same file's sheets: run this one again."""
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
@@ -115,6 +81,73 @@ def sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def imported_sheets(sha: str, kind: str, sheets: list[str]) -> dict[str, dict]:
+    """The sheets of the file with checksum ``sha`` that a standing batch imported as
+    ``kind``: sheet ("" for a text file) → {"batch_id", "filename", "imported_at", "rows"}."""
+    found: dict[str, dict] = {}
+    for sheet, batch_id, filename, imported_at, rows in db.session.execute(
+        sa.select(
+            ImportSheet.sheet,
+            ImportBatch.id,
+            ImportBatch.filename,
+            ImportBatch.imported_at,
+            ImportSheet.rows,
+        )
+        .join(ImportBatch, ImportSheet.batch_id == ImportBatch.id)
+        .where(
+            ImportSheet.sha256 == sha,
+            ImportSheet.kind == kind,
+            ImportSheet.sheet.in_(sheets),
+            ImportSheet.is_live.is_(True),
+        )
+        .order_by(ImportBatch.id)
+    ):
+        found.setdefault(
+            sheet,
+            {
+                "batch_id": batch_id,
+                "filename": filename,
+                "imported_at": imported_at.isoformat(),
+                "rows": rows,
+            },
+        )
+    return found
+
+
+def import_and_commit(
+    path: str | Path, filename: str | None, options: Options, progress: Progress | None = None
+) -> Report:
+    """:func:`run_import`, then commit what it wrote (or roll back a preview, a refusal);
+    run again when another import was writing the same file at the same moment. The edges
+    (the command, the job runner) call this; it commits once, after the whole file."""
+    report = None
+    for attempt in range(ATTEMPTS):
+        try:
+            report = run_import(path, filename, options, progress)
+        except ImportRace:
+            # The other import is still writing (SQLite tells at once): wait for it to end.
+            db.session.rollback()
+            time.sleep(min(0.25 * 2**attempt, MAX_PAUSE))
+            continue
+        except BaseException:
+            db.session.rollback()
+            raise
+        if report.written:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return report
+    report = Report(filename=filename or Path(path).name, status="busy")
+    report.error = {
+        "message": N_(
+            "Another import was writing %(file)s at the same time. Nothing was written; "
+            "import it again when that one is done."
+        ),
+        "params": {"file": report.filename},
+    }
+    return report
+
+
 def run_import(
     path: str | Path, filename: str | None, options: Options, progress: Progress | None = None
 ) -> Report:
@@ -123,65 +156,86 @@ def run_import(
     Returns a :class:`Report`; never raises for the file's content: an unreadable file gives
     ``status="unreadable"`` with the reason in ``error``. The caller commits when
     ``report.written`` is true and rolls back otherwise.
+
+    Raises:
+        ImportRace: another import holds (or just took) this file's sheets; roll back and
+            run again.
     """
     path = Path(path)
     report = Report(filename=filename or path.name)
     try:
-        plan = make_plan(path, filename, options)
-    except ImportFileError as error:
-        report.status = "rejected" if isinstance(error, MissingColumnsError) else "unreadable"
-        report.error = {"message": error.message, "params": _plain(error.params)}
-        if isinstance(error, MissingColumnsError):
-            layout = error.layout
-            report.kind, report.header_row = layout["kind"], layout["header_row"]
-            report.headers, report.missing = layout["headers"], layout["missing"]
-            report.mapping = layout["mapping"]
+        sha, size = sha256_of(path)
+        with _collector_paused():
+            plan = make_plan(path, filename, options, partial(imported_sheets, sha))
+    except OSError:
+        report.status = "unreadable"
+        report.error = {
+            "message": N_("The file %(file)s cannot be opened."),
+            "params": {"file": report.filename},
+        }
         return report
-    _describe(plan, report)
-    sha, size = sha256_of(path)
+    except ImportFileError as error:
+        _refused(report, error)
+        return report
+    try:
+        with _collector_paused():
+            return _run(plan, report, sha, size, progress)
+    finally:
+        plan.source.close()
+
+
+@contextmanager
+def _collector_paused():
+    """Reading a file makes millions of short-lived rows and records that hold no reference
+    cycles (each freed by reference counting as soon as it is read or written); the cycle
+    collector would only walk them, and a workbook's parsed sheet, again and again. It is
+    paused meanwhile, and resumes (when it ran before) at the end."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _refused(report: Report, error: ImportFileError) -> None:
+    report.status = "rejected" if isinstance(error, MissingColumnsError) else "unreadable"
+    report.error = {"message": error.message, "params": plain(error.params)}
+    if isinstance(error, MissingColumnsError):
+        layout = error.layout
+        report.kind, report.header_row = layout["kind"], layout["header_row"]
+        report.sheet = layout["sheet"]
+        report.headers, report.missing = layout["headers"], layout["missing"]
+        report.ambiguous, report.suggested = layout["ambiguous"], layout["suggested"]
+        report.columns, report.dates_found = layout["columns"], layout["dates_found"]
+        report.mapping = layout["mapping"]
+
+
+def _run(plan: Plan, report: Report, sha: str, size: int, progress: Progress | None) -> Report:
+    options = plan.options
+    describe(plan, report)
     if plan.issues:
-        _issues(report, plan.issues, len(plan.issues))
+        add_issues(report, plan.issues, len(plan.issues))
         report.status = "rejected"
         return report
-    earlier = db.session.scalar(
-        sa.select(ImportBatch)
-        .where(
-            ImportBatch.sha256 == sha,
-            ImportBatch.undone_at.is_(None),
-            ImportBatch.kind == plan.kind,
-        )
-        .order_by(ImportBatch.id)
-    )
-    if earlier is not None:
+    if not plan.sheets:
+        earlier = next(o for o in plan.other_sheets if o["reason"] == "imported")
         report.status = "duplicate"
-        report.already_imported = plan.data_rows
+        report.already_imported = sum(o.get("rows") or 0 for o in plan.other_sheets)
         report.duplicate_of = {
-            "batch_id": earlier.id,
-            "filename": earlier.filename,
-            "imported_at": earlier.imported_at.isoformat(),
+            "batch_id": earlier["batch_id"],
+            "filename": earlier["filename"],
+            "imported_at": earlier["imported_at"],
         }
         return report
 
     write = not options.dry_run
+    batch = _claim(plan, report, sha, size) if write else None
     findings = Findings()
-    resolved = Resolver(plan, write=write).resolve()
-    batch = None
-    if write:
-        actor = current_actor()
-        batch = ImportBatch(
-            filename=report.filename[:255],
-            sha256=sha,
-            size_bytes=size,
-            sheet_name=plan.source.sheet,
-            kind=plan.kind,
-            profile=plan.mapping_label,
-            user_id=actor.user_id,
-            actor=actor.label[:300],
-        )
-        db.session.add(batch)
-        db.session.flush()
+    resolved = Resolver(plan, write=write, batch=batch).resolve()
     if plan.kind == "invoices":
-        outcome = _load_invoices(plan, resolved, batch, write, findings, report, progress, options)
+        outcome = _load_invoices(plan, resolved, batch, write, findings, report, progress)
     elif plan.kind == "contracts":
         outcome = load_contracts(
             plan, generic_records(plan, findings), resolved, batch, write, findings
@@ -192,9 +246,10 @@ def run_import(
     report.amendments = getattr(outcome, "amendments", 0)
     report.totals = {c: str(decimal_from_ore(v)) for c, v in sorted(outcome.totals.items())}
     report.rejected = len(findings.rejected_rows)
-    _issues(report, findings.issues, findings.issue_count)
+    add_issues(report, findings.issues, findings.issue_count)
     report.new_vendors = resolved.new_vendors[:50]
     report.new_vendor_count = len(resolved.new_vendors)
+    report.new_spellings = len(resolved.new_spellings)
     report.new_categories, report.new_departments = (
         len(resolved.new_categories),
         len(resolved.new_departments),
@@ -203,57 +258,95 @@ def run_import(
     report.flagged_examples = {k: v for k, v in resolved.flagged_examples.items() if v}
     report.unknown_contracts = sorted(resolved.unknown_contracts)[:20]
     if plan.stated_total and plan.kind == "invoices":
-        _check_stated_total(plan, report)
+        check_stated_total(plan, report)
     if findings.issue_count and (not options.skip_invalid or not report.imported):
         # Invalid rows and no leave to skip them; or nothing valid left to import.
         report.status = "rejected"
         return report
     if write:
-        batch.row_count = outcome.imported
-        batch.counts = {
-            "read": report.rows_read,
-            "imported": report.imported,
-            "amendments": report.amendments,
-            "already_imported": report.already_imported,
-            "rejected": report.rejected,
-            "left_out": report.left_out,
-            "new_vendors": report.new_vendor_count,
-            # How each field was read: part of the provenance of every row.
-            "columns": report.mapping,
-            "columns_chosen": report.columns_chosen,
-        }
-        batch.totals = report.totals
-        db.session.flush()
-        _audit_batch(batch, report)
-        report.batch_id = batch.id
-        report.written = True
+        _finish(batch, report)
     return report
 
 
-def _load_invoices(
-    plan: Plan,
-    resolved,
-    batch,
-    write: bool,
-    findings: Findings,
-    report: Report,
-    progress: Progress | None,
-    options: Options,
-):
+def _claim(plan: Plan, report: Report, sha: str, size: int) -> ImportBatch:
+    """Take the right to write the file's sheets: the lock, a last look at what was imported
+    meanwhile, the batch and its sheets (which the database keeps to one standing batch).
+
+    Raises:
+        ImportRace: another import took them first.
+    """
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(IMPORT_LOCK)))
+        actor = current_actor()
+        names = plan.sheet_names
+        batch = ImportBatch(
+            filename=report.filename[:255],
+            sha256=sha,
+            size_bytes=size,
+            sheet_name=", ".join(names)[:255] or None,
+            kind=plan.kind,
+            profile=plan.mapping_label,
+            user_id=actor.user_id,
+            actor=actor.label[:300],
+        )
+        db.session.add(batch)
+        db.session.flush()  # on SQLite, the first write takes the database's write lock
+        sheets = [s.name or "" for s in plan.sheets]
+        if imported_sheets(sha, plan.kind, sheets):
+            raise ImportRace
+        for sheet in plan.sheets:
+            batch.sheets.append(
+                ImportSheet(
+                    sha256=sha, kind=plan.kind, sheet=sheet.name or "", rows=sheet.data_rows
+                )
+            )
+        db.session.flush()
+    except (sa.exc.IntegrityError, sa.exc.OperationalError) as error:
+        if isinstance(error, sa.exc.OperationalError) and "lock" not in str(error).lower():
+            raise
+        raise ImportRace from None
+    return batch
+
+
+def _finish(batch: ImportBatch, report: Report) -> None:
+    batch.row_count = report.imported
+    batch.counts = {
+        "read": report.rows_read,
+        "imported": report.imported,
+        "amendments": report.amendments,
+        "already_imported": report.already_imported,
+        "rejected": report.rejected,
+        "left_out": report.left_out,
+        "new_vendors": report.new_vendor_count,
+        "new_spellings": report.new_spellings,
+        # How each field was read, and the currency: part of the provenance of every row.
+        "columns": report.mapping,
+        "columns_chosen": report.columns_chosen,
+        "found_by": report.found_by,
+        "currency": report.currency,
+        "sheets": report.sheets,
+    }
+    batch.totals = report.totals
+    db.session.flush()
+    _audit_batch(batch, report)
+    report.batch_id = batch.id
+    report.written = True
+
+
+def _load_invoices(plan, resolved, batch, write, findings, report, progress):
+    options = plan.options
     writer = InvoiceWriter(plan, resolved, batch.id if batch else None, write)
     bulk = write and plan.data_rows >= BULK_THRESHOLD
     if bulk:
         writer.drop_indexes()
     done = 0
-    stop_writing = False
     try:
         for chunk in invoice_records(plan, findings):
             if len(report.sample) < SAMPLE_ROWS:
-                report.sample.extend(_sample(chunk[: SAMPLE_ROWS - len(report.sample)]))
+                report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
             if findings.issue_count and not options.skip_invalid:
                 # Nothing will be written: keep reading to report every problem.
-                stop_writing = True
-            if stop_writing:
                 writer.write = False
             writer.add(chunk)
             done += len(chunk)
@@ -268,78 +361,6 @@ def _load_invoices(
     outcome.imported, outcome.already = writer.imported, writer.already
     outcome.totals.update(writer.totals)
     return outcome
-
-
-def _sample(chunk) -> list[dict]:
-    from app.importing import records as r
-
-    rows = []
-    for record in chunk:
-        rows.append(
-            {
-                "row": record[r.I_ROW],
-                "vendor": str(record[r.I_VENDOR][0]).strip(),
-                "org_number": str(record[r.I_VENDOR][1] or "").strip(),
-                "invoice_number": record[r.I_NUMBER],
-                "invoiced_on": record[r.I_INVOICED].isoformat() if record[r.I_INVOICED] else None,
-                "paid_on": record[r.I_PAID].isoformat() if record[r.I_PAID] else None,
-                "net_amount": str(decimal_from_ore(record[r.I_NET])),
-                "currency": record[r.I_CURRENCY],
-                "category": str(record[r.I_CATEGORY] or "").strip() or None,
-                "department": str(record[r.I_DEPARTMENT] or "").strip() or None,
-                "description": record[r.I_DESCRIPTION],
-            }
-        )
-    return rows
-
-
-def _describe(plan: Plan, report: Report) -> None:
-    source = plan.source
-    report.kind = plan.kind
-    report.sheet = source.sheet
-    report.hidden_sheets = source.hidden_sheets
-    report.encoding, report.delimiter = source.encoding, source.delimiter
-    report.profile = plan.mapping_label
-    report.profile_title = plan.profile.title if plan.profile else None
-    report.header_row = plan.header_row
-    report.mapping = {name: plan.headers[index] for name, index in plan.columns.items()}
-    report.headers = [h for h in plan.headers if h]
-    report.columns_chosen = bool(plan.options.columns)
-    report.period = plan.period.isoformat() if plan.period else None
-    report.rows_read = plan.data_rows
-    report.left_out_blank = plan.left_out.blank
-    report.left_out_totals = plan.left_out.totals
-
-
-def _issues(report: Report, issues: list[Issue], count: int) -> None:
-    report.issue_count = count
-    report.issues = [
-        {
-            "message": i.message,
-            "params": _plain(i.params),
-            "row": i.row,
-            "column": i.column,
-            "sheet": i.sheet,
-        }
-        for i in issues
-    ]
-
-
-def _check_stated_total(plan: Plan, report: Report) -> None:
-    """Compare a totals row's amount with the sum of the rows (when all are in one currency)."""
-    row, cell = plan.stated_total
-    try:
-        stated = plan.amounts["net_amount"].read(cell)
-    except (ValueError, KeyError):
-        return
-    computed = None
-    if len(report.totals) == 1 and not report.already_imported and not report.rejected:
-        computed = int(Decimal(next(iter(report.totals.values()))).scaleb(2))
-    report.stated_total = {
-        "row": row,
-        "amount": str(decimal_from_ore(stated)),
-        "agrees": computed == stated,
-    }
 
 
 def _audit_batch(batch: ImportBatch, report: Report) -> None:
@@ -366,14 +387,8 @@ def _audit_batch(batch: ImportBatch, report: Report) -> None:
                     "sheet_name": [None, batch.sheet_name],
                     "rows": [None, batch.row_count],
                     "totals": [None, batch.totals],
+                    "currency": [None, report.currency],
                 },
             }
         ],
     )
-
-
-def _plain(params: dict) -> dict:
-    return {
-        k: (v if isinstance(v, int | float | str | type(None)) else str(v))
-        for k, v in params.items()
-    }

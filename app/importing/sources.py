@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,16 +24,15 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree
 
 from app.importing.errors import ImportFileError
+from app.importing.workbooks import check_zip
+from app.importing.workbooks import uncached_formula_rows
+from app.importing.workbooks import workbook_rows
 from app.money import N_
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
 
-#: A zip member that inflates more than this many times is a bomb, not a spreadsheet.
-MAX_COMPRESSION_RATIO = 200
-#: Default ceiling on what a workbook may inflate to, in bytes.
-MAX_UNCOMPRESSED = 4 * 1024**3
 #: Longest text a cell may hold (Excel's own limit is 32,767 characters).
 MAX_CELL = 32_767
 #: Delimiters tried for text files, in order of preference on a tie.
@@ -55,15 +52,16 @@ class SheetInfo:
 
 @dataclass
 class Source:
-    """An opened file, ready to stream the rows of one sheet.
+    """An opened file, ready to stream the rows of its sheets.
 
     Attributes:
         filename: the name shown to the user (no directories).
         format: "xlsx", "xls", "ods" or "csv".
         sheets: every sheet of a workbook, visible or not (one unnamed sheet for text).
-        sheet: the sheet read.
+        sheet: the sheet asked for (``--sheet``), if any.
         encoding, delimiter: as detected, for text files.
-        formula_rows: rows (numbered as shown) holding a formula with no cached value.
+        formula_rows: per sheet, the rows (numbered as shown) holding a formula with no
+            cached value.
     """
 
     path: Path
@@ -73,17 +71,33 @@ class Source:
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    formula_rows: set[int] = field(default_factory=set)
-    #: A workbook's sheet as calamine parsed it (calamine has no streaming reader).
-    loaded: object | None = field(default=None, repr=False)
+    formula_rows: dict[str | None, set[int]] = field(default_factory=dict)
+    #: The workbook while it is open (calamine parses a whole sheet at once: each sheet read
+    #: is parsed once and kept in ``loaded`` while the import needs it).
+    workbook: object | None = field(default=None, repr=False)
+    loaded: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def hidden_sheets(self) -> list[str]:
         return [s.name for s in self.sheets if not s.visible]
 
-    def rows(self) -> Iterator[tuple[int, list]]:
-        """Each row as ``(row number as the spreadsheet shows it, [cells])``; empty cells are
-        ``""`` or ``None``. Streams: a million rows cost the memory of a few.
+    @property
+    def is_workbook(self) -> bool:
+        return self.format != "csv"
+
+    def candidate_sheets(self) -> list[str | None]:
+        """The sheets to look at for data: the one asked for, else every visible sheet (a
+        text file's one table is ``None``)."""
+        if not self.is_workbook:
+            return [None]
+        if self.sheet is not None:
+            return [self.sheet]
+        return [s.name for s in self.sheets if s.visible]
+
+    def rows(self, sheet: str | None = None) -> Iterator[tuple[int, list]]:
+        """Each row of ``sheet`` (a text file's only table for ``None``) as ``(row number as
+        the spreadsheet shows it, [cells])``; empty cells are ``""`` or ``None``. Text files
+        stream: a million rows cost the memory of a few.
 
         Raises:
             ImportFileError: the file turned out unreadable while streaming.
@@ -91,16 +105,68 @@ class Source:
         if self.format == "csv":
             yield from _csv_rows(self)
         else:
-            yield from _workbook_rows(self)
+            yield from workbook_rows(self._sheet_data(sheet))
+
+    def has_data(self, sheet: str | None) -> bool:
+        if not self.is_workbook:
+            return True
+        data = self._sheet_data(sheet)
+        return data.height > 0 and data.width > 0
+
+    def formula_rows_of(self, sheet: str | None) -> set[int]:
+        """Rows of ``sheet`` holding a formula with no calculated value (xlsx only).
+
+        Raises:
+            ImportFileError: the workbook's XML cannot be read.
+        """
+        if self.format != "xlsx" or sheet is None:
+            return set()
+        if sheet not in self.formula_rows:
+            try:
+                self.formula_rows[sheet] = uncached_formula_rows(self.path, sheet)
+            except (DefusedXmlException, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+                raise ImportFileError(
+                    N_("%(file)s is not a readable workbook."), file=self.filename
+                ) from None
+        return self.formula_rows[sheet]
+
+    def release(self, sheet: str | None) -> None:
+        """Forget a sheet's parsed cells (a sheet not imported need not stay in memory)."""
+        if sheet is not None:
+            self.loaded.pop(sheet, None)
+
+    def close(self) -> None:
+        """Close the workbook and drop every parsed sheet."""
+        self.loaded.clear()
+        if self.workbook is not None:
+            self.workbook.close()
+            self.workbook = None
+
+    def _sheet_data(self, sheet: str | None):
+        name = sheet if sheet is not None else self.candidate_sheets()[0]
+        data = self.loaded.get(name)
+        if data is None:
+            if self.workbook is None:
+                raise ImportFileError(
+                    N_("%(file)s is not a readable workbook."), file=self.filename
+                )
+            try:
+                data = self.workbook.get_sheet_by_name(name)
+            except Exception:  # a sheet calamine cannot read (broken XML, a lying zip entry…)
+                raise ImportFileError(
+                    N_("%(file)s is not a readable workbook."), file=self.filename
+                ) from None
+            self.loaded[name] = data
+        return data
 
 
 def open_source(path: str | Path, filename: str | None = None, sheet: str | None = None) -> Source:
-    """Open ``path`` for reading.
+    """Open ``path`` for reading. A workbook stays open until :meth:`Source.close`.
 
     Args:
         path: the file on disk.
         filename: its name as the user knows it (an upload's name); defaults to the path's.
-        sheet: the sheet to read; by default the first visible sheet that has data.
+        sheet: the one sheet to read; by default every visible sheet is looked at.
 
     Raises:
         ImportFileError: the file is empty, of a kind Insyn does not read, corrupt, encrypted,
@@ -141,7 +207,7 @@ def _open_workbook(
             )
         if not head.startswith(_ZIP_SIGNATURE):
             raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
-        _check_zip(path, filename)
+        check_zip(path, filename)
     elif not head.startswith(_OLE_SIGNATURE):
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
     try:
@@ -159,138 +225,32 @@ def _open_workbook(
             for m in workbook.sheets_metadata
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
-        chosen, cells = _choose_sheet(workbook, sheets, sheet, filename)
-    except ImportFileError:
-        raise
-    except Exception:  # a sheet calamine cannot read (its XML broken, its zip entry lying…)
-        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
-    finally:
+    except Exception:  # the workbook's sheet list cannot be read
         workbook.close()
+        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
     source = Source(
         path=path,
         filename=filename,
         format=suffix.lstrip(".").replace("xlsm", "xlsx"),
         sheets=sheets,
-        sheet=chosen,
+        sheet=sheet,
+        workbook=workbook,
     )
-    source.loaded = cells
-    if source.format == "xlsx":
-        try:
-            source.formula_rows = _uncached_formula_rows(path, chosen)
-        except (DefusedXmlException, ElementTree.ParseError, zipfile.BadZipFile, OSError):
-            raise ImportFileError(
-                N_("%(file)s is not a readable workbook."), file=filename
-            ) from None
-    return source
-
-
-def _check_zip(path: Path, filename: str) -> None:
-    """Refuse a zip that is broken or inflates beyond reason (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            total = 0
-            for info in archive.infolist():
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if total > MAX_UNCOMPRESSED or (
-                    info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO
-                ):
-                    raise ImportFileError(
-                        N_(
-                            "%(file)s unpacks to far more data than a spreadsheet holds; "
-                            "it is not imported."
-                        ),
-                        file=filename,
-                    )
-    except zipfile.BadZipFile:
-        raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
-
-
-def _choose_sheet(workbook, sheets: list[SheetInfo], wanted: str | None, filename: str):
-    """The sheet to read, by name, and its cells as calamine loaded them (kept: calamine
-    parses a whole sheet at once, so it is parsed once and iterated as often as needed)."""
     names = [s.name for s in sheets]
-    if wanted is not None:
-        if wanted not in names:
+    try:
+        if sheet is not None and sheet not in names:
             raise ImportFileError(
                 N_("%(file)s has no sheet called “%(sheet)s”. Its sheets: %(sheets)s."),
                 file=filename,
-                sheet=wanted,
+                sheet=sheet,
                 sheets=", ".join(names),
             )
-        return wanted, workbook.get_sheet_by_name(wanted)
-    for info in sheets:
-        if info.visible:
-            data = workbook.get_sheet_by_name(info.name)
-            if data.height > 0 and data.width > 0:
-                return info.name, data
-    raise ImportFileError(N_("%(file)s has no sheet with data."), file=filename)
-
-
-def _workbook_rows(source: Source) -> Iterator[tuple[int, list]]:
-    sheet = source.loaded
-    _start_row, start_col = sheet.start or (0, 0)
-    # calamine's iter_rows yields the empty rows above the first used cell too (so rows keep
-    # their numbers), but starts every row at the first used column: pad the columns so
-    # positions match the letters.
-    pad = [""] * start_col
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        yield number, (pad + cells) if pad else cells
-
-
-def _uncached_formula_rows(path: Path, sheet_name: str) -> set[int]:
-    """Rows of the sheet holding a formula whose value was never calculated (``<f>`` without
-    ``<v>``): calamine would read them as empty, which must not pass for a zero."""
-    with zipfile.ZipFile(path) as archive:
-        member = _sheet_member(archive, sheet_name)
-        if member is None or not _mentions_formula(archive, member):
-            return set()
-        rows: set[int] = set()
-        namespace = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-        with archive.open(member) as stream:
-            for _event, element in ElementTree.iterparse(stream):
-                if element.tag == f"{namespace}c":
-                    value = element.find(f"{namespace}v")
-                    # openpyxl (and others) write an empty <v/>; only a formula giving text
-                    # (t="str") can have an empty cached value.
-                    if element.find(f"{namespace}f") is not None and (
-                        value is None or (not value.text and element.get("t") != "str")
-                    ):
-                        rows.add(int(re.sub(r"^[A-Z]+", "", element.get("r", "A0"))))
-                    element.clear()
-                elif element.tag == f"{namespace}row":
-                    element.clear()
-        return rows
-
-
-def _mentions_formula(archive: zipfile.ZipFile, member: str) -> bool:
-    """A fast scan of the raw XML for a formula tag, so sheets without any skip the parse."""
-    tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            window = tail + chunk
-            if b"<f>" in window or b"<f " in window:
-                return True
-            tail = chunk[-4:]
-    return False
-
-
-def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The zip member holding ``sheet_name``'s cells, from the workbook's relationships."""
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return None
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    for sheet in workbook.iter(f"{main}sheet"):
-        if sheet.get("name") == sheet_name:
-            target = targets.get(sheet.get(f"{rel}id"), "")
-            target = target.lstrip("/")
-            return target if target.startswith("xl/") else f"xl/{target}"
-    return None
+        if not any(source.has_data(name) for name in source.candidate_sheets()):
+            raise ImportFileError(N_("%(file)s has no sheet with data."), file=filename)
+    except ImportFileError:
+        source.close()
+        raise
+    return source
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -413,10 +373,10 @@ def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
             ) from None
 
 
-def read_sample(source: Source, rows: int = 30) -> list[tuple[int, list]]:
-    """The first ``rows`` rows, for finding the header."""
+def read_sample(source: Source, rows: int = 30, sheet: str | None = None) -> list[tuple[int, list]]:
+    """The first ``rows`` rows of ``sheet``, for finding the header and reading the columns."""
     sample = []
-    for item in source.rows():
+    for item in source.rows(sheet):
         sample.append(item)
         if len(sample) >= rows:
             break
@@ -430,5 +390,4 @@ __all__ = [
     "read_sample",
     "detect_delimiter",
     "detect_encoding",
-    "io",
 ]

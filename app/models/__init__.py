@@ -15,6 +15,8 @@ from app.models.engagement import Engagement
 from app.models.idempotency_key import IdempotencyKey
 from app.models.import_batch import ImportBatch
 from app.models.import_job import ImportJob
+from app.models.import_profile import ImportProfile
+from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
@@ -37,6 +39,8 @@ __all__ = [
     "IdempotencyKey",
     "ImportBatch",
     "ImportJob",
+    "ImportProfile",
+    "ImportSheet",
     "Invoice",
     "LoginAttempt",
     "ProcurementBasis",

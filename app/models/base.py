@@ -163,9 +163,33 @@ class ProvenanceMixin:
     import_batch_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("import_batches.id", ondelete="RESTRICT"), index=True
     )
-    #: 1-based row number in the batch's sheet (as a spreadsheet shows it).
+    #: 1-based row number in its sheet (as a spreadsheet shows it).
     source_row: Mapped[int | None]
+    #: The sheet of the file the row is on (a workbook's batch may read several); empty for
+    #: a text file and for records entered by hand.
+    source_sheet: Mapped[str | None] = mapped_column(sa.String(255))
 
     @declared_attr
     def import_batch(cls) -> Mapped[ImportBatch | None]:  # noqa: N805 - SQLAlchemy's signature
         return relationship("ImportBatch")
+
+
+class ImportedMixin:
+    """An entry of a managed list (a vendor, a category, a department) that an import may
+    create, and withdraw again when that import is undone and nothing else uses it."""
+
+    #: The import batch that created it; empty when entered by hand.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("import_batches.id", ondelete="RESTRICT"), index=True
+    )
+    #: When the undoing of the import that created it withdrew it: left out of lists, menus
+    #: and searches, and brought back when something uses it again. Empty while in use.
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def import_batch(cls) -> Mapped[ImportBatch | None]:  # noqa: N805 - SQLAlchemy's signature
+        return relationship("ImportBatch")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -6,13 +6,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from app.models.base import ImportedMixin
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
 from app.models.base import db
 from app.models.base import intpk
 
 
-class Category(TimestampMixin, VersionMixin, db.Model):
+class Category(TimestampMixin, ImportedMixin, VersionMixin, db.Model):
     __tablename__ = "categories"
 
     id: Mapped[intpk]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,9 @@ from app.models.base import intpk
 from app.models.base import utcnow
 from app.models.user import User
 
+if TYPE_CHECKING:
+    from app.models.import_sheet import ImportSheet
+
 
 class ImportBatch(db.Model):
     __tablename__ = "import_batches"
@@ -27,7 +31,8 @@ class ImportBatch(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     #: The file's size in bytes.
     size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
-    #: The sheet read, for workbooks; empty for CSV.
+    #: The sheet read, for workbooks (the sheets, comma-separated, when it read several: each
+    #: is in ``sheets``, each record names its own); empty for CSV.
     sheet_name: Mapped[str | None] = mapped_column(sa.String(255))
     #: What the rows became: "invoices", "contracts", "engagements" (or "demo").
     kind: Mapped[str] = mapped_column(sa.String(32))
@@ -50,6 +55,9 @@ class ImportBatch(db.Model):
     undone_by: Mapped[str | None] = mapped_column(sa.String(300))
 
     user: Mapped[User | None] = relationship()
+    sheets: Mapped[list[ImportSheet]] = relationship(
+        back_populates="batch", order_by="ImportSheet.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_undone(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from app.identifiers import IdKind
+from app.models.base import ImportedMixin
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
 from app.models.base import db
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from app.models.vendor_alias import VendorAlias
 
 
-class Vendor(TimestampMixin, VersionMixin, db.Model):
+class Vendor(TimestampMixin, ImportedMixin, VersionMixin, db.Model):
     __tablename__ = "vendors"
 
     id: Mapped[intpk]

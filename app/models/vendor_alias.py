@@ -26,6 +26,12 @@ class VendorAlias(db.Model):
     name: Mapped[str] = mapped_column(sa.String(300))
     #: ``app.text.name_key`` of the name; a spelling points at one vendor only.
     name_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    #: The import that added this spelling (the file's own spelling of a vendor it found by
+    #: organisation number); empty when added by hand or by a merge. Undoing the import
+    #: removes it.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("import_batches.id", ondelete="RESTRICT"), index=True
+    )
 
     vendor: Mapped[Vendor] = relationship(back_populates="aliases")
 

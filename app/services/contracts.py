@@ -23,6 +23,7 @@ from app.services import voiding
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.provenance import in_use
 from app.services.provenance import set_provenance
 from app.services.vendors import vendor_ids_matching
 from app.text import clean_text
@@ -277,6 +278,7 @@ def _check_terms(contract: Contract, amendments, ceiling_field: str, hours_field
 
 def _apply(contract: Contract, data: dict) -> None:
     vendor = data.get("vendor")
+    in_use(vendor)
     if vendor is None:
         raise ServiceError(N_("Choose a vendor."), field="vendor")
     title = clean_text(data.get("title"))

@@ -24,6 +24,7 @@ from app.services.errors import ServiceError
 from app.services.invoice_filters import STATUSES  # noqa: F401 - the list's statuses
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
+from app.services.provenance import in_use
 from app.services.provenance import set_provenance
 from app.text import clean_text
 
@@ -313,6 +314,7 @@ def _apply(invoice: Invoice, data: dict) -> None:
     vendor = data.get("vendor")
     if vendor is None:
         raise ServiceError(N_("Choose a vendor."), field="vendor")
+    in_use(vendor, data.get("category"), data.get("department"))
     number = clean_text(data.get("invoice_number"))
     if not number:
         raise ServiceError(N_("Give the invoice number."), field="invoice_number")

@@ -20,14 +20,16 @@ LIST_MODELS: dict[str, type[Category] | type[Department]] = {
 
 
 def ordered(model: type[Category] | type[Department]) -> sa.Select:
-    """All entries of a list, by name."""
-    return sa.select(model).order_by(sa.func.lower(model.name))
+    """All entries of a list in use, by name (not those an undone import withdrew)."""
+    return sa.select(model).where(model.withdrawn_at.is_(None)).order_by(sa.func.lower(model.name))
 
 
 def choices(model: type[Category] | type[Department]) -> list:
-    """``(id, name)`` rows of all entries, by name: what a filter menu offers."""
+    """``(id, name)`` rows of the entries in use, by name: what a filter menu offers."""
     return db.session.execute(
-        sa.select(model.id, model.name).order_by(sa.func.lower(model.name))
+        sa.select(model.id, model.name)
+        .where(model.withdrawn_at.is_(None))
+        .order_by(sa.func.lower(model.name))
     ).all()
 
 
@@ -48,6 +50,12 @@ def create_entry(model: type[Category] | type[Department], data: dict):
     """
     name = clean_text(data.get("name"))
     existing = find_by_name(model, name or "")
+    if existing is not None and existing.withdrawn_at is not None:
+        # Withdrawn with an undone import, and wanted again: it comes back.
+        existing.withdrawn_at = None
+        _apply(existing, data)
+        db.session.flush()
+        return existing
     if existing is not None:
         raise DuplicateError(
             N_("“%(name)s” is already on the list."), field="name", existing=existing, name=name

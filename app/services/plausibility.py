@@ -171,15 +171,20 @@ def vat_problem(
         return None
     return Problem(
         "vat_amount",
-        N_(
-            "The VAT is not %(rates)s %% of the amount excl. VAT. Correct it, or confirm that "
-            "the invoice says so."
-        ),
+        VAT_NOT_A_RATE,
         {"rates": ", ".join(str(r) for r in rules.vat_rates)},
     )
 
 
 # --- records ------------------------------------------------------------------------------------
+
+#: A payment dated before its invoice: refused unless confirmed as a payment in advance.
+PAID_BEFORE_INVOICED = N_("The payment date %(paid)s is before the invoice date %(invoiced)s.")
+#: A VAT that is no Swedish rate of a SEK amount (see :func:`vat_problem`).
+VAT_NOT_A_RATE = N_(
+    "The VAT is not %(rates)s %% of the amount excl. VAT. Correct it, or confirm that "
+    "the invoice says so."
+)
 
 
 def invoice_problems(
@@ -192,20 +197,23 @@ def invoice_problems(
     hours: Decimal | None,
     rules: Rules,
     vat_confirmed: bool = False,
+    paid_in_advance: bool = False,
 ) -> list[Problem]:
     """Everything implausible about an invoice's values (amounts excl. VAT and VAT in its
-    currency; hours as billed)."""
+    currency; hours as billed). ``vat_confirmed``: the clerk (or, for an import, the person
+    importing) confirmed a VAT that is no Swedish rate; ``paid_in_advance``: likewise a
+    payment dated before its invoice (a prepayment, as real ledgers hold)."""
     found = [
         date_problem("invoiced_on", invoiced_on, rules.earliest, rules.latest),
         date_problem("paid_on", paid_on, rules.earliest, rules.latest),
         currency_problem("currency", currency, rules.earliest),
         vat_problem(net_amount, vat_amount, currency, rules, vat_confirmed),
     ]
-    if invoiced_on and paid_on and paid_on < invoiced_on:
+    if invoiced_on and paid_on and paid_on < invoiced_on and not paid_in_advance:
         found.append(
             Problem(
                 "paid_on",
-                N_("The payment date %(paid)s is before the invoice date %(invoiced)s."),
+                PAID_BEFORE_INVOICED,
                 {"paid": paid_on.isoformat(), "invoiced": invoiced_on.isoformat()},
             )
         )

@@ -36,7 +36,7 @@ class VendorFilters:
 
 def vendor_select(filters: VendorFilters, sort: str = "name", descending: bool = False):
     """Vendors matching ``filters``, ordered by ``sort`` (a key of ``SORTS``)."""
-    query = sa.select(Vendor)
+    query = sa.select(Vendor).where(Vendor.withdrawn_at.is_(None))
     if filters.q:
         query = query.where(_matches(filters.q))
     column = SORTS.get(sort, Vendor.name_key)
@@ -90,7 +90,12 @@ def search(text: str, limit: int = 10) -> list[Vendor]:
     starts = sa.case(
         (Vendor.name_key.like(f"{_escape_like(name_key(text))}%", escape="\\"), 0), else_=1
     )
-    query = sa.select(Vendor).where(_matches(text)).order_by(starts, Vendor.name_key).limit(limit)
+    query = (
+        sa.select(Vendor)
+        .where(_matches(text), Vendor.withdrawn_at.is_(None))
+        .order_by(starts, Vendor.name_key)
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
@@ -333,7 +338,9 @@ def possible_duplicates(limit: int = 200) -> list[DuplicateGroup]:
     largest groups first, at most ``limit``. Vendors with different org numbers are two
     legal entities and never grouped together."""
     groups: dict[str, list[tuple[int, str, str | None]]] = {}
-    rows = db.session.execute(sa.select(Vendor.id, Vendor.name, Vendor.org_number))
+    rows = db.session.execute(
+        sa.select(Vendor.id, Vendor.name, Vendor.org_number).where(Vendor.withdrawn_at.is_(None))
+    )
     for vendor_id, name, org_number in rows:
         key = company_key(name)
         if key:

@@ -86,6 +86,7 @@ RECORD_TYPE = {
     "users": _l("Account"),
     "direct_award_thresholds": _l("Direct-award threshold"),
     "import_batches": _l("Import"),
+    "import_profiles": _l("Import layout"),
 }
 
 
@@ -119,6 +120,11 @@ FIELD = {
     "currency": _l("Currency"),
     "import_batch": _l("Imported from"),
     "source_row": _l("Row in the file"),
+    "source_sheet": _l("Sheet in the file"),
+    "withdrawn_at": _l("Withdrawn"),
+    "year": _l("Year"),
+    "month": _l("Month"),
+    "definition": _l("Columns"),
     "dated_on": _l("Dated"),
     "kind": _l("Kind"),
     "new_ends_on": _l("New end date"),

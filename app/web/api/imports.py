@@ -27,6 +27,7 @@ from app.web.api.saving import save
 from app.web.api.saving import write_required
 from app.web.api.spec import operation
 from app.web.http_cache import own_validator
+from app.web.imports import jobs
 from app.web.imports.forms import ConfirmImportForm
 from app.web.imports.forms import UploadForm
 
@@ -46,7 +47,7 @@ UPLOAD_FIELDS = {"file": "file", "kind": "kind", "profile": "profile", "sheet": 
 
 
 def _job_json(job: ImportJob) -> dict:
-    done, total = import_service.progress_of(job)
+    done, total = jobs.progress_of(job)
     return {
         "id": job.id,
         "phase": job.phase,
@@ -54,7 +55,7 @@ def _job_json(job: ImportJob) -> dict:
         "filename": job.filename,
         "done": done,
         "total": total,
-        "stale": import_service.is_stale(job),
+        "stale": jobs.is_stale(job),
         "report": job.report,
         "error": job.error,
         "batch_id": job.batch_id,
@@ -92,14 +93,14 @@ def upload():
     started: list[int] = []
 
     def start() -> ImportJob:
-        job = import_service.start_job(user, form.file.data, options)
+        job = jobs.start_job(user, form.file.data, options)
         started.append(job.id)
         return job
 
     response = save(start, _job_json, 202, _location)
     if started and response.status_code == 202:
         # Only the id crosses over: the job runs with a session of its own.
-        import_service.launch(current_app._get_current_object(), started[0])
+        jobs.launch(current_app._get_current_object(), started[0])
     return response
 
 
@@ -117,7 +118,7 @@ def _job_version(id: int) -> DataVersion:
     job = db.session.get(ImportJob, id)
     if job is None:
         return DataVersion("none", None)
-    done, total = import_service.progress_of(job)
+    done, total = jobs.progress_of(job)
     return DataVersion(f"job.{job.id}.{job.status}.{job.phase}.{done}.{total}", job.updated_at)
 
 
@@ -139,10 +140,16 @@ def import_job(id: int):
 
 @bp.post("/imports/<id:id>/confirm")
 @operation(
-    "Write a checked import (optionally leaving out the rows it rejected)",
+    "Write a checked import (optionally leaving out the rows it rejected, or confirming that "
+    "the file is right about payments in advance or an unusual VAT)",
     tag="Imports",
     body=write_schemas.Schema.from_dict(
-        {"skip_invalid": write_schemas.fields.Boolean()}, name="ConfirmImport"
+        {
+            "skip_invalid": write_schemas.fields.Boolean(),
+            "accept_prepaid": write_schemas.fields.Boolean(),
+            "accept_vat": write_schemas.fields.Boolean(),
+        },
+        name="ConfirmImport",
     ),
     responses={202: write_schemas.ImportJobSchema, 400: None, 403: None, 415: None, 422: None},
     write=True,
@@ -152,14 +159,17 @@ def confirm_import(id: int):
     job = _own_job(id)
     if job is None:
         return problem(403, gettext("This import job is another account's."))
-    names = {"skip_invalid": "skip_invalid"}
+    names = {name: name for name in ("skip_invalid", "accept_prepaid", "accept_vat")}
     form = ConfirmImportForm(formdata=form_data(json_body(), names), meta={"csrf": False})
     if not form.validate():
         return refuse_invalid(form, names)
     job_id = job.id
     response = save(
-        lambda: import_service.confirm_job(job, form.skip_invalid.data), _job_json, 202, _location
+        lambda: import_service.confirm_job(job, form.skip_invalid.data, form.accepted()),
+        _job_json,
+        202,
+        _location,
     )
     if response.status_code == 202:
-        import_service.launch(current_app._get_current_object(), job_id)
+        jobs.launch(current_app._get_current_object(), job_id)
     return response

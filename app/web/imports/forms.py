@@ -1,4 +1,4 @@
-"""Import forms: the upload, the confirmation, undoing a batch."""
+"""Import forms: the upload, the confirmation, keeping a layout, undoing a batch."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
-from app.importing.profiles import shipped_profiles
+from app.importing.profiles import all_profiles
 from app.importing.sources import SUFFIXES
 from app.web.fields import CurrencyField
 
@@ -48,7 +48,10 @@ class UploadForm(FlaskForm):
     sheet = StringField(
         _l("Sheet"),
         validators=[Optional(), Length(max=255)],
-        description=_l("Leave empty for the first visible sheet with data."),
+        description=_l(
+            "Leave empty to read every visible sheet in the layout of the data; name one to "
+            "read only it."
+        ),
     )
     period = StringField(
         _l("Period"),
@@ -60,14 +63,18 @@ class UploadForm(FlaskForm):
     )
     currency = CurrencyField(
         _l("Currency"),
-        validators=[Optional()],
-        description=_l("For a file that does not say; SEK when left empty."),
+        validators=[Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. SEK."))],
+        description=_l(
+            "For a file that does not say: its currency column, the amount's header or its title "
+            "decide, else the default currency of this installation."
+        ),
+        render_kw={"maxlength": 3, "size": 4},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.profile.choices = [SelectChoice("auto", _l("Recognise automatically"))] + [
-            SelectChoice(p.name, p.title) for p in shipped_profiles()
+            SelectChoice(p.name, p.title) for p in all_profiles()
         ]
 
     def validate_file(self, field):
@@ -80,6 +87,18 @@ class ConfirmImportForm(FlaskForm):
     skip_invalid = BooleanField(
         _l("Import the valid rows and leave out the invalid ones listed above"),
     )
+    accept_prepaid = BooleanField(
+        _l("The file is right: payments dated before their invoice were made in advance"),
+    )
+    accept_vat = BooleanField(_l("The file is right: the VAT is as the invoices say"))
+
+    def accepted(self) -> tuple[str, ...]:
+        """The doubts confirmed (``app.importing.plan.ACCEPTABLE``)."""
+        return tuple(
+            doubt
+            for doubt, field in (("prepaid", self.accept_prepaid), ("vat", self.accept_vat))
+            if field.data
+        )
 
 
 class UndoForm(FlaskForm):
@@ -88,6 +107,29 @@ class UndoForm(FlaskForm):
         validators=[DataRequired(), Length(max=1000)],
         render_kw={"rows": 2},
         description=_l(
-            "Every record the import created is voided, not erased; the history keeps all."
+            "Every record the import created is voided, not erased; the vendors, categories and "
+            "departments it created that nothing else uses are withdrawn. The history keeps all."
         ),
     )
+
+
+class SaveLayoutForm(FlaskForm):
+    """A name for the columns a preview read, to import the next file in the layout with
+    no questions."""
+
+    name = StringField(
+        _l("Name of the layout"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=100),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*[a-z0-9]$",
+                message=_l("Lower-case letters, digits and hyphens, e.g. kommun-2024."),
+            ),
+        ],
+    )
+    title = StringField(_l("What the files are"), validators=[Optional(), Length(max=300)])
+
+
+class DeleteLayoutForm(FlaskForm):
+    """Forgetting a saved layout (an administrator's)."""

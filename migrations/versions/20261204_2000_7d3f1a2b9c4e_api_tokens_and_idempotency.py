@@ -6,7 +6,7 @@ nullable column without rebuilding the table, so the append-only triggers stay).
 
 Revision ID: 7d3f1a2b9c4e
 Revises: 5e8d3c71a0b4
-Create Date: 2026-12-05 09:00:00.000000
+Create Date: 2026-12-04 20:00:00.000000
 
 """
 
