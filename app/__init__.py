@@ -53,12 +53,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.web import history
     from app.web import http_cache
     from app.web import limits
+    from app.web import response_cache
     from app.web import security
+    from app.web import transactions
 
     audit.install()
+    transactions.register(app)
     access.register(app)
     errors.register(app)
     limits.register(app)
+    response_cache.register(app)
     http_cache.register(app)
     filters.register(app)
     history.register(app)
@@ -118,7 +122,7 @@ def register_extensions(app: Flask) -> None:
         from app.models.sqlite import configure_sqlite
 
         with app.app_context():
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_SECONDS"])
 
 
 def register_blueprints(app: Flask) -> None:

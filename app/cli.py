@@ -19,6 +19,8 @@ from flask.cli import AppGroup
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
+from app.cli_errors import database_errors
+from app.cli_operations import check_command
 from app.config import is_production
 
 
@@ -34,16 +36,23 @@ cli = FlaskGroup(
 )
 
 
+# On the group itself, so that it runs even when the app refuses to start (no secret key in
+# production): saying why is its job.
+cli.add_command(check_command)
+
+
 def main() -> None:
     """Entry point of the ``insyn`` console script."""
     cli.main(prog_name="insyn")
 
 
 def as_command(name: str):
-    """Attribute the changes a command makes to it (and to whoever ran it) in the audit trail."""
+    """Attribute the changes a command makes to it (and to whoever ran it) in the audit trail;
+    a database failure ends it with a plain message and exit status 3."""
 
     def decorator(function):
         @functools.wraps(function)
+        @database_errors
         def run(*args, **kwargs):
             from app.audit import Actor
             from app.audit import acting_as
@@ -208,6 +217,7 @@ def users_create(email: str, role: str, name: str, service: bool) -> None:
 
 
 @users_cli.command("list")
+@database_errors
 def users_list() -> None:
     """List the accounts."""
     from app.extensions import db
@@ -329,7 +339,8 @@ def import_command(
     choices to type.
 
     Exit status: 0 imported (or checked); 1 rows or columns were refused and nothing was
-    written; 2 the file cannot be read.
+    written; 2 the file cannot be read; 3 the database could not be reached or failed
+    (nothing written).
     """
     from app.importing.summary import run_from_cli
 
@@ -375,3 +386,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(imports_cli)
 
     app.cli.add_command(export_command)
+    from app import cli_operations
+
+    cli_operations.register(app)

@@ -39,6 +39,9 @@ class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: On SQLite, how long a write waits for another writer to finish before it fails, in
+    #: seconds (writes take turns; see app/models/sqlite.py).
+    SQLITE_BUSY_SECONDS = 10
     #: Uploads (spreadsheets for import) larger than this are refused, in bytes.
     MAX_CONTENT_LENGTH = 200 * 1024 * 1024
     #: Run import jobs in the request instead of a background thread (tests).
@@ -53,8 +56,12 @@ class Config:
     LANGUAGES = ("sv", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    #: Set to true when served over HTTPS.
+    #: Set to true when served over HTTPS (then browsers are also told, by HSTS, to reach the
+    #: site over HTTPS only).
     SESSION_COOKIE_SECURE = False
+    #: How long browsers keep to HTTPS for the site once told (HSTS), in seconds; 0: never
+    #: told. Only sent when ``SESSION_COOKIE_SECURE`` is set.
+    HSTS_SECONDS = 365 * 24 * 3600
     #: How passwords are hashed (werkzeug's notation); scrypt's defaults unless tuned.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     #: Passwords shorter than this are refused.
@@ -71,6 +78,14 @@ class Config:
     #: Reverse proxies in front of Insyn whose X-Forwarded-For/-Proto headers are trusted
     #: (0: none). Sign-in throttling counts per client address, so behind a proxy set this.
     PROXY_HOPS = 0
+    #: The folder holding pg_dump and pg_restore for ``insyn backup`` and ``insyn restore``
+    #: on PostgreSQL; empty: the server's own version's (/usr/lib/postgresql/<major>/bin),
+    #: else one on the PATH.
+    PG_BIN_DIR = ""
+    #: How long a copy of a heavy public page (front page, reports, their JSON) may be
+    #: served again to readers who are not signed in, in seconds; any change to a record
+    #: ends it sooner (app/web/response_cache.py). 0: never.
+    PUBLIC_CACHE_SECONDS = 10
     #: Rows per page in lists.
     PAGE_SIZE = 50
     #: The currency of imported files that name none (ISO 4217): neither a currency column,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from stdnum import luhn
@@ -50,7 +51,34 @@ class OrgId:
         return self.kind is IdKind.PERSONNUMMER
 
 
-_DIGITS_ONLY = re.compile(r"^[\d\s\-+]+$")
+_DIGITS_ONLY = re.compile(r"^[0-9\s\-+]+$")
+#: Dashes and minus signs that word processors and web pages put where "-" was typed.
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
+#: Letters that pass for digits: "556O36-0793".
+_DIGIT_LOOKALIKES = str.maketrans("OoIl", "0011")
+_SWEDISH_SHAPE = re.compile(r"^(?:\d{2})?\d{6}[-+]?\d{4}$")
+
+
+def _plain_text(text: str) -> str:
+    """``text`` with compatibility forms folded (full-width digits), every decimal digit of
+    any script made ASCII, and dash look-alikes made "-": what a person meant by the digits
+    and the hyphen they typed or pasted. Invisible format characters are kept (see
+    :func:`normalise_org_id`)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in folded
+    )
+
+
+def _invisible(text: str) -> str | None:
+    """The first invisible format character in ``text`` (a direction override, a zero-width
+    space), as ``U+XXXX``, or ``None``."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cf":
+            return f"U+{ord(ch):04X}"
+    return None
 
 
 def normalise_org_id(text: str | None) -> OrgId:
@@ -67,8 +95,24 @@ def normalise_org_id(text: str | None) -> OrgId:
     """
     if text is None or not text.strip():
         return OrgId(None, IdKind.NONE)
-    cleaned = text.strip()
+    invisible = _invisible(text)
+    if invisible:
+        raise OrgIdError(
+            N_("“%(text)s” holds an invisible character (%(char)s); type the id without it."),
+            # Quoted without it: a direction override would turn the message around.
+            text="".join(ch for ch in text.strip() if unicodedata.category(ch) != "Cf"),
+            char=invisible,
+        )
+    cleaned = _plain_text(text).strip()
     if not _DIGITS_ONLY.match(cleaned):
+        if _SWEDISH_SHAPE.match(re.sub(r"\s+", "", cleaned).translate(_DIGIT_LOOKALIKES)):
+            raise OrgIdError(
+                N_(
+                    "“%(text)s” looks like an organisation number with letters where digits go "
+                    "(O for 0, l for 1?); type it with digits only."
+                ),
+                text=text.strip(),
+            )
         return OrgId(re.sub(r"\s+", "", cleaned).upper(), IdKind.FOREIGN)
     digits = re.sub(r"\D", "", cleaned)
     if len(digits) == 12 and digits.startswith("16"):
@@ -87,14 +131,14 @@ def normalise_org_id(text: str | None) -> OrgId:
                 N_("“%(text)s” is not a valid organisation number: its check digit is wrong."),
                 text=text.strip(),
             ) from None
-    try:
-        number = se_personnummer.validate(cleaned if len(digits) == 12 else digits)
-    except ValidationError:
+    # A personnummer, or a coordination number (samordningsnummer: the day plus 60), which
+    # stdnum does not take but is a person's id all the same.
+    if not is_personnummer(digits):
         raise OrgIdError(
             N_("“%(text)s” is neither a valid organisation number nor a valid personnummer."),
             text=text.strip(),
-        ) from None
-    compact = re.sub(r"\D", "", number)[-10:]
+        )
+    compact = digits[-10:]
     return OrgId(f"{compact[:6]}-{compact[6:]}", IdKind.PERSONNUMMER)
 
 
@@ -106,11 +150,12 @@ _SWEDISH_VAT = re.compile(r"^SE(\d{10})01$")
 def _swedish_digits(text: str) -> str | None:
     """The ten or twelve digits of a Swedish-looking id (separators dropped), the ten inside a
     Swedish VAT number, or ``None`` for anything else."""
-    cleaned = re.sub(r"[\s\-+]", "", text).upper()
+    visible = "".join(ch for ch in _plain_text(text) if unicodedata.category(ch) != "Cf")
+    cleaned = re.sub(r"[\s\-+]", "", visible).upper()
     vat = _SWEDISH_VAT.match(cleaned)
     if vat:
         return vat.group(1)
-    if cleaned.isdigit() and len(cleaned) in (10, 12):
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) in (10, 12):
         return cleaned
     return None
 

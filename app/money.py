@@ -19,9 +19,9 @@ from decimal import InvalidOperation
 
 #: One öre: the quantum every amount is rounded to.
 CENT = Decimal("0.01")
-#: No amount typed or imported reaches this (a thousand billion, in any currency): stored as
-#: whole öre in a 64-bit integer, amounts must stay far below 2**63 öre, their sums included.
-MAX_AMOUNT = Decimal(10) ** 12
+#: The largest amount kept, in whole öre: well inside the database's 64-bit integers (about
+#: 9.2 × 10¹⁸), so that no amount, and no sum of a few of them, overflows a column.
+MAX_ORE = 9 * 10**17
 
 #: Characters people and spreadsheets put between groups of thousands, besides "," and ".":
 #: space, no-break space, narrow no-break space, thin space, apostrophe.
@@ -42,8 +42,8 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, w
     return singular, plural
 
 
-#: The refusal of an amount past ``MAX_AMOUNT`` (or past what a ``Decimal`` holds).
-TOO_LARGE = N_("“%(text)s” is larger than any amount Insyn keeps.")
+#: The refusal of an amount of ``MAX_ORE`` öre or more (nine thousand million million).
+TOO_LARGE = N_("“%(text)s” is larger than any amount Insyn keeps (9 000 000 000 000 000).")
 
 
 class AmountError(ValueError):
@@ -70,7 +70,8 @@ def to_money(value: Decimal | int | float | str) -> Decimal:
             (``"-1234.5"``). Text a person typed goes through :func:`parse_amount` instead.
 
     Raises:
-        AmountError: for booleans, NaN, infinities and strings that are not plain numbers.
+        AmountError: for booleans, NaN, infinities, strings that are not plain numbers, and
+            amounts of ``MAX_ORE`` öre or more.
     """
     if isinstance(value, bool):
         raise AmountError(N_("A yes/no value is not an amount."))
@@ -89,10 +90,9 @@ def to_money(value: Decimal | int | float | str) -> Decimal:
         raise TypeError(f"cannot make money of {type(value).__name__}")
     if not number.is_finite():
         raise AmountError(N_("“%(text)s” is not a finite amount."), text=str(value))
-    try:
-        return number.quantize(CENT, rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # more digits than the decimal context holds
-        raise AmountError(TOO_LARGE, text=str(value)) from None
+    if abs(number) >= Decimal(MAX_ORE).scaleb(-2):
+        raise AmountError(TOO_LARGE, text=str(value)[:40])
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_ore(amount: Decimal) -> int:
@@ -164,9 +164,10 @@ def parse_amount(text: str, *, max_decimals: int = 2) -> Decimal:
             N_("“%(text)s” has more than two decimals; amounts are kept to the öre."), text=raw
         )
     number = Decimal(f"{integer}.{fraction or '0'}")
-    if number >= MAX_AMOUNT:
-        raise AmountError(TOO_LARGE, text=raw)
-    return to_money(-number if negative else number)
+    try:
+        return to_money(-number if negative else number)
+    except AmountError as error:  # too large: say so in the words that were typed
+        raise AmountError(error.message, text=raw.strip()[:40]) from None
 
 
 def _split_decimal(s: str, raw: str, *, spaced: bool) -> tuple[str, str]:

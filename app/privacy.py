@@ -1,55 +1,67 @@
-"""Private persons on the public site: who may see their names and ids.
+"""Private persons: who they are, and what each audience may see of them.
 
-A vendor who is a natural person (``Vendor.is_private_person``: marked by a clerk, or found so
-by the personnummer-shaped id or the ``SURNAME;FIRSTNAME`` name an import or a form saw) is
-personal data. Swedish publishers show such a supplier as "Privatperson", without an id, and
-keep the amounts, so that every total stays whole. Insyn's public pages and downloads do the
-same for anyone not signed in; signed-in accounts (clerks, administrators, auditors) see the
-names they work with. The open-data files always withhold them
+A vendor or an organiser who is a natural person (marked so by a clerk; known by a
+personnummer, bare, inside a Swedish VAT number or given as a foreign id; or written
+``SURNAME;FIRSTNAME`` as ledgers write people) is personal data. Swedish publishers show such
+a party as "Privatperson", without an id, and keep the amounts, so that every total stays
+whole. Insyn does the same for the public; signed-in accounts (clerks, administrators,
+auditors) see the names they work with. The open-data files always withhold them
 (:mod:`app.exporting.privacy`).
+
+Who is reading is a parameter, never read from the request here: every function that shows
+or finds a person takes an :class:`Audience`. The web layer decides it from the session
+(``app.web.audience``); the command line shows names unless asked to write what the public
+sees (``insyn export --public``).
 
 Staff are not published either: where a page names who imported or undid something, the
 public reads the account's role ("a clerk"), signed-in accounts the name and address.
-
-Outside a request (the command line, run by whoever runs the server) names are shown,
-unless the command asks to write what the public sees (:func:`as_public`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+import enum
 
-from flask import has_request_context
 from flask_babel import gettext
 
+from app.identifiers import is_person_name
+from app.identifiers import is_personnummer
 from app.models import Role
 from app.models import Vendor
 
-_PUBLIC: ContextVar[bool] = ContextVar("insyn_public", default=False)
+
+class Audience(enum.StrEnum):
+    """Who a page, a download or a search is for."""
+
+    PUBLIC = "public"  #: anyone not signed in: private persons are "Privatperson", no ids
+    STAFF = "staff"  #: a signed-in account, or the command line: names and ids shown
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self is Audience.STAFF
 
 
-@contextmanager
-def as_public() -> Iterator[None]:
-    """Within the block, write what the public sees, whoever asks (``insyn export --public``)."""
-    token = _PUBLIC.set(True)
-    try:
-        yield
-    finally:
-        _PUBLIC.reset(token)
+def is_private_person(
+    name: str | None,
+    org_number: str | None = None,
+    vat_number: str | None = None,
+    *,
+    flagged: bool = False,
+) -> bool:
+    """Whether a vendor (or an organiser) is a private person, whose name and ids are shown
+    to staff only.
 
-
-def shows_personal_data() -> bool:
-    """Whether this request may see private persons' names and ids: a signed-in account, or
-    no request at all (the command line), unless within :func:`as_public`."""
-    if _PUBLIC.get():
-        return False
-    if not has_request_context():
-        return True
-    from flask_login import current_user
-
-    return bool(current_user and current_user.is_authenticated)
+    A private person is one that a clerk (or an import) ``flagged`` as such; or whose
+    organisation or VAT number holds a personnummer (:func:`app.identifiers.is_personnummer`:
+    bare, with or without separators, or inside a Swedish VAT number ``SE``…``01``, however
+    the id was classified); or whose name is written ``SURNAME;FIRSTNAME``. Any one is
+    enough: the rule errs on the side of the person. Never raises.
+    """
+    return (
+        flagged
+        or is_personnummer(org_number)
+        or is_personnummer(vat_number)
+        or is_person_name(name)
+    )
 
 
 def private_person_label() -> str:
@@ -57,11 +69,11 @@ def private_person_label() -> str:
     return gettext("Private person")
 
 
-def hidden_name() -> str | None:
-    """What a private person's name becomes for this reader: "Privatperson" for the public,
-    ``None`` (the name stays) for a signed-in account or the command line. Ask once for a
-    whole table, then :func:`public_vendor_name` per row."""
-    return None if shows_personal_data() else private_person_label()
+def hidden_name(audience: Audience) -> str | None:
+    """What a private person's name becomes for ``audience``: "Privatperson" for the public,
+    ``None`` (the name stays) for staff. Ask once for a whole table, then
+    :func:`public_vendor_name` per row."""
+    return None if audience.sees_personal_data else private_person_label()
 
 
 def public_vendor_name(name: str | None, is_private: bool, hidden: str | None) -> str | None:
@@ -69,26 +81,31 @@ def public_vendor_name(name: str | None, is_private: bool, hidden: str | None) -
     return hidden if is_private and hidden is not None else name
 
 
-def vendor_name(vendor: Vendor | None) -> str:
-    """A vendor's name as this reader may see it (a Jinja filter)."""
+def shown_identifier(identifier: str | None, is_private: bool, audience: Audience) -> str | None:
+    """An organisation number (or VAT number) as ``audience`` may see it: withheld from the
+    public for a private person, whose id holds a personnummer."""
+    return None if is_private and not audience.sees_personal_data else identifier
+
+
+def vendor_name(vendor: Vendor | None, audience: Audience) -> str:
+    """A vendor's name as ``audience`` may see it."""
     if vendor is None:
         return ""
-    return public_vendor_name(vendor.name, vendor.is_private_person, hidden_name())
+    return public_vendor_name(vendor.name, vendor.is_private_person, hidden_name(audience))
 
 
-def vendor_identifier(vendor: Vendor | None) -> str | None:
-    """A vendor's organisation number, withheld from the public for a private person (whose
-    id is a personnummer)."""
-    if vendor is None or (vendor.is_private_person and not shows_personal_data()):
+def vendor_identifier(vendor: Vendor | None, audience: Audience) -> str | None:
+    """A vendor's organisation number as ``audience`` may see it."""
+    if vendor is None:
         return None
-    return vendor.org_number
+    return shown_identifier(vendor.org_number, vendor.is_private_person, audience)
 
 
-def hides_private_persons():
-    """A condition on ``Vendor`` that leaves private persons out of what the public can search
-    for (finding one by name would tell that the person was paid); ``None`` when the reader
-    may see them."""
-    return None if shows_personal_data() else Vendor.is_private_person.is_(False)
+def hides_private_persons(audience: Audience):
+    """A condition on ``Vendor`` that leaves private persons out of what ``audience`` can
+    search for (finding one by name would tell that the person was paid); ``None`` when the
+    audience may see them."""
+    return None if audience.sees_personal_data else Vendor.is_private_person.is_(False)
 
 
 def staff_name(actor: str | None, role: Role | str | None, public: bool) -> str:
@@ -105,8 +122,3 @@ def staff_name(actor: str | None, role: Role | str | None, public: bool) -> str:
     if role is not None:
         return roles.get(Role(role), gettext("a member of staff"))
     return gettext("a command on the server") if actor else ""
-
-
-def staff_name_for_reader(actor: str | None, role: Role | str | None = None) -> str:
-    """:func:`staff_name` for this request's reader (a Jinja global)."""
-    return staff_name(actor, role, public=not shows_personal_data())

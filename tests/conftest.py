@@ -7,14 +7,21 @@ the suite never touches the database ``DATABASE_URL`` itself points at.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck
+from hypothesis import settings
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import with_driver
@@ -42,7 +49,28 @@ TEST_CONFIG = {
     # No rate limits but in the tests of them (tests/test_limits.py), so that the rest of the
     # suite is never throttled.
     "RATELIMIT_ENABLED": False,
+    # Tests change records behind the audit trail's back; tests of the cache turn it on.
+    "PUBLIC_CACHE_SECONDS": 0,
 }
+
+# Property-based tests: bounded and repeatable in the suite (the same examples every run, no
+# example database left in the checkout); HYPOTHESIS_PROFILE=explore searches afresh, longer.
+settings.register_profile(
+    "insyn",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "insyn"))
 
 #: The password of every account the tests open.
 PASSWORD = "korrekt häst batteri häftklammer"
@@ -123,6 +151,26 @@ def migrated_app():
     """``make_migrated_app`` for tests that need an app of their own (fixtures in
     subdirectories cannot import this module by name)."""
     return make_migrated_app
+
+
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """``app`` served from background threads on a free port of 127.0.0.1, as a real server
+    serves it (a thread per request, each with its own connection); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log(self, type: str, message: str, *args) -> None:
+        logging.getLogger("tests.server").debug(message, *args)
 
 
 @pytest.fixture(scope="session")
@@ -379,3 +427,10 @@ def make_rate_card(db):
         return card
 
     return make
+
+
+def version_of(record) -> int:
+    """The record's version as its page would show it now: a form that edits, voids or
+    restores a record posts the version it was opened from."""
+    _db.session.refresh(record)
+    return record.version

@@ -342,3 +342,23 @@ def test_behind_a_proxy_sign_ins_are_counted_per_client(databases, migrated_app)
     with proxied.app_context():
         assert set(db.session.scalars(sa.select(LoginAttempt.address))) == {"10.0.0.1", "10.0.0.2"}
         db.engine.dispose()
+
+
+def test_a_session_cookie_kept_from_before_signing_out_opens_nothing(app, db, make_user):
+    """Signing out ends the session on the server: the cookie replayed from the same browser
+    (or a remember-me cookie) no longer signs anyone in."""
+    user = make_user("clerk")
+    browser = app.test_client()
+    signed_in = browser.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}
+    )
+    assert signed_in.status_code == 302
+    kept = {name: browser.get_cookie(name).value for name in ("session", "remember_token")}
+    assert browser.get("/invoices/new").status_code == 200
+    assert browser.post("/logout").status_code == 302
+    for name, value in kept.items():
+        replay = app.test_client()
+        replay.set_cookie(name, value)
+        assert replay.get("/invoices/new").status_code == 302, name
+    # Signing in again works, with a new cookie.
+    assert sign_in(app.test_client(), user).get("/invoices/new").status_code == 200

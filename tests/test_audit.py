@@ -13,6 +13,8 @@ from app.audit import Actor
 from app.audit import AuditTamperError
 from app.audit import acting_as
 from app.models import AuditEvent
+from app.models import ContractAmendment
+from tests.conftest import version_of
 
 D = Decimal
 
@@ -76,12 +78,18 @@ def test_inserts_voids_and_restores_are_recorded_with_their_values(client, db, m
     assert inserted.changes["new_ends_on"] == [None, "2011-06-30"]
     assert inserted.changes["contract"] == [None, str(contract)]
     assert (inserted.parent_type, inserted.parent_id) == ("contracts", contract.id)
-    client.post(f"/contracts/amendments/{inserted.record_id}/void", data={"reason": "Fel avtal"})
+    amendment = db.session.get(ContractAmendment, inserted.record_id)
+    client.post(
+        f"/contracts/amendments/{amendment.id}/void",
+        data={"reason": "Fel avtal", "version": version_of(amendment)},
+    )
     [voided] = _events(db, record_type="contract_amendments", action="void")
     assert voided.changes["void_reason"] == [None, "Fel avtal"]
     assert (voided.parent_type, voided.parent_id) == ("contracts", contract.id)
     assert voided.record_version == 2
-    client.post(f"/contracts/amendments/{inserted.record_id}/restore", data={})
+    client.post(
+        f"/contracts/amendments/{amendment.id}/restore", data={"version": version_of(amendment)}
+    )
     [restored] = _events(db, record_type="contract_amendments", action="restore")
     assert restored.changes["void_reason"] == ["Fel avtal", None]
     assert _events(db, record_type="contract_amendments", action="delete") == []

@@ -3,7 +3,10 @@ changed it and when, and keeps what was typed beside the current values."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.models import Invoice
 from app.services import invoices
 from app.services.conflicts import VersionConflict
+from tests.conftest import PASSWORD
 
 D = Decimal
 
@@ -108,7 +112,7 @@ def test_the_save_helper_turns_a_race_into_a_conflict_on_the_form(app, db, make_
     from app.web.saving import save
 
     invoice = make_invoice()
-    with app.test_request_context(method="POST", data={"description": "mine"}):
+    with app.test_request_context(method="POST", data={"description": "mine", "version": "1"}):
         form = InvoiceForm(obj=invoice)
 
         def racing():
@@ -142,3 +146,124 @@ def test_other_records_are_protected_the_same_way(client, db, make_contract, url
     response = client.post(url, data={**base, "version": 1})
     assert response.status_code == 200
     assert 'class="conflict"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("version", [None, "", "  "])
+def test_an_edit_posted_without_its_version_is_refused_and_saves_nothing(
+    client, db, make_invoice, version
+):
+    """Posted without ``version`` (a hand-made request, an old page), an edit could replace a
+    newer save: it is refused with a message saying why."""
+    invoice = make_invoice(net_amount=D("1000"))
+    # Someone else's newer save: version 2.
+    edit = f"/invoices/{invoice.id}/edit"
+    assert client.post(edit, data=_form_data(invoice, net_amount="1 500,00")).status_code == 302
+    data = _form_data(invoice, net_amount="99,00")
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+    response = client.post(edit, data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "vilken version av posten" in response.text
+    db.session.refresh(invoice)
+    assert invoice.net_amount == D("1500.00") and invoice.version == 2
+
+
+class _Form(HTMLParser):
+    """The values a browser would post from the form on ``page`` posting to ``page+action``."""
+
+    def __init__(self, page: str, action: str) -> None:
+        super().__init__()
+        self.page, self.action = page, action
+        self.inside, self.values, self._select, self._text = False, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            target = a.get("action") or self.page
+            self.inside = a.get("method") == "post" and target == self.page + self.action
+        elif not self.inside or not a.get("name"):
+            return
+        elif tag == "input" and (a.get("type") not in ("checkbox", "submit") or "checked" in a):
+            self.values[a["name"]] = a.get("value") or ("y" if a.get("type") == "checkbox" else "")
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "textarea":
+            self._text = a["name"]
+            self.values[a["name"]] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        self._select = None if tag == "select" else self._select
+        self._text = None if tag == "textarea" else self._text
+
+    def handle_data(self, data):
+        if self._text:
+            self.values[self._text] += data
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+
+def _select_options(form: _Form, html: str) -> None:
+    """Selected options (the parser above leaves them to this)."""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(
+            r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', body
+        )
+        if chosen and name in form.values or chosen:
+            form.values[name] = unescape(next(g for g in chosen.groups() if g is not None))
+
+
+def _posted(html: str, page: str, action: str) -> dict:
+    parser = _Form(page, action)
+    parser.feed(html)
+    _select_options(parser, html)
+    return parser.values
+
+
+def test_every_edit_form_refuses_a_post_without_its_version(
+    app, admin_client, db, demo_ids, make_user, make_vendor
+):
+    """Each form that edits a record, filled in as its page fills it, is refused when posted
+    without ``version`` (the page says why, the record is untouched), and saves with it."""
+    from app import models
+
+    other = make_vendor(name="Dubblett AB")
+    user = make_user("clerk")
+    ids = {**demo_ids, "user": user.id}
+    # (the page holding the form, its action, the record, what a person adds)
+    edits = [
+        ("/vendors/{vendor}/edit", "", models.Vendor, "vendor", {"notes": "Ändrad"}),
+        ("/vendors/{vendor}", "/merge", models.Vendor, "vendor",
+         {"vendor": other.name, "vendor_id": str(other.id), "confirm": "y"}),
+        ("/contracts/{contract}/edit", "", models.Contract, "contract", {"notes": "Ändrad"}),
+        ("/contracts/amendments/{amendment}/edit", "", models.ContractAmendment, "amendment",
+         {"reason": "Ändrad"}),
+        ("/invoices/{invoice}/edit", "", models.Invoice, "invoice", {"description": "Ändrad"}),
+        ("/invoices/{invoice}/void", "", models.Invoice, "invoice", {"reason": "Dubblett"}),
+        ("/income/{engagement}/edit", "", models.Engagement, "engagement", {"notes": "Ändrad"}),
+        ("/income/rates/{rate_card}/edit", "", models.RateCard, "rate_card", {"basis": "Ändrad"}),
+        ("/lists/categories/{category}/edit", "", models.Category, "category", {"code": "Ä1"}),
+        ("/reports/thresholds/{threshold}/edit", "", models.DirectAwardThreshold, "threshold",
+         {"note": "Ändrad"}),
+        ("/users/{user}", "", models.User, "user", {"name": "Nytt Namn"}),
+        ("/users/{user}", "/password", models.User, "user", {"password": "ny " + PASSWORD}),
+    ]  # fmt: skip
+    for page, action, model, key, typed in edits:
+        url = page.format(**ids)
+        html = admin_client.get(url).get_data(as_text=True)
+        data = {**_posted(html, url, action), **typed}
+        assert data.get("version"), (url, action)
+        target = url + action
+        before = db.session.get(model, ids[key]).version
+        refused = admin_client.post(target, data={**data, "version": ""}, follow_redirects=True)
+        assert "vilken version av posten" in refused.text, target
+        db.session.expire_all()
+        assert db.session.get(model, ids[key]).version == before, target
+        saved = admin_client.post(target, data=data, follow_redirects=True)
+        assert "vilken version av posten" not in saved.text, target
+        db.session.expire_all()
+        assert db.session.get(model, ids[key]).version > before, target

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from app.models import AmendmentKind
 from app.models import DirectAwardThreshold
+from app.privacy import Audience
 from app.services.contracts import add_amendment
 from app.services.flags import DIRECT_AWARD_CEILING_EXAMPLE
 from app.services.flags import DIRECT_AWARD_INVOICED
@@ -283,7 +284,7 @@ def test_a_vendor_without_a_contract_over_the_threshold_is_flagged_per_year(
     )
     assert example is not None  # shipped, marked as an example
 
-    flags = threshold_flags(vendor_id=vendor.id)
+    flags = threshold_flags(Audience.STAFF, vendor_id=vendor.id)
     # 200 000.00 + 150 000.00 in 2012 passes the shipped example of 287 000.00 (from 2010)
     # with the September invoice; 2013's 1 000.00 does not.
     assert [_flat(flag) + (flag.year, flag.vendor_id) for flag in flags] == [
@@ -303,7 +304,7 @@ def test_a_vendor_without_a_contract_over_the_threshold_is_flagged_per_year(
         {"valid_from": dt.date(2012, 1, 1), "amount": D("400000.00"), "currency": "SEK"}
     )
     db.session.commit()
-    assert threshold_flags(vendor_id=vendor.id) == []
+    assert threshold_flags(Audience.STAFF, vendor_id=vendor.id) == []
 
 
 # --- amendment inflation and direct awards that outgrew the threshold ---------------------------
@@ -475,7 +476,7 @@ def test_a_years_flags_are_its_contracts_and_its_spend_without_a_contract(
                  net_amount=D("290000.00"), currency="EUR")  # fmt: skip
     void_invoice(make_invoice(vendor=contract.vendor, invoiced_on=dt.date(2010, 10, 2),
                               net_amount=D("290000.00")), "Dubblett")  # fmt: skip
-    found = year_flags(2010)
+    found = year_flags(2010, Audience.STAFF)
     label = str(contract)
     assert [(flag.kind, currency, shown) for flag, currency, shown in found] == [
         ("ceiling", "SEK", label),
@@ -489,11 +490,14 @@ def test_a_years_flags_are_its_contracts_and_its_spend_without_a_contract(
         [big.id],
         dt.date(2010, 9, 1),
     )
-    assert year_flags(2009) == []
+    assert year_flags(2009, Audience.STAFF) == []
     # The period flag begins with the invoice of February 2011, so it is 2011's, not 2010's.
     # In 2011 the contract's flags that still held: not the ceiling and the quota, which the
     # amendment of June 2010 cleared; no spend without a contract in 2011.
-    assert [flag.kind for flag, _c, _l in year_flags(2011)] == ["period", "amendments"]
+    assert [flag.kind for flag, _c, _l in year_flags(2011, Audience.STAFF)] == [
+        "period",
+        "amendments",
+    ]
 
 
 def test_a_verified_threshold_is_worded_without_the_example_caveat(db, make_vendor, make_invoice):
@@ -505,7 +509,7 @@ def test_a_verified_threshold_is_worded_without_the_example_caveat(db, make_vend
     late = make_invoice(vendor=vendor, invoiced_on=dt.date(2011, 8, 1), net_amount=D("60000.00"))
     # The threshold in force at the end of 2011 is 100 000.00; the running sum passes it in
     # August.
-    (flag,) = threshold_flags(year=2011)
+    (flag,) = threshold_flags(Audience.STAFF, year=2011)
     assert (flag.message, flag.plural) == THRESHOLD_MESSAGE
     assert _flat(flag) == (
         "threshold",
@@ -537,15 +541,15 @@ def test_a_years_balance_lists_only_the_flags_that_held_that_year(contract_case,
     from app.services.flags import year_flags
 
     contract, _invoices = contract_case
-    kinds_2010 = sorted(f.kind for f, _c, _l in year_flags(2010))
-    kinds_2011 = sorted(f.kind for f, _c, _l in year_flags(2011))
+    kinds_2010 = sorted(f.kind for f, _c, _l in year_flags(2010, Audience.STAFF))
+    kinds_2011 = sorted(f.kind for f, _c, _l in year_flags(2011, Audience.STAFF))
     # The ceiling and hour flags held from April to June 2010: in 2010's balance only; the
     # invoice of February 2011 after the period's end is 2011's; the inflated ceiling holds on.
     assert kinds_2010 == ["amendments", "ceiling", "hours"]
     assert kinds_2011 == ["amendments", "period"]
     data = anonymous.get("/reports/balance.json?year=2011").get_json()
     assert sorted(f["kind"] for f in data["flags"]) == ["amendments", "period"]
-    assert year_flags(2009) == []
+    assert year_flags(2009, Audience.STAFF) == []
 
 
 def test_flag_json_lists_the_invoices_it_cites_and_the_no_contract_flag_has_them_too(

@@ -17,6 +17,7 @@ from app.models import ImportBatch
 from app.models import ImportJob
 from app.models import Invoice
 from tests.conftest import REAL_DATA
+from tests.conftest import version_of
 
 CRAVEN = REAL_DATA / "craven_payments_over_500_2017-03.csv"
 
@@ -117,16 +118,31 @@ def test_every_kind_of_event_leaves_a_history_and_a_log_that_open(
     )  # fmt: skip
     assert response.status_code == 302, response.get_data(as_text=True)
     # Void and restore.
-    assert client.post(f"/invoices/{invoice.id}/void", data={"reason": "Fel"}).status_code == 302
-    assert client.post(f"/invoices/{invoice.id}/restore", data={}).status_code == 302
     assert (
         client.post(
-            f"/contracts/amendments/{amendment.id}/void", data={"reason": "Fel"}
+            f"/invoices/{invoice.id}/void", data={"reason": "Fel", "version": version_of(invoice)}
         ).status_code
         == 302
     )
     assert (
-        client.post(f"/income/{engagement.id}/void", data={"reason": "Inställd"}).status_code == 302
+        client.post(
+            f"/invoices/{invoice.id}/restore", data={"version": version_of(invoice)}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/contracts/amendments/{amendment.id}/void",
+            data={"reason": "Fel", "version": version_of(amendment)},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/income/{engagement.id}/void",
+            data={"reason": "Inställd", "version": version_of(engagement)},
+        ).status_code
+        == 302
     )
     # Import and undo.
     batch = _import(admin_client, db)
@@ -160,7 +176,7 @@ def test_every_kind_of_event_leaves_a_history_and_a_log_that_open(
     assert response.status_code == 302, response.get_data(as_text=True)
     make_rate_card(valid_from=dt.date(2009, 1, 1), valid_to=dt.date(2009, 12, 31))
     assert admin_client.post(
-        f"/income/rates/{card.id}/void", data={"reason": "Fel"}
+        f"/income/rates/{card.id}/void", data={"reason": "Fel", "version": version_of(card)}
     ).status_code in (200, 302)
 
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))

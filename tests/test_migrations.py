@@ -103,3 +103,83 @@ def test_migrations_carry_existing_records_through(databases, migrated_app):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_upgrade_marks_private_persons_and_never_reuses_a_deleted_id(databases, migrated_app):
+    """A vendor whose VAT number holds a personnummer and a SURNAME;FIRSTNAME organiser become
+    private; on SQLite a vendor deleted before the upgrade (the audit trail remembers it)
+    does not lend its id to the next one."""
+    app = migrated_app(databases.new())
+    now = "2026-01-01 00:00:00"
+    try:
+        with app.app_context():
+            downgrade(revision="base")
+            upgrade(revision="492c06ee5d0d")
+            with db.engine.begin() as connection:
+                for id_, name, vat in (
+                    (1, "Bolaget AB", "SE556036079301"),
+                    (2, "Lindqvist Konsult", "SE811218987601"),
+                    (3, "Borttagen AB", None),
+                ):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO vendors (id, name, name_key, id_kind, country, "
+                            "vat_number, is_private_person, created_at, updated_at, version) "
+                            "VALUES (:id, :name, :key, 'none', 'SE', :vat, false, "
+                            ":now, :now, 1)"
+                        ),
+                        {"id": id_, "name": name, "key": name.lower(), "vat": vat, "now": now},
+                    )
+                connection.execute(sa.text("DELETE FROM vendors WHERE id = 3"))
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO audit_events (occurred_at, actor, origin, action, "
+                        "record_type, record_id, record_label, changes) VALUES "
+                        "(:now, 'x', 'web', 'delete', 'vendors', 3, 'Borttagen AB', '{}')"
+                    ),
+                    {"now": now},
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO rate_cards (id, valid_from, day_rate, currency, created_at, "
+                        "updated_at, version) VALUES (1, '2010-01-01', 600000, 'SEK', :now, "
+                        ":now, 1)"
+                    ),
+                    {"now": now},
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO engagements (id, organiser_name, first_day, last_day, "
+                        "topic, started_days, rate_card_id, day_rate, fee_amount, currency, "
+                        "organiser_pays_travel, created_at, updated_at, version) VALUES "
+                        "(1, 'WENNERHOLM;SIGRID', '2010-09-01', '2010-09-01', 'Tal', 1, 1, "
+                        "600000, 600000, 'SEK', false, :now, :now, 1)"
+                    ),
+                    {"now": now},
+                )
+            upgrade()
+            with db.engine.begin() as connection:
+                private = dict(
+                    connection.execute(sa.text("SELECT id, is_private_person FROM vendors")).all()
+                )
+                organiser = connection.execute(
+                    sa.text("SELECT organiser_is_private FROM engagements")
+                ).scalar()
+                sqlite = connection.dialect.name == "sqlite"
+                if sqlite:  # PostgreSQL's sequences never reuse an id; ids were given here
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO vendors (name, name_key, id_kind, country, "
+                            "is_private_person, created_at, updated_at, version) "
+                            "VALUES ('Ny AB', 'ny ab', 'none', 'SE', false, :now, :now, 1)"
+                        ),
+                        {"now": now},
+                    )
+                    newest = connection.execute(sa.text("SELECT max(id) FROM vendors")).scalar()
+                    assert newest == 4
+        assert {k: bool(v) for k, v in private.items()} == {1: False, 2: True}
+        assert organiser
+        assert _differences(app) == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from app.money import MAX_ORE
 from app.money import AmountError
 from app.money import format_money
 from app.money import from_ore
@@ -102,10 +105,22 @@ def test_to_money_refuses_what_is_not_a_finite_number(value):
 
 
 def test_ore_round_trip_is_exact():
-    for text in ["0.00", "0.01", "-0.01", "1234567.89", "92233720368547758.07"]:
+    for text in ["0.00", "0.01", "-0.01", "1234567.89", "8999999999999999.99"]:
         amount = Decimal(text)
         assert from_ore(to_ore(amount)) == amount
     assert to_ore(Decimal("1234.50")) == 123450
+
+
+@pytest.mark.parametrize("text", ["9000000000000000", "-9000000000000000", "1e30"])
+def test_an_amount_beyond_what_the_database_keeps_is_refused(text):
+    with pytest.raises(AmountError, match="larger than any amount"):
+        to_money(text)
+
+
+def test_a_typed_amount_too_large_is_refused_in_the_words_typed():
+    with pytest.raises(AmountError) as refused:
+        parse_amount("99 999 999 999 999 999 999")
+    assert refused.value.params == {"text": "99 999 999 999 999 999 999"}
 
 
 @pytest.mark.parametrize(
@@ -134,7 +149,72 @@ def test_formatted_amounts_parse_back_to_the_same_value():
 def test_an_amount_past_what_is_kept_is_refused_not_a_crash():
     """A 30-digit number typed in a form (or sent to the API) is an error the user reads, not
     a failure of the decimal context or of the 64-bit öre column."""
-    for text in ("1" * 30, "1000000000000,00", "-999 999 999 999 999"):
+    for text in ("1" * 30, "9 000 000 000 000 000,00", "-99 999 999 999 999 999"):
         with pytest.raises(AmountError, match="larger"):
             parse_amount(text)
-    assert parse_amount("999 999 999 999,99") == Decimal("999999999999.99")
+    assert parse_amount("8 999 999 999 999 999,99") == Decimal("8999999999999999.99")
+
+
+# --- properties: every notation Insyn writes or accepts reads back to the same amount ---------
+
+#: Any amount Insyn keeps.
+AMOUNTS = st.integers(min_value=-(MAX_ORE - 1), max_value=MAX_ORE - 1).map(from_ore)
+
+
+def _grouped(amount: Decimal, thousands: str, decimal: str) -> str:
+    digits = f"{abs(amount):,.2f}".replace(",", "\x00").replace(".", decimal)
+    return digits.replace("\x00", thousands)
+
+
+def _signed(amount: Decimal, text: str, style: str) -> str:
+    if amount >= 0:
+        return text
+    return {
+        "lead": f"-{text}",
+        "trail": f"{text}-",
+        "paren": f"({text})",
+        "minus": f"\u2212{text}",
+    }[style]
+
+
+#: Each notation: how an amount is written in it.
+NOTATIONS = {
+    "insyn sv": lambda a, s: format_money(a, "SEK", locale="sv"),
+    "insyn sv bare": lambda a, s: format_money(a, "SEK", locale="sv", symbol=False),
+    "insyn en": lambda a, s: format_money(a, "SEK", locale="en"),
+    "insyn en GBP": lambda a, s: format_money(a, "GBP", locale="en"),
+    "machine": lambda a, s: str(a),
+    "comma": lambda a, s: _signed(a, _grouped(a, "", ","), s),
+    "space comma": lambda a, s: _signed(a, _grouped(a, " ", ","), s),
+    "no-break space comma": lambda a, s: _signed(a, _grouped(a, "\u00a0", ","), s),
+    "dot comma": lambda a, s: _signed(a, _grouped(a, ".", ","), s),
+    "comma dot": lambda a, s: _signed(a, _grouped(a, ",", "."), s),
+    "space comma kr": lambda a, s: _signed(a, _grouped(a, " ", ","), s) + " kr",
+}
+
+
+@given(
+    AMOUNTS,
+    st.sampled_from(sorted(NOTATIONS)),
+    st.sampled_from(["lead", "trail", "paren", "minus"]),
+)
+def test_format_then_parse_gives_the_same_amount_in_every_notation(amount, notation, sign):
+    written = NOTATIONS[notation](amount, sign)
+    assert parse_amount(written) == amount, written
+
+
+@given(AMOUNTS)
+def test_an_amount_through_a_spreadsheets_float_comes_back_exact(amount):
+    if abs(amount) < Decimal("1e13"):  # floats hold 15 significant digits
+        assert to_money(float(amount)) == amount
+    assert from_ore(to_ore(amount)) == amount
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_an_amount_or_refused_with_a_message(text):
+    try:
+        amount = parse_amount(text)
+    except AmountError as error:
+        assert error.message and isinstance(error.params, dict)
+    else:
+        assert amount == to_money(amount) and abs(amount) < Decimal(MAX_ORE).scaleb(-2)

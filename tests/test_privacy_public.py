@@ -225,3 +225,159 @@ def _xlsx_text(data: bytes) -> str:
         for cell in row
         if cell is not None
     )
+
+
+# --- the whole site, crawled as the public ------------------------------------------------------
+
+#: Private persons the finance system gives in other shapes: a sole trader's VAT number (the
+#: personnummer inside ``SE…01``), a personnummer given as a foreign id, and two organisers of
+#: paid lectures (one written SURNAME;FIRSTNAME, one known by a personnummer).
+VAT_PERSON = "811218-9876"
+FOREIGN_PERSON = "640823-3234"
+ORGANISER_PERSON = "121212-1212"
+SECRET_NAMES = ("Lindqvist", "Bergvall", "Wennerholm", "Sigrid", "Tornblad")
+
+
+def _secrets() -> list[str]:
+    numbers = [VAT_PERSON, FOREIGN_PERSON, ORGANISER_PERSON]
+    return [
+        *SECRET_NAMES,
+        *numbers,
+        *(n.replace("-", "") for n in numbers),
+        *("SE" + n.replace("-", "") + "01" for n in numbers),
+    ]
+
+
+@pytest.fixture
+def people(demo, make_vendor, make_invoice, make_contract):
+    """Two private vendors and two private organisers, with invoices, a contract and fees in
+    2010 (the demo's year with day rates)."""
+    from app.services.income import create_engagement
+
+    vat = make_vendor(name="Lindqvist Konsult", vat_number=_vat(VAT_PERSON))
+    foreign = make_vendor(name="Bergvall Design", org_number=_vat(FOREIGN_PERSON))
+    contract = make_contract(vendor=vat, title="Rådgivning", reference="KS 2010/777")
+    for vendor, under in ((vat, contract), (foreign, None)):
+        make_invoice(
+            vendor=vendor,
+            invoiced_on=dt.date(2010, 6, 1),
+            net_amount=Decimal("900000.00"),
+            description="Arvode",
+            contract=under,
+        )
+    engagements = [
+        create_engagement(
+            {"organiser_name": "WENNERHOLM;SIGRID", "first_day": dt.date(2010, 9, 1),
+             "topic": "Sociala medier"}
+        ),
+        create_engagement(
+            {"organiser_name": "Tornblad Föreläsningar", "organiser_org_number": ORGANISER_PERSON,
+             "first_day": dt.date(2010, 9, 8), "topic": "Sociala medier"}
+        ),
+    ]  # fmt: skip
+    demo.session.commit()
+    return {"vendors": [vat, foreign], "contract": contract, "engagements": engagements}
+
+
+def _vat(number: str) -> str:
+    """A sole trader's Swedish VAT number: SE, the personnummer's ten digits, 01."""
+    return "SE" + number.replace("-", "") + "01"
+
+
+def _texts(data: bytes) -> str:
+    """Everything a response holds as text: a zip's (and a workbook's) members unpacked."""
+    import zipfile
+
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(_texts(archive.read(name)) for name in archive.namelist())
+    return data.decode("utf-8", errors="replace")
+
+
+#: Every list and report that downloads, with the formats and dialects each offers.
+DOWNLOADS = [
+    ("/invoices", "", (".xlsx", ".csv", ".json")),
+    ("/vendors", "", (".xlsx", ".csv", ".json")),
+    ("/contracts", "", (".xlsx", ".csv", ".json")),
+    ("/income", "", (".xlsx", ".csv", ".json")),
+    ("/reports/totals", "by=vendor,year", (".xlsx", ".csv", ".json")),
+    ("/reports/pivot", "", (".xlsx", ".csv", ".json")),
+    ("/reports/balance", "year=2010", (".xlsx", ".csv", ".json")),
+]
+
+
+def _public_crawl(app, ids: dict, people) -> list[str]:
+    """Every page (each GET route, as ``rule_url`` names it with the demo's ids), the private
+    records' own pages, searches for every name and number, and every download."""
+    from tests.conftest import rule_url
+
+    urls = [
+        rule_url(app, rule, ids)
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint != "static"
+        and not any(type(rule._converters[a]).__name__ == "AnyConverter" for a in rule.arguments)
+    ]
+    for vendor in people["vendors"]:
+        urls += [
+            f"/vendors/{vendor.id}",
+            f"/invoices/?vendor={vendor.id}",
+            f"/contracts/?vendor={vendor.id}",
+            f"/reports/?vendor={vendor.id}",
+            f"/invoices.csv?vendor={vendor.id}",
+        ]
+    urls += [f"/contracts/{people['contract'].id}"]
+    urls += [f"/income/{e.id}" for e in people["engagements"]]
+    for q in _secrets():
+        for page in ("/search", "/vendors/", "/vendors/search.json", "/income/"):
+            urls.append(f"{page}?q={q}")
+        urls += [f"/invoices/?vendor_q={q}", f"/contracts/?vendor_q={q}"]
+    for path, query, suffixes in DOWNLOADS:
+        for suffix in suffixes:
+            for dialect in ("", "&dialect=rfc4180"):
+                urls.append(f"{path}{suffix}?{query}{dialect}")
+    urls += ["/reports/balance?year=2010", "/reports/totals?by=vendor&year=2010"]
+    urls += [f"/reports/evidence.zip?report={r}&year=2010" for r in ("totals", "pivot", "balance")]
+    urls += [
+        "/open-data/leverantorsreskontra-2010.csv",
+        "/open-data/ocds.json",
+        "/open-data/datapackage.zip",
+    ]
+    return urls
+
+
+def test_no_anonymous_response_names_a_private_vendor_or_organiser(
+    app, anonymous, demo_ids, people
+):
+    for vendor in people["vendors"]:
+        assert vendor.is_private_person, vendor.name  # the VAT number and the id told
+    secrets = [s.casefold() for s in _secrets()]
+    links = [f'/vendors/{v.id}"' for v in people["vendors"]]
+    links += [f'/income/{e.id}"' for e in people["engagements"]]
+    seen = 0
+    for url in _public_crawl(app, demo_ids, people):
+        response = anonymous.get(url, follow_redirects=True)
+        assert response.status_code < 500, (url, response.status_code)
+        text = _texts(response.data).casefold()
+        # A search shows the reader's own text back; what must not come back is the person.
+        asked = url.partition("q=")[2].casefold()
+        if asked:
+            text = text.replace(asked, "")
+            assert not [link for link in links if link in text], url
+        found = [s for s in secrets if s in text]
+        assert not found, (url, found)
+        seen += 1
+    assert seen > 150
+    income = anonymous.get("/income.json?year=2010").json
+    organisers = {row["organiser"] for row in income["rows"]}
+    assert "Privatperson" in organisers  # named so, their fees kept
+    balance = anonymous.get("/reports/balance.json?year=2010").json
+    assert "Privatperson" in {row["organiser"] for row in balance["income_by_organiser"]}
+
+
+def test_signed_in_staff_see_the_organisers_they_work_with(client, people):
+    income = client.get("/income.json?year=2010").json
+    assert {"WENNERHOLM;SIGRID", "Tornblad Föreläsningar"} <= {
+        r["organiser"] for r in income["rows"]
+    }
+    assert ORGANISER_PERSON in client.get(f"/income/{people['engagements'][1].id}").text

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.privacy import Audience
 from app.services.balance import IncomeRow
 from app.services.balance import balance
 from app.services.balance import balance_years
@@ -16,6 +17,9 @@ from tests.ledger import withdrawn_engagement
 
 D = Decimal
 REGION, FORENING = "Region Exempelland", "Föreningen Digital Förvaltning"
+
+#: These tests read as a signed-in account does (private persons named).
+STAFF = Audience.STAFF
 
 
 @pytest.fixture
@@ -28,7 +32,7 @@ def _costs(rows, name: str) -> list[tuple]:
 
 
 def test_the_balance_of_2010(ledger):
-    result = balance(2010)
+    result = balance(2010, "invoiced", STAFF)
     assert (result.year, result.date_basis) == (2010, "invoiced")
     assert _costs(result.costs_by_vendor, "vendor") == [
         ("Alfa Konsult AB", "SEK", D("11500.50"), 3),  # 10000.00 + 2500.50 - 1000.00
@@ -58,7 +62,7 @@ def test_the_balance_of_2010(ledger):
 
 
 def test_the_balance_of_2011_prices_days_at_the_2011_rate(ledger):
-    result = balance(2011)
+    result = balance(2011, "invoiced", STAFF)
     assert _costs(result.costs_by_vendor, "vendor") == [
         ("Beta Media AB", "SEK", D("7000.00"), 1),
         ("Gamma Ltd", "USD", D("100.01"), 1),
@@ -74,7 +78,7 @@ def test_the_balance_of_2011_prices_days_at_the_2011_rate(ledger):
 
 
 def test_the_balance_by_payment_date_moves_costs_not_income(ledger):
-    result = balance(2010, "paid")
+    result = balance(2010, "paid", STAFF)
     assert result.date_basis == "paid"
     assert _costs(result.costs_by_vendor, "vendor") == [
         ("Alfa Konsult AB", "SEK", D("12500.50"), 2),  # A-3's credit was paid in 2011
@@ -86,13 +90,13 @@ def test_the_balance_by_payment_date_moves_costs_not_income(ledger):
     assert result.income_totals == {"SEK": D("34500.00")}  # income goes by the first day
     assert result.net("SEK") == D("16764.94")
 
-    result = balance(2011, "paid")
+    result = balance(2011, "paid", STAFF)
     assert result.costs == {"SEK": D("-1000.00"), "USD": D("100.01")}  # B-2 is unpaid
     assert result.net("SEK") == D("9000.00")  # 8000.00 + 1000.00
 
 
 def test_a_year_without_anything_balances_to_nothing(ledger):
-    result = balance(2009)
+    result = balance(2009, "invoiced", STAFF)
     assert (result.costs_by_vendor, result.costs_by_category, result.income) == ([], [], [])
     assert result.currencies == [] and result.net("SEK") == D("0.00")
 
@@ -105,4 +109,4 @@ def test_a_voided_engagement_makes_no_year(ledger):
     withdrawn_engagement(REGION, "2009-11-11", day_rate=D("5000.00"),
                          rate_override_reason="Före 2010")  # fmt: skip
     assert balance_years() == [2011, 2010]
-    assert balance(2009).income == []
+    assert balance(2009, "invoiced", STAFF).income == []

@@ -1,7 +1,8 @@
 """Totals and the year × vendor pivot (``app.services.totals``) on the small ledger of
 ``tests/ledger.py``, every figure worked out by hand from its table: each grouping alone and
 every pair of groupings, net, gross and VAT, by invoice and by payment date, voided invoices
-left out and currencies never added together."""
+left out and currencies never added together. Read as staff read them (a private person
+named): what the public reads is tested in ``test_privacy_public``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.privacy import Audience
 from app.services.invoice_filters import NONE
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import DIMENSIONS
@@ -28,6 +30,11 @@ K = CONTRACT
 RECORDS = ("vendor", "category", "department", "contract")
 
 
+def staff(**choices) -> InvoiceFilters:
+    """Invoice filters as a signed-in account reads them."""
+    return InvoiceFilters(audience=Audience.STAFF, **choices)
+
+
 @pytest.fixture
 def ledger(db):
     return build_ledger()
@@ -35,6 +42,7 @@ def ledger(db):
 
 def _rows(by: tuple[str, ...], **choices) -> list[tuple]:
     """(keys in ``by`` order, records by name; currency; amount; count) in report order."""
+    choices.setdefault("filters", staff())
     query = TotalsQuery(by=by, **choices)
     return [
         (
@@ -278,7 +286,7 @@ def test_a_pair_in_the_other_order_has_the_same_groups_largest_first(ledger, by)
 
 
 def test_the_keys_are_the_records_ids_and_the_labels_their_names(ledger):
-    rows = totals(TotalsQuery(by=("vendor", "contract")))
+    rows = totals(TotalsQuery(by=("vendor", "contract"), filters=staff()))
     assert [(r.keys, r.labels) for r in rows] == [
         ({"vendor": ledger.alfa.id, "contract": ledger.contract.id}, {"vendor": A, "contract": K}),
         ({"vendor": ledger.beta.id, "contract": None}, {"vendor": B, "contract": None}),
@@ -288,7 +296,7 @@ def test_the_keys_are_the_records_ids_and_the_labels_their_names(ledger):
 
 
 def test_shares_are_of_the_total_in_the_same_currency(ledger):
-    rows = totals(TotalsQuery(by=("vendor",)))
+    rows = totals(TotalsQuery(by=("vendor",), filters=staff()))
     # A share is a fraction rounded half up to three decimals (a tenth of a percent), once:
     # 11 500.50 / 23 735.06 = 0.48453…, 11 000.00 / 23 735.06 = 0.46345…,
     # 1 234.56 / 23 735.06 = 0.05201….
@@ -298,13 +306,13 @@ def test_shares_are_of_the_total_in_the_same_currency(ledger):
         ("SEK", "0.052"),
         ("USD", "1.000"),
     ]
-    by_year = totals(TotalsQuery(by=("year",)))
+    by_year = totals(TotalsQuery(by=("year",), filters=staff()))
     # 0.49995 and 0.50005 of the USD total: both a half, to a tenth of a percent.
     assert [str(r.share) for r in by_year if r.currency == "USD"] == ["0.500", "0.500"]
 
 
 def test_currency_totals_never_add_currencies(ledger):
-    rows = totals(TotalsQuery(by=("month", "vendor")))
+    rows = totals(TotalsQuery(by=("month", "vendor"), filters=staff()))
     assert currency_totals(rows) == {"SEK": (D("23735.06"), 6), "USD": (D("200.00"), 2)}
 
 
@@ -324,12 +332,16 @@ def test_totals_including_vat_and_of_the_vat_alone(ledger, measure, expected):
 
 
 def test_a_currency_whose_vat_is_nothing_has_no_share_to_give(ledger):
-    (usd,) = [r for r in totals(TotalsQuery(by=("vendor",), measure="vat")) if r.currency == "USD"]
+    (usd,) = [
+        r
+        for r in totals(TotalsQuery(by=("vendor",), measure="vat", filters=staff()))
+        if r.currency == "USD"
+    ]
     assert usd.amount == D("0.00") and usd.share == D("0.00")
 
 
 def test_by_payment_date_the_credit_note_falls_in_2011_and_the_unpaid_invoice_in_no_year(ledger):
-    paid = InvoiceFilters(date_basis="paid")
+    paid = staff(date_basis="paid")
     assert _rows(("year",), filters=paid) == [
         ((2010,), "SEK", D("17735.06"), 4),  # 10000.00 + 2500.50 + 4000.00 + 1234.56
         ((2011,), "SEK", D("-1000.00"), 1),  # A-3, paid 2011-01-15; B-2 is unpaid
@@ -344,7 +356,7 @@ def test_by_payment_date_the_credit_note_falls_in_2011_and_the_unpaid_invoice_in
         (("2010-03",), "USD", D("99.99"), 1),
         (("2011-06",), "USD", D("100.01"), 1),
     ]
-    assert _rows(("vendor",), filters=InvoiceFilters(date_basis="paid", year=2010)) == [
+    assert _rows(("vendor",), filters=staff(date_basis="paid", year=2010)) == [
         ((A,), "SEK", D("12500.50"), 2),
         ((B,), "SEK", D("4000.00"), 1),
         ((N,), "SEK", D("1234.56"), 1),
@@ -356,37 +368,37 @@ def test_by_payment_date_the_credit_note_falls_in_2011_and_the_unpaid_invoice_in
 
 def test_voided_invoices_never_count_whatever_the_status_filter_says(ledger):
     for status in ("all", "active", "voided"):
-        assert _rows(("vendor",), filters=InvoiceFilters(status=status)) == EXPECTED[("vendor",)]
+        assert _rows(("vendor",), filters=staff(status=status)) == EXPECTED[("vendor",)]
     # A-4 (50 000.00 in May 2010) is on record, voided: no May in the months.
     assert "2010-05" not in {keys[0] for keys, *_ in _rows(("month",))}
 
 
 def test_filters_narrow_the_sums(ledger):
-    march = InvoiceFilters(year=2010, month=3)
+    march = staff(year=2010, month=3)
     assert _rows(("vendor",), filters=march) == [
         ((B,), "SEK", D("4000.00"), 1),
         ((A,), "SEK", D("2500.50"), 1),
         ((N,), "SEK", D("1234.56"), 1),
         ((G,), "USD", D("99.99"), 1),
     ]
-    no_contract = InvoiceFilters(contract_id=NONE, currency="SEK")
+    no_contract = staff(contract_id=NONE, currency="SEK")
     assert _rows(("category",), filters=no_contract) == [
         ((None,), "SEK", D("8234.56"), 2),
         ((DS,), "SEK", D("4000.00"), 1),
     ]
-    span = InvoiceFilters(date_from=dt.date(2010, 3, 10), date_to=dt.date(2010, 12, 31))
+    span = staff(date_from=dt.date(2010, 3, 10), date_to=dt.date(2010, 12, 31))
     assert _rows(("currency",), filters=span) == [
         (("SEK",), "SEK", D("2735.06"), 3),  # 2500.50 - 1000.00 + 1234.56
         (("USD",), "USD", D("99.99"), 1),
     ]
-    amounts = InvoiceFilters(amount_min=D("1000.00"), amount_max=D("7000.00"))
+    amounts = staff(amount_min=D("1000.00"), amount_max=D("7000.00"))
     assert _rows(("currency",), filters=amounts) == [
         (("SEK",), "SEK", D("14735.06"), 4)  # 2500.50 + 4000.00 + 7000.00 + 1234.56
     ]
 
 
 def test_nothing_to_sum_gives_no_rows(ledger):
-    assert totals(TotalsQuery(by=("year",), filters=InvoiceFilters(year=2009))) == []
+    assert totals(TotalsQuery(by=("year",), filters=staff(year=2009))) == []
 
 
 # --- the year × vendor pivot ------------------------------------------------------------------
@@ -397,7 +409,7 @@ def _line(line) -> tuple:
 
 
 def test_the_pivot_shows_the_top_vendors_and_folds_the_rest_into_all_other_vendors(ledger):
-    sek, usd = pivot(InvoiceFilters(), top=1)
+    sek, usd = pivot(staff(), top=1)
     assert (sek.currency, sek.years) == ("SEK", [2010, 2011])
     assert [_line(line) for line in sek.lines] == [
         (A, {2010: (D("11500.50"), 3)}, D("11500.50"), 3),
@@ -420,16 +432,16 @@ def test_the_pivot_shows_the_top_vendors_and_folds_the_rest_into_all_other_vendo
 
 
 def test_the_others_row_leaves_out_years_none_of_them_had(ledger):
-    sek, _usd = pivot(InvoiceFilters(), top=2)
+    sek, _usd = pivot(staff(), top=2)
     assert [line.name for line in sek.lines] == [A, B]
     assert _line(sek.others) == (None, {2010: (D("1234.56"), 1)}, D("1234.56"), 1)
     assert sek.others.others == (ledger.nils.id,)
-    sek, _usd = pivot(InvoiceFilters(), top=3)
+    sek, _usd = pivot(staff(), top=3)
     assert sek.others is None and len(sek.lines) == 3
 
 
 def test_the_change_from_the_year_before(ledger):
-    sek, usd = pivot(InvoiceFilters(), top=3)
+    sek, usd = pivot(staff(), top=3)
     alfa, beta, _nils = sek.lines
     assert beta.change(2011) == D("0.75")  # 4000.00 → 7000.00
     assert alfa.change(2011) == D("-1")  # 11500.50 → nothing
@@ -438,7 +450,7 @@ def test_the_change_from_the_year_before(ledger):
 
 
 def test_the_pivot_by_payment_date(ledger):
-    sek, _usd = pivot(InvoiceFilters(date_basis="paid"), top=5)
+    sek, _usd = pivot(staff(date_basis="paid"), top=5)
     assert [_line(line) for line in sek.lines] == [
         (A, {2010: (D("12500.50"), 2), 2011: (D("-1000.00"), 1)}, D("11500.50"), 3),
         (B, {2010: (D("4000.00"), 1)}, D("4000.00"), 1),  # B-2 is unpaid
@@ -449,7 +461,7 @@ def test_the_pivot_by_payment_date(ledger):
 
 
 def test_the_pivot_including_vat(ledger):
-    sek, usd = pivot(InvoiceFilters(), measure="gross", top=1)
+    sek, usd = pivot(staff(), measure="gross", top=1)
     assert _line(sek.lines[0]) == (A, {2010: (D("14375.63"), 3)}, D("14375.63"), 3)
     assert _line(sek.others) == (
         None,
@@ -463,6 +475,6 @@ def test_the_pivot_including_vat(ledger):
 def test_vendors_with_equal_totals_are_ranked_by_name(db, make_vendor, make_invoice):
     for name in ("Östra Konsult AB", "Bravo AB", "Adam AB"):
         make_invoice(vendor=make_vendor(name=name), net_amount=D("500.00"))
-    (sek,) = pivot(InvoiceFilters(), top=2)
+    (sek,) = pivot(staff(), top=2)
     assert [line.name for line in sek.lines] == ["Adam AB", "Bravo AB"]
     assert sek.others.total == D("500.00") and sek.total == D("1500.00")

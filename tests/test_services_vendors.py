@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.identifiers import IdKind
+from app.privacy import Audience
 from app.services import vendors
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
@@ -68,7 +69,7 @@ def test_resolve_refuses_an_ambiguous_or_unknown_name(db, make_vendor):
 def test_search_puts_names_that_start_with_the_text_first(db, make_vendor):
     make_vendor(name="Konsultbolaget Media AB")
     make_vendor(name="Media Konsult AB")
-    assert [v.name for v in vendors.search("media")] == [
+    assert [v.name for v in vendors.search("media", Audience.STAFF)] == [
         "Media Konsult AB",
         "Konsultbolaget Media AB",
     ]
@@ -77,4 +78,12 @@ def test_search_puts_names_that_start_with_the_text_first(db, make_vendor):
 def test_search_treats_like_wildcards_as_text(db, make_vendor):
     make_vendor(name="100% Kommunikation AB")
     make_vendor(name="1000 Idéer AB")
-    assert [v.name for v in vendors.search("100%")] == ["100% Kommunikation AB"]
+    assert [v.name for v in vendors.search("100%", Audience.STAFF)] == ["100% Kommunikation AB"]
+
+
+def test_an_other_spelling_longer_than_a_name_is_refused(db, make_vendor):
+    """The column holds 300 characters (PostgreSQL refuses more; SQLite would keep them)."""
+    with pytest.raises(ServiceError) as refused:
+        vendors.create_vendor({"name": "Kort AB", "aliases": ["Å" * 301]})
+    assert refused.value.field == "aliases" and refused.value.params["limit"] == "300"
+    assert vendors.create_vendor({"name": "Lång AB", "aliases": ["Å" * 300]}).aliases

@@ -149,3 +149,16 @@ def test_possible_duplicates_group_spellings_but_never_two_org_numbers(
     page = client.get("/vendors/duplicates").get_data(as_text=True)  # a clerk
     assert page.count('class="duplicate-group"') == 1 and "PENSEO AKTIEBOLAG" in page
     assert anonymous.get("/vendors/duplicates").status_code in (302, 401)  # staff only
+
+
+def test_a_merged_vendors_id_is_never_given_to_a_new_vendor(db, make_vendor):
+    """The merged vendor's id is in old links, exports and the audit trail: a new supplier
+    must not inherit it (SQLite reuses the highest id of a deleted row without
+    AUTOINCREMENT)."""
+    target = make_vendor(name="Penseo AB")
+    duplicate = make_vendor(name="PENSEO AKTIEBOLAG")
+    gone = duplicate.id
+    merge_vendors(target, duplicate)
+    db.session.commit()
+    newcomer = make_vendor(name="Helt Annan Leverantör AB")
+    assert newcomer.id > gone

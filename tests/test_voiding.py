@@ -22,10 +22,12 @@ from app.models import ContractAmendment
 from app.models import Engagement
 from app.models import Invoice
 from app.models import RateCard
+from app.privacy import Audience
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services.errors import ServiceError
 from tests.conftest import rule_url
+from tests.conftest import version_of
 
 APP = Path(__file__).resolve().parent.parent / "app"
 PROTECTED = (Invoice, Contract, ContractAmendment, Engagement, RateCard)
@@ -132,13 +134,21 @@ def test_a_voided_contract_is_struck_through_and_out_of_lists_flags_search_and_e
     kept = make_contract(reference="KS 2010/98", title="Rätt avtal")
     invoice = make_invoice(vendor=contract.vendor, contract=contract, net_amount=D("500"))
     # Valid invoices name it: refused, nothing changes.
-    response = client.post(f"/contracts/{contract.id}/void", data={"reason": "Dubblett"})
+    response = client.post(
+        f"/contracts/{contract.id}/void",
+        data={"reason": "Dubblett", "version": version_of(contract)},
+    )
     assert response.status_code == 200
     assert "(1)" in response.get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(Contract, contract.id).is_voided
-    client.post(f"/invoices/{invoice.id}/void", data={"reason": "Fel avtal"})
-    response = client.post(f"/contracts/{contract.id}/void", data={"reason": "Dubblett"})
+    client.post(
+        f"/invoices/{invoice.id}/void", data={"reason": "Fel avtal", "version": version_of(invoice)}
+    )
+    response = client.post(
+        f"/contracts/{contract.id}/void",
+        data={"reason": "Dubblett", "version": version_of(contract)},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     voided = db.session.get(Contract, contract.id)
@@ -183,7 +193,12 @@ def test_a_voided_contract_is_struck_through_and_out_of_lists_flags_search_and_e
     assert db.session.scalar(sa.select(Invoice).where(Invoice.invoice_number == "NY-1")) is None
 
     # Restored: it counts again, and the history tells both.
-    assert client.post(f"/contracts/{contract.id}/restore", data={}).status_code == 302
+    assert (
+        client.post(
+            f"/contracts/{contract.id}/restore", data={"version": version_of(contract)}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert not db.session.get(Contract, contract.id).is_voided
     actions = db.session.scalars(
@@ -210,13 +225,19 @@ def test_a_voided_amendment_changes_no_terms_and_cannot_leave_a_ceiling_below_ze
     db.session.commit()
     assert contract_service.current_terms(contract).ceiling_amount == D("10000.00")
     # Without the raise, the cut takes the ceiling to −40 000: refused, named.
-    response = client.post(f"/contracts/amendments/{raised.id}/void", data={"reason": "Fel"})
+    response = client.post(
+        f"/contracts/amendments/{raised.id}/void",
+        data={"reason": "Fel", "version": version_of(raised)},
+    )
     assert response.status_code == 200
     assert "2010-06-01" in response.get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(ContractAmendment, raised.id).is_voided
     assert (
-        client.post(f"/contracts/amendments/{lowered.id}/void", data={"reason": "Fel"}).status_code
+        client.post(
+            f"/contracts/amendments/{lowered.id}/void",
+            data={"reason": "Fel", "version": version_of(lowered)},
+        ).status_code
         == 302
     )
     db.session.expire_all()
@@ -260,13 +281,17 @@ def test_a_voided_engagement_leaves_the_income_the_balance_and_the_front_page(
     )  # fmt: skip
     db.session.commit()
     assert (
-        client.post(f"/income/{wrong.id}/void", data={"reason": "Aldrig hållen"}).status_code == 302
+        client.post(
+            f"/income/{wrong.id}/void",
+            data={"reason": "Aldrig hållen", "version": version_of(wrong)},
+        ).status_code
+        == 302
     )
     totals = income_service.engagement_totals(income_service.EngagementFilters(year=2010))
     assert totals == [("SEK", D("6000.00"), 1, 1)]
     from app.services.balance import balance
 
-    assert balance(2010).income_totals == {"SEK": D("6000.00")}
+    assert balance(2010, "invoiced", Audience.STAFF).income_totals == {"SEK": D("6000.00")}
     listing = client.get("/income/").get_data(as_text=True)
     assert "Felaktig arrangör" not in listing and "Länsstyrelsen" in listing
     assert "Felaktig arrangör" in client.get("/income/?status=all").get_data(as_text=True)
@@ -276,14 +301,20 @@ def test_a_voided_engagement_leaves_the_income_the_balance_and_the_front_page(
     assert [r["id"] for r in client.get("/income.json").get_json()["rows"]] == [good.id]
     assert "12\u00a0000,00" not in client.get("/search?q=Felaktig").get_data(as_text=True)
     # Restoring prices it by the rate in force and counts it again.
-    assert client.post(f"/income/{wrong.id}/restore", data={}).status_code == 302
-    assert balance(2010).income_totals == {"SEK": D("18000.00")}
+    assert (
+        client.post(f"/income/{wrong.id}/restore", data={"version": version_of(wrong)}).status_code
+        == 302
+    )
+    assert balance(2010, "invoiced", Audience.STAFF).income_totals == {"SEK": D("18000.00")}
 
 
 def test_the_front_page_counts_valid_invoices_only(client, db, make_invoice):
     keep = make_invoice(net_amount=D("100"))
     for _ in range(2):
-        client.post(f"/invoices/{make_invoice().id}/void", data={"reason": "Dubblett"})
+        client.post(
+            f"/invoices/{(invoice := make_invoice()).id}/void",
+            data={"reason": "Dubblett", "version": version_of(invoice)},
+        )
     front = client.get("/").get_data(as_text=True)
     assert re.search(r'data-count="invoices"><span class="card-figure">1</span> faktura<', front)
     assert keep.invoice_number  # the one valid invoice
@@ -316,8 +347,10 @@ def test_the_database_refuses_a_void_without_its_reason(db, make_rate_card):
 
 def test_the_audit_csv_names_restores(auditor_client, client, db, make_invoice):
     invoice = make_invoice()
-    client.post(f"/invoices/{invoice.id}/void", data={"reason": "Fel"})
-    client.post(f"/invoices/{invoice.id}/restore", data={})
+    client.post(
+        f"/invoices/{invoice.id}/void", data={"reason": "Fel", "version": version_of(invoice)}
+    )
+    client.post(f"/invoices/{invoice.id}/restore", data={"version": version_of(invoice)})
     text = auditor_client.get("/audit/events.csv?action=restore").get_data(as_text=True)
     [row] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert (row["action"], row["record_type"]) == ("restore", "invoices")

@@ -152,6 +152,7 @@ def test_editing_an_invoice_changes_its_amount(client, db, make_invoice):
             "net_amount": "2 000,00",
             "vat_rate": "25",
             "currency": "SEK",
+            "version": invoice.version,
         },
     )
     assert response.status_code == 302
@@ -163,10 +164,11 @@ def test_voiding_through_the_page_marks_the_invoice_and_drops_it_from_the_sum(
     client, db, make_invoice
 ):
     invoice = make_invoice(net_amount=D("4321"))
-    assert client.post(f"/invoices/{invoice.id}/void", data={"reason": ""}).status_code == 200
+    void = f"/invoices/{invoice.id}/void"
+    assert client.post(void, data={"reason": "", "version": "1"}).status_code == 200
     assert invoice.voided_at is None
     response = client.post(
-        f"/invoices/{invoice.id}/void", data={"reason": "Dubbelregistrerad"}, follow_redirects=True
+        void, data={"reason": "Dubbelregistrerad", "version": "1"}, follow_redirects=True
     )
     html = response.get_data(as_text=True)
     assert "Dubbelregistrerad" in html

@@ -22,6 +22,9 @@ HOSTILE_ARGS = [
     "?q=%27%22%3Cscript%3E&status=nope",
     "?q=" + "x" * 5000,
     "?q=a%00b&vendor_q=%00",  # PostgreSQL cannot hold a NUL in text
+    "?page=99999999999999999999&per_page=99999999999999999999",
+    "?min=99999999999999999999&max=-99999999999999999999&top=99999999999999999999",
+    "?next=%0d%0aSet-Cookie:%20x=1&year=99999999999999999999&month=99999999999999999999",
 ]
 
 
@@ -177,6 +180,27 @@ def test_pages_carry_security_headers(client, db):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"]
+
+
+def test_no_signed_in_page_or_download_is_stored_by_a_browser_or_proxy(
+    app, client, anonymous, demo_ids
+):
+    """What a signed-in account sees may name private persons and hold history: never kept
+    in a cache. The public's pages are not marked so (they may be cached)."""
+    urls = ["/", f"/vendors/{demo_ids['vendor']}", "/invoices.xlsx", "/reports/totals.json"]
+    for url in urls:
+        assert client.get(url).headers.get("Cache-Control") == "private, no-store", url
+        assert "no-store" not in anonymous.get(url).headers.get("Cache-Control", ""), url
+
+
+def test_hsts_is_sent_only_when_cookies_are_configured_for_https(app, anonymous, db):
+    assert "Strict-Transport-Security" not in anonymous.get("/").headers
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        header = anonymous.get("/").headers["Strict-Transport-Security"]
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert header == "max-age=31536000"
 
 
 def test_no_page_has_inline_scripts_or_styles(app, client, demo_ids):

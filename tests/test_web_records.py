@@ -12,6 +12,7 @@ from app.models import Contract
 from app.models import Engagement
 from app.models import RateCard
 from app.models import Vendor
+from tests.conftest import version_of
 
 D = Decimal
 
@@ -149,13 +150,18 @@ def test_a_rate_card_is_voided_never_removed_and_not_while_it_alone_prices_engag
     )
     db.session.commit()
     page = admin_client.post(
-        f"/income/rates/{used.id}/void", data={"reason": "Fel"}, follow_redirects=True
+        f"/income/rates/{used.id}/void",
+        data={"reason": "Fel", "version": version_of(used)},
+        follow_redirects=True,
     ).get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(RateCard, used.id).is_voided
     assert "2010-02-02" in page and "X" in page  # the engagement left without a rate
     assert (
-        admin_client.post(f"/income/rates/{unused.id}/void", data={"reason": "Fel år"}).status_code
+        admin_client.post(
+            f"/income/rates/{unused.id}/void",
+            data={"reason": "Fel år", "version": version_of(unused)},
+        ).status_code
         == 302
     )
     db.session.expire_all()
@@ -173,7 +179,9 @@ def test_a_rate_card_is_voided_never_removed_and_not_while_it_alone_prices_engag
         == 302
     )
     page = admin_client.post(
-        f"/income/rates/{unused.id}/restore", data={}, follow_redirects=True
+        f"/income/rates/{unused.id}/restore",
+        data={"version": version_of(unused)},
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert 'class="flash flash-error"' in page
     db.session.expire_all()

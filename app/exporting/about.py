@@ -61,10 +61,10 @@ def describe_filters(filters: InvoiceFilters) -> list[FilterText]:
     if vendor_ids:
         if len(vendor_ids) == 1:  # usually so, and the page has the vendor at hand already
             vendor = db.session.get(Vendor, vendor_ids[0])
-            names = [vendor_name(vendor)] if vendor else []
+            names = [vendor_name(vendor, filters.audience)] if vendor else []
         else:
             names = [
-                vendor_name(vendor)
+                vendor_name(vendor, filters.audience)
                 for vendor in db.session.scalars(db.select(Vendor).where(Vendor.id.in_(vendor_ids)))
             ]
         found.append(FilterText(gettext("Vendor"), "; ".join(names), ("vendor", "vendors")))

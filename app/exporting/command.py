@@ -6,7 +6,7 @@
 
 The filters are the report's query-string arguments as options; the file holds exactly what
 the page with those arguments shows. Exit status: 0 written; 2 a bad option (the message says
-which).
+which); 3 the database could not be reached or failed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from app.cli_errors import database_errors
 from app.exporting import lists
 from app.exporting import reports
 from app.exporting.csv_files import DIALECTS
@@ -29,6 +30,7 @@ from app.exporting.table import Table
 from app.exporting.xlsx import write_xlsx
 from app.money import AmountError
 from app.money import parse_amount
+from app.privacy import Audience
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import vendors as vendor_service
@@ -85,7 +87,8 @@ def _ids(values: tuple[str, ...]) -> tuple[int, ...]:
 
 
 def invoice_filters(options: dict, status: str) -> InvoiceFilters:
-    """The invoice filters the command's options give (as the query string would)."""
+    """The invoice filters the command's options give (as the query string would), for the
+    audience the command writes for (``options["audience"]``)."""
     return InvoiceFilters(
         vendor_id=options["vendor"],
         vendor_ids=_ids(options["vendors"]),
@@ -105,6 +108,7 @@ def invoice_filters(options: dict, status: str) -> InvoiceFilters:
         q=options["q"],
         status=options["status"] or status,
         batch_id=options["batch"],
+        audience=options["audience"],
     )
 
 
@@ -126,9 +130,11 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
         "pivot": lambda o: reports.pivot_table(
             invoice_filters(o, "active"), o["measure"], o["top"]
         ),
-        "balance": lambda o: reports.balance_table(_year(o), o["date"]),
+        "balance": lambda o: reports.balance_table(_year(o), o["date"], o["audience"]),
         "invoices": lambda o: lists.invoices_table(invoice_filters(o, "active")),
-        "vendors": lambda o: lists.vendors_table(vendor_service.VendorFilters(q=o["q"])),
+        "vendors": lambda o: lists.vendors_table(
+            vendor_service.VendorFilters(q=o["q"], audience=o["audience"])
+        ),
         "contracts": lambda o: lists.contracts_table(
             contract_service.ContractFilters(
                 vendor_id=o["vendor"],
@@ -137,11 +143,16 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
                 q=o["q"],
                 batch_id=o["batch"],
                 status=o["status"] or "active",
+                audience=o["audience"],
             )
         ),
         "income": lambda o: lists.engagements_table(
             income_service.EngagementFilters(
-                year=o["year"], q=o["q"], batch_id=o["batch"], status=o["status"] or "active"
+                year=o["year"],
+                q=o["q"],
+                batch_id=o["batch"],
+                status=o["status"] or "active",
+                audience=o["audience"],
             )
         ),
     }
@@ -251,19 +262,16 @@ KINDS = (
     "open-data kinds always do).",
 )
 @with_appcontext
+@database_errors
 def export_command(kind: str, fmt: str, output: str, public: bool, **options) -> None:
     """Export a list, a report or an open-data file.
 
     KIND is totals, pivot, balance, invoices, vendors, contracts or income (a table, in
     --format), or leverantorsreskontra, ocds, datapackage or evidence (their own formats).
     """
-    if public:
-        from app.privacy import as_public
-
-        with as_public():
-            _export(kind, fmt, output, options)
-    else:
-        _export(kind, fmt, output, options)
+    # Whoever runs the command runs the server: names are shown unless asked otherwise.
+    options["audience"] = Audience.PUBLIC if public else Audience.STAFF
+    _export(kind, fmt, output, options)
 
 
 def _export(kind: str, fmt: str, output: str, options: dict) -> None:

@@ -29,6 +29,7 @@ from app.models import Invoice
 from app.models import Vendor
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
+from app.privacy import shown_identifier
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import vendors as vendor_service
@@ -163,15 +164,20 @@ def invoices_table(
         for t in invoice_totals(filters)
     ]  # fmt: skip
     years = [str(filters.year)] if filters.year else []
-    hidden = hidden_name()
+    hidden = hidden_name(filters.audience)
+
+    def rows():
+        # The query starts when the first row is asked for, not here: a CSV streams after the
+        # view has returned and its transaction has ended, and a server-side cursor
+        # (PostgreSQL's) opened in that transaction would be gone by then.
+        for row in _stream(invoice_rows_select(filters, sort, descending)):
+            yield invoice_values(row, hidden)
+
     return Table(
         kind="invoices",
         title=gettext("Invoices"),
         columns=invoice_columns(),
-        rows=(
-            invoice_values(row, hidden)
-            for row in _stream(invoice_rows_select(filters, sort, descending))
-        ),
+        rows=rows(),
         totals=totals,
         about=filters_about(filters),
         sources=invoice_sources(filters),
@@ -198,7 +204,7 @@ def vendors_table(filters: vendor_service.VendorFilters, sort: str = "name", des
     ]
     statement = vendor_service.vendor_select(filters, sort, descending)
 
-    hidden = hidden_name()
+    hidden = hidden_name(filters.audience)
 
     def rows():
         for vendor in db.session.scalars(statement.execution_options(yield_per=FETCH)):
@@ -257,7 +263,7 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
     statement = contract_service.contract_select(filters, sort, descending)
     from app.web import labels
 
-    hidden = hidden_name()
+    hidden = hidden_name(filters.audience)
 
     def rows():
         for contract in db.session.scalars(statement.execution_options(yield_per=200)):
@@ -328,11 +334,15 @@ def engagements_table(filters: income_service.EngagementFilters, sort="first_day
         Column("void_reason", gettext("Reason for voiding"), "text", 24),
     ]
     statement = income_service.engagement_select(filters, sort, descending)
+    hidden = hidden_name(filters.audience)
 
     def rows():
         for e in db.session.scalars(statement.execution_options(yield_per=FETCH)):
+            private = e.organiser_is_private
             yield [
-                e.id, e.organiser_name, e.organiser_org_number, e.first_day, e.last_day,
+                e.id, public_vendor_name(e.organiser_name, private, hidden),
+                shown_identifier(e.organiser_org_number, private, filters.audience),
+                e.first_day, e.last_day,
                 e.started_days, e.day_rate, e.fee_amount, e.currency, e.topic, e.speaker,
                 e.rate_override_reason, e.travel_amount, e.outgoing_invoice_number, e.paid_on,
                 e.voided_at, e.void_reason,

@@ -16,37 +16,13 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.identifiers import IdKind
-from app.identifiers import is_person_name
-from app.identifiers import is_personnummer
 from app.models import Vendor
+from app.privacy import is_private_person
+
+__all__ = ["PRIVATE_PERSON", "PublicVendor", "is_private_person", "public_vendor", "public_vendors"]
 
 #: What a private person is called in open data, as Swedish publishers write it.
 PRIVATE_PERSON = "Privatperson"
-
-
-def is_private_person(
-    name: str | None,
-    org_number: str | None = None,
-    vat_number: str | None = None,
-    *,
-    flagged: bool = False,
-) -> bool:
-    """Whether a vendor (or an organiser) is a private person, whose name and ids are never
-    published.
-
-    A private person is one that a clerk (or the import) ``flagged`` as such
-    (``Vendor.is_private_person``); or whose organisation or VAT number is a personnummer
-    (:func:`app.identifiers.is_personnummer`: a valid personnummer, not a valid organisation
-    number, bare or inside a Swedish VAT number); or whose name is written
-    ``SURNAME;FIRSTNAME`` (:func:`is_person_name`). Any one of the three is enough: the rule
-    errs on the side of the person.
-    """
-    return (
-        flagged
-        or is_personnummer(org_number)
-        or is_personnummer(vat_number)
-        or is_person_name(name)
-    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +47,7 @@ def public_vendor(
     flagged: bool = False,
 ) -> PublicVendor:
     """What open data may show of a vendor: everything, or, for a private person (see
-    :func:`is_private_person`), ``Privatperson`` with no ids."""
+    :func:`app.privacy.is_private_person`), ``Privatperson`` with no ids."""
     if is_private_person(name, org_number, vat_number, flagged=flagged):
         return PublicVendor(PRIVATE_PERSON, None, None, IdKind.NONE, country, True)
     return PublicVendor(name, org_number, vat_number, id_kind, country, False)

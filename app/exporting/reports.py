@@ -15,6 +15,7 @@ from app.exporting.sources import invoice_sources
 from app.exporting.sources import licence
 from app.exporting.table import Column
 from app.exporting.table import Table
+from app.privacy import Audience
 from app.services.balance import balance
 from app.services.flags import year_flags
 from app.services.invoice_filters import InvoiceFilters
@@ -196,11 +197,12 @@ def pivot_table(filters: InvoiceFilters, measure: str = "net", top: int = 20) ->
     )
 
 
-def balance_table(year: int, date_basis: str = "invoiced") -> Table:
+def balance_table(year: int, date_basis: str, audience: Audience) -> Table:
     """The balance of ``year`` as one table: costs by vendor, costs by category and income by
     organiser (with day rate and started days), each row marked with its part; the totals
-    rows hold the costs, the income and the net per currency."""
-    result = balance(year, date_basis)
+    rows hold the costs, the income and the net per currency. Private persons are named as
+    ``audience`` may see them."""
+    result = balance(year, date_basis, audience)
     columns = [
         Column("part", gettext("Part"), "text", 22),
         Column("name", gettext("Name"), "text", 36),
@@ -268,9 +270,9 @@ def balance_table(year: int, date_basis: str = "invoiced") -> Table:
             ],
         ]
     basis = gettext("payment date") if date_basis == "paid" else gettext("invoice date")
-    filters = InvoiceFilters(year=year, date_basis=date_basis, status="active")
+    filters = InvoiceFilters(year=year, date_basis=date_basis, status="active", audience=audience)
     return Table(
-        parts=[flags_table(year)],
+        parts=[flags_table(year, audience)],
         kind="balance",
         title=gettext("Balance %(year)s", year=year),
         columns=columns,
@@ -290,9 +292,10 @@ def balance_table(year: int, date_basis: str = "invoiced") -> Table:
     )
 
 
-def flags_table(year: int) -> Table:
+def flags_table(year: int, audience: Audience) -> Table:
     """What ``year`` raises, as the balance page lists it: each flag's sentence, when it held,
-    its contract or vendor, and the invoices it cites (their ids, space-separated)."""
+    its contract or vendor (named as ``audience`` may see it), and the invoices it cites
+    (their ids, space-separated)."""
     locale = get_locale()
     language = locale.language if locale else "sv"
     columns = [
@@ -318,7 +321,7 @@ def flags_table(year: int) -> Table:
             len(flag.invoice_ids),
             " ".join(str(i) for i in flag.invoice_ids),
         ]
-        for flag, currency, label in year_flags(year)
+        for flag, currency, label in year_flags(year, audience)
     ]
     return Table(
         kind="flags",

@@ -118,6 +118,8 @@ class AmountColumn:
         if kind is float:
             if not math.isfinite(value):  # a hostile file's <v>inf</v> or <v>NaN</v>
                 raise ValueError(N_("“%(value)s” is not an amount."))
+            if abs(value) > MAX_ORE / 100:  # beyond what is stored (×100 could overflow)
+                raise ValueError(N_("“%(value)s” is not an amount."))
             scaled = value * 100
             ore = round(scaled)
             if (

@@ -188,11 +188,12 @@ def _find_layout(head, profiles, kind, profile, filename):
 def _by_name(layout: SheetLayout) -> None:
     """Columns by name: exact names, then a field's candidates that fit its content."""
     # A field of names or text cannot be a column of numbers or dates (account numbers
-    # under "Account" are no category when "Account Name" is there).
+    # under "Account" are no category when "Account Name" is there). A description can: what
+    # a column headed so holds is read as it is written, numbers included.
     unfit = {
         spec.name: {i for i, c in enumerate(layout.contents) if not c.kind_fits("text")}
         for spec in header_map.FIELDS[layout.kind]
-        if spec.content == "text"
+        if spec.content == "text" and spec.name != "description"
     }
     match = header_map.match_names(layout.kind, layout.headers, unfit)
     layout.columns = dict(match.columns)

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.identifiers import IdKind
 from app.identifiers import OrgIdError
-from app.identifiers import is_person_name
 from app.identifiers import normalise_org_id
 from app.importing.cells import split_code
 from app.importing.cells import text
@@ -29,6 +28,7 @@ from app.models import Department
 from app.models import Vendor
 from app.models import VendorAlias
 from app.models.base import utcnow
+from app.privacy import is_private_person
 from app.text import name_key
 
 #: Cells that mean "no id" in real ledgers.
@@ -203,7 +203,7 @@ class Resolver:
         self.result.new_vendors.append(name)
         private = (
             kind is IdKind.PERSONNUMMER
-            or is_person_name(name)
+            or is_private_person(name, number)  # also a personnummer inside a VAT-shaped id
             or name.upper().startswith("REDACTED PERSONAL")
         )
         country = number[:2] if kind is IdKind.FOREIGN and number[:2].isalpha() else self.country

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,6 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree
 
 from app.importing.errors import ImportFileError
+from app.importing.workbooks import BROKEN_ZIP
 from app.importing.workbooks import check_zip
 from app.importing.workbooks import uncached_formula_rows
 from app.importing.workbooks import workbook_rows
@@ -124,7 +124,7 @@ class Source:
         if sheet not in self.formula_rows:
             try:
                 self.formula_rows[sheet] = uncached_formula_rows(self.path, sheet)
-            except (DefusedXmlException, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+            except (DefusedXmlException, ElementTree.ParseError, *BROKEN_ZIP):
                 raise ImportFileError(
                     N_("%(file)s is not a readable workbook."), file=self.filename
                 ) from None
@@ -266,8 +266,13 @@ def _open_text(path: Path, filename: str, head: bytes) -> Source:
             file=filename,
         )
     encoding = detect_encoding(path)
-    with path.open("r", encoding=encoding, newline="") as handle:
-        sample = handle.read(64 * 1024)
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            sample = handle.read(64 * 1024)
+    except UnicodeDecodeError:  # a byte-order mark the bytes after it belie
+        raise ImportFileError(
+            N_("%(file)s mixes text encodings and cannot be read."), file=filename
+        ) from None
     if not sample.strip():
         raise ImportFileError(N_("The file %(file)s is empty."), file=filename)
     return Source(

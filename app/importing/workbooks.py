@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,18 @@ from app.money import N_
 MAX_COMPRESSION_RATIO = 200
 #: Default ceiling on what a workbook may inflate to, in bytes.
 MAX_UNCOMPRESSED = 4 * 1024**3
+#: What Python's zipfile (and zlib under it) raise for a damaged archive: a bad header, an
+#: unknown compression or version, an encrypted member, a truncated or corrupt stream, and
+#: a cell reference that is not one.
+BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    ValueError,
+    OSError,
+)
 
 
 def check_zip(path: Path, filename: str) -> None:
@@ -38,7 +51,7 @@ def check_zip(path: Path, filename: str) -> None:
                         ),
                         file=filename,
                     )
-    except zipfile.BadZipFile:
+    except BROKEN_ZIP:
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
 
 

@@ -32,6 +32,13 @@ NAMING_CONVENTION = {
 }
 
 
+#: ``__table_args__`` of the tables whose ids are published (in URLs, exports, open data and
+#: the audit trail): on SQLite a deleted row's id is never given to a new one (AUTOINCREMENT),
+#: so a merged vendor's id cannot come back as another supplier carrying its history and
+#: links. PostgreSQL's sequences never hand out an id twice anyway.
+PUBLISHED_ID = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import ImportedMixin
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
@@ -15,6 +16,7 @@ from app.models.base import intpk
 
 class Category(TimestampMixin, ImportedMixin, VersionMixin, db.Model):
     __tablename__ = "categories"
+    __table_args__ = PUBLISHED_ID
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)

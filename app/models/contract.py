@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
@@ -52,6 +53,7 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Mode
         sa.CheckConstraint("hour_quota IS NULL OR hour_quota >= 0", "hour_quota"),
         sa.CheckConstraint("hourly_rate IS NULL OR hourly_rate >= 0", "hourly_rate"),
         void_has_reason(),
+        PUBLISHED_ID,
     )
 
     id: Mapped[intpk]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
@@ -35,7 +36,7 @@ class AmendmentKind(enum.StrEnum):
 
 class ContractAmendment(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model):
     __tablename__ = "contract_amendments"
-    __table_args__ = (void_has_reason(),)
+    __table_args__ = (void_has_reason(), PUBLISHED_ID)
 
     id: Mapped[intpk]
     contract_id: Mapped[int] = mapped_column(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
 from app.models.base import TimestampMixin
@@ -42,12 +43,16 @@ class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Mo
             "rate_card_id IS NOT NULL OR rate_override_reason IS NOT NULL", "rate_source"
         ),
         void_has_reason(),
+        PUBLISHED_ID,
     )
 
     id: Mapped[intpk]
     organiser_name: Mapped[str] = mapped_column(sa.String(300))
     #: The organiser's organisation number, normalised NNNNNN-NNNN (or a foreign id).
     organiser_org_number: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    #: The organiser is a private person (``app.privacy.is_private_person``: a personnummer,
+    #: or a name written SURNAME;FIRSTNAME), shown to staff only; kept by the service.
+    organiser_is_private: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     first_day: Mapped[dt.date] = mapped_column(index=True)
     last_day: Mapped[dt.date]
     topic: Mapped[str] = mapped_column(sa.String(300))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import UTCDateTime
 from app.models.base import db
 from app.models.base import intpk
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 class ImportBatch(db.Model):
     __tablename__ = "import_batches"
+    __table_args__ = PUBLISHED_ID
 
     id: Mapped[intpk]
     #: The file name as uploaded or given on the command line (no directories).

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import UTCDateTime
 from app.models.base import db
 from app.models.base import intpk
@@ -21,6 +22,7 @@ from app.models.user import User
 
 class ImportJob(db.Model):
     __tablename__ = "import_jobs"
+    __table_args__ = PUBLISHED_ID
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import Hours
 from app.models.base import Money
 from app.models.base import ProvenanceMixin
@@ -43,6 +44,7 @@ class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model
         # A credit note credits another invoice, never itself.
         sa.CheckConstraint("credits_invoice_id IS NULL OR credits_invoice_id <> id", "credits"),
         sa.Index("ix_invoices_vendor_id_invoiced_on", "vendor_id", "invoiced_on"),
+        PUBLISHED_ID,
     )
 
     id: Mapped[intpk]

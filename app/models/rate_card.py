@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import Money
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
@@ -25,6 +26,7 @@ class RateCard(TimestampMixin, VersionMixin, VoidMixin, db.Model):
         sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", "period"),
         sa.CheckConstraint("day_rate >= 0", "day_rate"),
         void_has_reason(),
+        PUBLISHED_ID,
     )
 
     id: Mapped[intpk]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import Money
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
@@ -20,6 +21,7 @@ from app.models.base import intpk
 
 class DirectAwardThreshold(TimestampMixin, VersionMixin, db.Model):
     __tablename__ = "direct_award_thresholds"
+    __table_args__ = PUBLISHED_ID
 
     id: Mapped[intpk]
     #: The first day the amount applies; it applies until the next one's first day.

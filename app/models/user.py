@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from app.models.base import PUBLISHED_ID
 from app.models.base import TimestampMixin
 from app.models.base import UTCDateTime
 from app.models.base import VersionMixin
@@ -32,6 +33,7 @@ def new_session_token() -> str:
 
 class User(TimestampMixin, VersionMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = PUBLISHED_ID
 
     id: Mapped[intpk]
     #: Lower-cased; the sign-in name.

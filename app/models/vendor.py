@@ -10,6 +10,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from app.identifiers import IdKind
+from app.models.base import PUBLISHED_ID
 from app.models.base import ImportedMixin
 from app.models.base import TimestampMixin
 from app.models.base import VersionMixin
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 class Vendor(TimestampMixin, ImportedMixin, VersionMixin, db.Model):
     __tablename__ = "vendors"
+    __table_args__ = PUBLISHED_ID
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(sa.String(300))

@@ -116,6 +116,18 @@ def set_password(user: User, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: a new session token, so that every session cookie and
+    remember-me cookie issued before (kept, copied or replayed) names no account any more.
+
+    Straight to the row, as a sign-in is: signing out is not an edit of the account, so its
+    version (and the forms an administrator may have open) stay as they are.
+    """
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(session_token=new_session_token())
+    )
+
+
 def _check(password: str, *, email: str, name: str) -> None:
     from flask import current_app
 
@@ -174,11 +186,17 @@ def authenticate(email: str, password: str, address: str, throttle: Throttle) ->
     (existing or not) or from the same address, every attempt is refused until the window
     has passed, whatever the password.
 
+    Counting the failures and recording this attempt are one step: attempts for the same
+    email or from the same address take turns (see :func:`_serialise_attempts`) until the
+    caller commits, so that simultaneous guesses cannot all pass the count before any is
+    recorded. The caller must commit (or roll back) soon after.
+
     Raises:
         LoginRefused: the same for an unknown email, a wrong password and an inactive account.
     """
     email = normalise_email(email)[:254]
     address = (address or "unknown")[:64]
+    _serialise_attempts(email, address)
     now = utcnow()
     if _is_locked(email, address, now, throttle):
         _record(email, address, now, succeeded=False)
@@ -194,6 +212,21 @@ def authenticate(email: str, password: str, address: str, throttle: Throttle) ->
     # forms an administrator may have open) stay as they are.
     db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=now))
     return user
+
+
+def _serialise_attempts(email: str, address: str) -> None:
+    """Hold, until the transaction ends, a lock per email and per address that sign-in
+    attempts take in turn.
+
+    PostgreSQL: transaction-level advisory locks on the two keys (always in the same order,
+    so that two attempts never wait for each other). SQLite: nothing to add when the
+    transaction holds the database's one write lock from its start (a sign-in request does:
+    ``app.models.sqlite.writing``), which already makes attempts take turns.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({f"insyn-login-email:{email}", f"insyn-login-address:{address}"}):
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def _is_locked(email: str, address: str, now: dt.datetime, throttle: Throttle) -> bool:

@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Engagement
 from app.models import Invoice
+from app.privacy import Audience
+from app.privacy import hidden_name
+from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import TotalRow
 from app.services.totals import TotalsQuery
@@ -26,13 +29,14 @@ ZERO = Decimal("0.00")
 class IncomeRow:
     """One organiser's engagements in the year, at one day rate."""
 
-    organiser: str
+    organiser: str  #: as the audience may see it: "Privatperson" for a private one
     currency: str
     day_rate: Decimal
     started_days: int
     fees: Decimal
     count: int
     travel_paid: Decimal  #: paid by the organiser; recorded, never income
+    is_private: bool = False  #: a private person (named only to staff)
 
 
 @dataclass
@@ -56,16 +60,18 @@ class Balance:
         return self.income_totals.get(currency, ZERO) - self.costs.get(currency, ZERO)
 
 
-def balance(year: int, date_basis: str = "invoiced") -> Balance:
+def balance(year: int, date_basis: str, audience: Audience) -> Balance:
     """The balance of ``year``: costs excl. VAT of valid invoices dated that year (by invoice
-    or payment date), against the fees of engagements whose first day falls in that year."""
-    filters = InvoiceFilters(year=year, date_basis=date_basis, status="active")
+    or payment date), against the fees of engagements whose first day falls in that year.
+    Vendors and organisers who are private persons are named as ``audience`` may see them."""
+    filters = InvoiceFilters(year=year, date_basis=date_basis, status="active", audience=audience)
     by_vendor = totals(TotalsQuery(by=("vendor",), filters=filters))
     by_category = totals(TotalsQuery(by=("category",), filters=filters))
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     income_query = (
         sa.select(
             Engagement.organiser_name,
+            Engagement.organiser_is_private,
             Engagement.currency,
             Engagement.day_rate,
             sa.func.sum(Engagement.started_days),
@@ -74,11 +80,28 @@ def balance(year: int, date_basis: str = "invoiced") -> Balance:
             sa.func.coalesce(sa.func.sum(Engagement.travel_amount), 0),
         )
         .where(Engagement.first_day.between(first, last), Engagement.voided_at.is_(None))
-        .group_by(Engagement.organiser_name, Engagement.currency, Engagement.day_rate)
+        .group_by(
+            Engagement.organiser_name,
+            Engagement.organiser_is_private,
+            Engagement.currency,
+            Engagement.day_rate,
+        )
     )
+    hidden = hidden_name(audience)
     income = [
-        IncomeRow(organiser, currency, rate, int(days), fees, count, travel)
-        for organiser, currency, rate, days, fees, count, travel in db.session.execute(income_query)
+        IncomeRow(
+            public_vendor_name(organiser, private, hidden),
+            currency,
+            rate,
+            int(days),
+            fees,
+            count,
+            travel,
+            is_private=private,
+        )
+        for organiser, private, currency, rate, days, fees, count, travel in db.session.execute(
+            income_query
+        )
     ]
     income.sort(key=lambda row: (row.currency, -row.fees, row.organiser))
     result = Balance(year, date_basis, by_vendor, by_category, income)

@@ -18,6 +18,7 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
+from app.privacy import Audience
 from app.services import plausibility
 from app.services import voiding
 from app.services.conflicts import check_version
@@ -47,6 +48,8 @@ class ContractFilters:
     q: str | None = None  #: part of the reference, title or purpose
     batch_id: int | None = None  #: imported by this batch
     status: str = "active"  #: "active" (not voided: the default), "voided" or "all"
+    #: Who is reading: the public cannot find a private person's contracts by name or number.
+    audience: Audience = Audience.PUBLIC
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
     if filters.vendor_id:
         query = query.where(Contract.vendor_id == filters.vendor_id)
     if filters.vendor_text:
-        query = query.where(Contract.vendor_id.in_(vendor_ids_matching(filters.vendor_text)))
+        query = query.where(
+            Contract.vendor_id.in_(vendor_ids_matching(filters.vendor_text, filters.audience))
+        )
     if filters.year:
         first, last = dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)
         # Running that year: started by its end, and (finally) ending after its start.
@@ -110,8 +115,10 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
             )
         )
     column = SORTS.get(sort, Contract.starts_on)
-    order = column.desc() if descending else column.asc()
-    return query.order_by(order.nulls_last(), Contract.id)
+    order = [(column.desc() if descending else column.asc()).nulls_last(), Contract.id]
+    if column is Vendor.name_key and not filters.audience.sees_personal_data:
+        order.insert(0, Vendor.is_private_person)  # private persons together, not by name
+    return query.order_by(*order)
 
 
 def with_related(statement: sa.Select) -> sa.Select:

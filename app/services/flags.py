@@ -27,6 +27,7 @@ from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
 from app.money import Nn_
+from app.privacy import Audience
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.burndown import Burndown
@@ -349,11 +350,13 @@ THRESHOLD_EXAMPLE_MESSAGE = Nn_(
 )
 
 
-def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> list[Flag]:
+def threshold_flags(
+    audience: Audience, year: int | None = None, vendor_id: int | None = None
+) -> list[Flag]:
     """Vendors whose invoices without a contract in one year (by invoice date) add up to more
-    than the direct-award threshold in force that year. Each flag holds from the invoice on
-    which the year's running sum passed the threshold and cites all those invoices. The sums
-    are computed in SQL."""
+    than the direct-award threshold in force that year, each named as ``audience`` may see
+    it. Each flag holds from the invoice on which the year's running sum passed the threshold
+    and cites all those invoices. The sums are computed in SQL."""
     known = thresholds()
     if not known:
         return []
@@ -402,7 +405,7 @@ def threshold_flags(year: int | None = None, vendor_id: int | None = None) -> li
         names = {
             vendor_id: (name, private) for vendor_id, name, private in db.session.execute(query)
         }
-        hidden = hidden_name()
+        hidden = hidden_name(audience)
         for flag in flags:
             name, private = names.get(flag.vendor_id, ("", False))
             flag.params["vendor"] = public_vendor_name(name, private, hidden)
@@ -459,7 +462,7 @@ def _threshold_evidence(groups: dict[tuple, Flag]) -> None:
 FLAGGED_CONTRACTS = 200
 
 
-def year_flags(year: int) -> list[tuple[Flag, str, str | None]]:
+def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | None]]:
     """What a year raises, as (flag, currency of its amounts, contract label): the flags of
     the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
     at some time in the year, and the vendors over the direct-award threshold without a
@@ -483,5 +486,5 @@ def year_flags(year: int) -> list[tuple[Flag, str, str | None]]:
             for flag in contract_flags(contract, known=known)
             if flag.overlaps(year)
         ]
-    found += [(flag, flag.currency, None) for flag in threshold_flags(year=year)]
+    found += [(flag, flag.currency, None) for flag in threshold_flags(audience, year=year)]
     return found

@@ -14,6 +14,8 @@ from app.models import Engagement
 from app.models import RateCard
 from app.money import N_
 from app.money import to_money
+from app.privacy import Audience
+from app.privacy import is_private_person
 from app.services import plausibility
 from app.services import voiding
 from app.services.conflicts import check_version
@@ -221,6 +223,8 @@ class EngagementFilters:
     q: str | None = None  #: part of the organiser, topic or speaker
     batch_id: int | None = None  #: imported by this batch
     status: str = "active"  #: "active" (not voided: the default), "voided" or "all"
+    #: Who is reading: the public cannot find a private organiser by name or number.
+    audience: Audience = Audience.PUBLIC
 
 
 def engagement_select(filters: EngagementFilters, sort: str = "first_day", descending: bool = True):
@@ -238,16 +242,26 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
         query = query.where(Engagement.voided_at.is_not(None))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
+        organiser = sa.or_(
+            sa.func.lower(Engagement.organiser_name).like(like),
+            Engagement.organiser_org_number.like(like),
+        )
+        if not filters.audience.sees_personal_data:
+            organiser = sa.and_(organiser, Engagement.organiser_is_private.is_(False))
         query = query.where(
             sa.or_(
-                sa.func.lower(Engagement.organiser_name).like(like),
+                organiser,
                 sa.func.lower(Engagement.topic).like(like),
                 sa.func.lower(Engagement.speaker).like(like),
             )
         )
     column = SORTS.get(sort, Engagement.first_day)
-    order = column.desc() if descending else column.asc()
-    return query.order_by(order.nulls_last(), Engagement.id.desc())
+    order = [(column.desc() if descending else column.asc()).nulls_last(), Engagement.id.desc()]
+    if column is Engagement.organiser_name and not filters.audience.sees_personal_data:
+        # Private organisers are listed as "Privatperson", together: a place among the names
+        # would hint at the name.
+        order.insert(0, Engagement.organiser_is_private)
+    return query.order_by(*order)
 
 
 def engagement_totals(filters: EngagementFilters) -> list[tuple[str, Decimal, int, int]]:
@@ -397,6 +411,7 @@ def _apply_engagement(engagement: Engagement, data: dict) -> None:
     )
     engagement.organiser_name = organiser
     engagement.organiser_org_number = org_id.value
+    engagement.organiser_is_private = is_private_person(organiser, org_id.value)
     engagement.first_day = first_day
     engagement.last_day = last_day
     engagement.started_days = days

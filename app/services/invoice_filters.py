@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from dataclasses import fields
 from dataclasses import replace
 from decimal import Decimal
+from functools import cached_property
 
 import sqlalchemy as sa
 
 from app.models import Invoice
+from app.privacy import Audience
 from app.services.vendors import vendor_ids_matching
 
 #: An id of 0 for a category, department or contract means "none": the invoices without one.
@@ -46,6 +48,9 @@ class InvoiceFilters:
     #: "active" (valid invoices: what every list shows unless asked), "voided" or "all".
     status: str = "active"
     batch_id: int | None = None  #: imported by this batch
+    #: Who is reading (not a filter of the rows: it decides whether ``vendor_text`` may find
+    #: private persons, and how totals name them; never in a link).
+    audience: Audience = Audience.PUBLIC
 
     def date_column(self):
         return Invoice.paid_on if self.date_basis == "paid" else Invoice.invoiced_on
@@ -57,21 +62,41 @@ class InvoiceFilters:
     def as_args(self) -> dict[str, str | list[str]]:
         """The filters as query-string arguments, for links that keep them (see
         ``app.web.report_args``)."""
-        args: dict[str, str | list[str]] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            default = item.default
-            if value == default or value in (None, ()):
-                continue
-            name = ARG_NAMES.get(item.name, item.name)
-            if isinstance(value, tuple):
-                args[name] = [str(v) for v in value]
-            elif isinstance(value, dt.date):
-                args[name] = value.isoformat()
-            else:
-                args[name] = str(value)
-        return args
+        return self.args_with()
 
+    @cached_property
+    def _args(self) -> dict[str, str | list[str] | None]:
+        """Each filter's argument (``None`` when it is its default), in field order."""
+        return {name: _arg(getattr(self, name), default) for name, default in _ARG_FIELDS}
+
+    def args_with(self, **changes) -> dict[str, str | list[str]]:
+        """``self.narrowed(**changes).as_args()``, cheaply: a report links each of its
+        thousands of figures to its invoices, and each link differs from the report's
+        filters in two or three of them."""
+        args = self._args
+        if changes:
+            args = dict(args)
+            for name, value in changes.items():
+                args[name] = _arg(value, _DEFAULTS[name])
+        return {
+            ARG_NAMES.get(name, name): value for name, value in args.items() if value is not None
+        }
+
+
+def _arg(value, default) -> str | list[str] | None:
+    """A filter's value as a query-string argument; ``None`` for the default or empty."""
+    if value == default or value in (None, ()):
+        return None
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+#: The filters that go in links (who is reading never does), with their defaults.
+_ARG_FIELDS = [(f.name, f.default) for f in fields(InvoiceFilters) if f.name != "audience"]
+_DEFAULTS = dict(_ARG_FIELDS)
 
 #: Query-string names of the filters (``?vendor=3&year=2010``).
 ARG_NAMES = {
@@ -107,7 +132,9 @@ def apply_filters(query: sa.Select, filters: InvoiceFilters) -> sa.Select:
     if filters.exclude_vendor_ids:
         query = query.where(Invoice.vendor_id.not_in(filters.exclude_vendor_ids))
     if filters.vendor_text:
-        query = query.where(Invoice.vendor_id.in_(vendor_ids_matching(filters.vendor_text)))
+        query = query.where(
+            Invoice.vendor_id.in_(vendor_ids_matching(filters.vendor_text, filters.audience))
+        )
     query = _id_filter(query, Invoice.contract_id, filters.contract_id)
     query = _id_filter(query, Invoice.category_id, filters.category_id)
     query = _id_filter(query, Invoice.department_id, filters.department_id)

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Contract
 from app.models import Invoice
 from app.models import Vendor
+from app.privacy import Audience
 from app.services.contracts import ContractFilters
 from app.services.contracts import contract_select
 from app.services.counting import count_rows
@@ -59,26 +60,29 @@ class SearchResult:
         return not (self.vendor_count or self.contract_count or self.invoices or self.income)
 
 
-def search_everything(q: str | None) -> SearchResult | None:
-    """Everything matching ``q`` (cleaned, at most ``MAX_QUERY`` characters); ``None`` for an
+def search_everything(q: str | None, audience: Audience) -> SearchResult | None:
+    """Everything matching ``q`` (cleaned, at most ``MAX_QUERY`` characters) that ``audience``
+    may find (the public never finds a private person by name or number); ``None`` for an
     empty search."""
     text = (clean_text(q or "") or "")[:MAX_QUERY].strip()
     if not text:
         return None
     result = SearchResult(q=text)
-    vendors = vendor_select(VendorFilters(q=text))
+    vendors = vendor_select(VendorFilters(q=text, audience=audience))
     result.vendor_count = count_rows(vendors)
     shown = list(db.session.scalars(vendors.limit(SHOWN)))
     totals = _vendor_totals([v.id for v in shown])
     result.vendors = [VendorHit(v, totals.get(v.id, [])) for v in shown]
     # Voided contracts are out of the search, as voided invoices and engagements are.
-    contracts = contract_select(ContractFilters(q=text, status="active"))
+    contracts = contract_select(ContractFilters(q=text, status="active", audience=audience))
     result.contract_count = count_rows(contracts)
     result.contracts = list(db.session.scalars(contracts.limit(SHOWN)))
-    result.invoices = invoice_totals(InvoiceFilters(q=text, status="active"))
+    result.invoices = invoice_totals(InvoiceFilters(q=text, status="active", audience=audience))
     if result.vendor_count:
-        result.vendor_invoices = invoice_totals(InvoiceFilters(vendor_text=text, status="active"))
-    result.income = engagement_totals(EngagementFilters(q=text))
+        result.vendor_invoices = invoice_totals(
+            InvoiceFilters(vendor_text=text, status="active", audience=audience)
+        )
+    result.income = engagement_totals(EngagementFilters(q=text, audience=audience))
     return result
 
 

@@ -23,6 +23,7 @@ from app.models import Invoice
 from app.models import Vendor
 from app.models.base import Money
 from app.money import from_ore
+from app.privacy import Audience
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
@@ -154,7 +155,7 @@ def totals(query: TotalsQuery) -> list[TotalRow]:
         for record in db.session.execute(statement)
     ]
     _shares(rows)
-    _label(rows)
+    _label(rows, query.filters.audience)
     leading_date = query.by and query.by[0] in ("year", "month")
     rows.sort(
         key=lambda r: (
@@ -193,24 +194,26 @@ _LABELLED = {
 }
 
 
-def _label(rows: list[TotalRow]) -> None:
-    """Names for the ids in the rows, one query per dimension."""
+def _label(rows: list[TotalRow], audience: Audience) -> None:
+    """Names for the ids in the rows (a private person's as ``audience`` may see it), one
+    query per dimension."""
     for name, model in _LABELLED.items():
         ids = {row.keys[name] for row in rows if row.keys.get(name) is not None}
         if not ids:
             continue
-        names = _names(model, ids)
+        names = _names(model, ids, audience)
         for row in rows:
             if name in row.keys:
                 row.labels[name] = names.get(row.keys[name]) if row.keys[name] is not None else None
 
 
-def _names(model, ids) -> dict:
-    """Each record's name by id (a contract's is its reference and title), in chunks of ids
-    small enough for any database's limit on parameters."""
+def _names(model, ids, audience: Audience) -> dict:
+    """Each record's name by id (a contract's is its reference and title; a private person's
+    as ``audience`` may see it), in chunks of ids small enough for any database's limit on
+    parameters."""
     ids_list = sorted(ids)
     names: dict = {}
-    hidden = hidden_name()
+    hidden = hidden_name(audience)
     for start in range(0, len(ids_list), 900):
         chunk = ids_list[start : start + 900]
         if model is Contract:
@@ -314,7 +317,11 @@ def pivot(filters: InvoiceFilters, measure: str = "net", top: int = 20) -> list[
         else:
             column[0] += ore
             column[1] += count
-    names = _names(Vendor, {vendor_id for vendors, _ in grouped.values() for vendor_id in vendors})
+    names = _names(
+        Vendor,
+        {vendor_id for vendors, _ in grouped.values() for vendor_id in vendors},
+        filters.audience,
+    )
     return [_pivot(currency, *grouped[currency], names, top) for currency in sorted(grouped)]
 
 

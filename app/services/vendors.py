@@ -10,18 +10,22 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.identifiers import IdKind
-from app.identifiers import is_person_name
 from app.identifiers import normalise_org_id
 from app.models import Vendor
 from app.models import VendorAlias
 from app.models.base import utcnow
 from app.money import N_
+from app.privacy import Audience
 from app.privacy import hides_private_persons
+from app.privacy import is_private_person
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
 from app.text import clean_text
 from app.text import name_key
+
+#: The longest name or other spelling a vendor has, in characters (as the columns hold).
+MAX_NAME = 300
 
 #: Sortable columns of the vendor list, by the name used in URLs.
 SORTS = {"name": Vendor.name_key, "org_number": Vendor.org_number, "created": Vendor.created_at}
@@ -32,16 +36,18 @@ class VendorFilters:
     """What a vendor list is narrowed to."""
 
     q: str | None = None  #: part of the name, an alias or the org number
+    #: Who is reading: the public cannot find a private person by name or number.
+    audience: Audience = Audience.PUBLIC
 
 
 def vendor_select(filters: VendorFilters, sort: str = "name", descending: bool = False):
     """Vendors matching ``filters``, ordered by ``sort`` (a key of ``SORTS``)."""
     query = sa.select(Vendor).where(Vendor.withdrawn_at.is_(None))
     if filters.q:
-        query = query.where(_matches(filters.q))
+        query = query.where(_matches(filters.q, filters.audience))
     column = SORTS.get(sort, Vendor.name_key)
     order = [column.desc() if descending else column.asc(), Vendor.id]
-    if hides_private_persons() is not None:
+    if hides_private_persons(filters.audience) is not None:
         # Listed as "Privatperson" to the public, and last: a place among the names would
         # hint at the name.
         order.insert(0, Vendor.is_private_person)
@@ -53,8 +59,9 @@ def with_related(statement: sa.Select) -> sa.Select:
     return statement.options(selectinload(Vendor.aliases))
 
 
-def _matches(text: str):
-    """A condition: the vendor's name, an alias or its org number contains ``text``."""
+def _matches(text: str, audience: Audience):
+    """A condition: the vendor's name, an alias or its org number (or VAT number) contains
+    ``text``; private persons only when ``audience`` may see them."""
     key = f"%{_escape_like(name_key(text))}%"
     digits = "".join(ch for ch in text if ch.isdigit())
     conditions = [
@@ -68,22 +75,24 @@ def _matches(text: str):
         conditions.append(sa.func.replace(Vendor.org_number, "-", "").like(f"%{digits}%"))
     found = sa.or_(*conditions)
     # The public cannot find a private person by name or personnummer (app.privacy).
-    hidden = hides_private_persons()
+    hidden = hides_private_persons(audience)
     return found if hidden is None else sa.and_(found, hidden)
 
 
-def vendor_ids_matching(text: str) -> sa.Select:
-    """A subquery of the ids of vendors whose name, alias or org number contains ``text``."""
-    return sa.select(Vendor.id).where(_matches(text))
+def vendor_ids_matching(text: str, audience: Audience) -> sa.Select:
+    """A subquery of the ids of vendors whose name, alias or org number contains ``text``,
+    among those ``audience`` may find."""
+    return sa.select(Vendor.id).where(_matches(text, audience))
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search(text: str, limit: int = 10) -> list[Vendor]:
+def search(text: str, audience: Audience, limit: int = 10) -> list[Vendor]:
     """Vendors for a type-ahead: those whose name starts with ``text`` first, then others that
-    contain it (in name, alias or org number), at most ``limit``."""
+    contain it (in name, alias or org number), at most ``limit``, among those ``audience``
+    may find."""
     text = clean_text(text) or ""
     if not text:
         return []
@@ -92,7 +101,7 @@ def search(text: str, limit: int = 10) -> list[Vendor]:
     )
     query = (
         sa.select(Vendor)
-        .where(_matches(text), Vendor.withdrawn_at.is_(None))
+        .where(_matches(text, audience), Vendor.withdrawn_at.is_(None))
         .order_by(starts, Vendor.name_key)
         .limit(limit)
     )
@@ -122,7 +131,8 @@ def resolve(text: str) -> Vendor:
     vendor = find_by_name(text)
     if vendor is not None:
         return vendor
-    candidates = search(text, limit=6)
+    # Only staff fill in forms that pick a vendor.
+    candidates = search(text, Audience.STAFF, limit=6)
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -203,12 +213,14 @@ def _apply(vendor: Vendor, data: dict) -> None:
     vendor.id_kind = org_id.kind
     vendor.vat_number = (clean_text(data.get("vat_number")) or "").replace(" ", "").upper() or None
     vendor.country = (clean_text(data.get("country")) or "SE").upper()[:2]
-    # A personnummer, or a name written SURNAME;FIRSTNAME as ledgers write people, makes the
-    # vendor a private person (as an import decides); the flag can also be set by hand.
-    vendor.is_private_person = (
-        bool(data.get("is_private_person"))
-        or org_id.is_personal_data
-        or is_person_name(vendor.name)
+    # A personnummer (as the id, a foreign id or inside the VAT number), or a name written
+    # SURNAME;FIRSTNAME as ledgers write people, makes the vendor a private person (as an
+    # import decides); the flag can also be set by hand.
+    vendor.is_private_person = org_id.is_personal_data or is_private_person(
+        vendor.name,
+        vendor.org_number,
+        vendor.vat_number,
+        flagged=bool(data.get("is_private_person")),
     )
     vendor.notes = (data.get("notes") or "").strip() or None
     if "aliases" in data:
@@ -222,6 +234,13 @@ def _set_aliases(vendor: Vendor, aliases) -> None:
     wanted: dict[str, str] = {}
     for alias in aliases or []:
         cleaned = clean_text(alias)
+        if cleaned and len(cleaned) > MAX_NAME:
+            raise ServiceError(
+                N_("The spelling “%(alias)s…” is longer than the %(limit)s characters a name has."),
+                field="aliases",
+                alias=cleaned[:40],
+                limit=str(MAX_NAME),
+            )
         if cleaned and name_key(cleaned) != vendor.name_key:
             wanted.setdefault(name_key(cleaned), cleaned)
     for key, alias_name in wanted.items():

@@ -47,6 +47,7 @@ from app.services import vendors as vendor_service
 from app.services.counting import count_rows
 from app.web.contracts.views import list_filters as contract_filters
 from app.web.income.views import list_filters as engagement_filters
+from app.web.listing import page_arg
 from app.web.listing import sorting
 from app.web.report_args import read_filters
 from app.web.vendors.views import list_filters as vendor_filters
@@ -122,9 +123,9 @@ def json_page(table: Table, rows, total: int, page: int, per_page: int) -> Respo
 
 
 def _page_args() -> tuple[int, int]:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    per_page = request.args.get("per_page", JSON_PAGE, type=int) or JSON_PAGE
-    return page, min(max(per_page, 1), JSON_PAGE_MAX)
+    """``?page=`` and ``?per_page=`` (at most ``JSON_PAGE_MAX``); 400 for numbers beyond any
+    list (see :func:`app.web.listing.page_arg`)."""
+    return page_arg(), min(page_arg("per_page", JSON_PAGE), JSON_PAGE_MAX)
 
 
 FORMATS = "<any(xlsx,csv,json):fmt>"
@@ -141,7 +142,7 @@ def invoices(fmt: str):
     statement = lists.invoice_rows_select(filters, sort.key, sort.descending)
     total = db.session.scalar(statement.with_only_columns(sa.func.count()).order_by(None))
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
-    hidden = hidden_name()
+    hidden = hidden_name(filters.audience)
     rows = (lists.invoice_values(row, hidden) for row in rows)
     return json_page(table, rows, total, page, per_page)
 

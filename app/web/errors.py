@@ -115,7 +115,10 @@ def register(app: Flask) -> None:
                     limit=limit,
                 ),
             )
-        response = make_response(render_error(error.code))
+        # A description given where the error was raised says what was wrong; the class's
+        # own is werkzeug's English boilerplate.
+        detail = error.description if error.description != type(error).description else None
+        response = make_response(render_error(error.code, detail))
         # What the error says besides its status (Allow on a 405, Retry-After on a 429).
         for name, value in error.get_headers():
             if name.lower() != "content-type":

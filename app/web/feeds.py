@@ -28,6 +28,7 @@ from app.services.flags import year_flags
 from app.services.thresholds import thresholds
 from app.web import labels
 from app.web.api import audience
+from app.web.audience import request_audience
 from app.web.filters import money
 from app.web.reports import present
 
@@ -151,7 +152,7 @@ def _feed(title: str, page_url: str, records: list, found_flags: list) -> Respon
 def index():
     """What is new in the whole body: records, and the latest year's flags."""
     years = balance_years()
-    flags = year_flags(years[0]) if years else []
+    flags = year_flags(years[0], request_audience()) if years else []
     return _feed(
         gettext("Insyn: %(publisher)s", publisher=current_app.config["PUBLISHER_NAME"]),
         _link("main.index"),
@@ -168,7 +169,10 @@ def vendor(id: int):
         (flag, contract.currency, str(contract))
         for contract in recent.vendor_contracts(supplier.id)
         for flag in contract_flags(contract, known=known)
-    ] + [(flag, "SEK", None) for flag in threshold_flags(vendor_id=supplier.id)]
+    ] + [
+        (flag, flag.currency, None)
+        for flag in threshold_flags(request_audience(), vendor_id=supplier.id)
+    ]
     return _feed(
         gettext("Insyn: %(vendor)s", vendor=audience.vendor_name(supplier)),
         _link("vendors.detail", id=supplier.id),

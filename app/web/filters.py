@@ -161,17 +161,28 @@ def register(app: Flask) -> None:
         nl2br=nl2br,
     )
     from app import privacy
+    from app.web.audience import request_audience
+    from app.web.audience import staff_name_for_reader
     from app.web.invoice_rows import invoice_rows
 
+    # Templates show people as the reader may see them: the audience comes from the session.
     app.jinja_env.filters.update(
-        vendor_name=privacy.vendor_name, vendor_identifier=privacy.vendor_identifier
+        vendor_name=lambda vendor: privacy.vendor_name(vendor, request_audience()),
+        vendor_identifier=lambda vendor: privacy.vendor_identifier(vendor, request_audience()),
+        organiser_name=lambda e: privacy.public_vendor_name(
+            e.organiser_name, e.organiser_is_private, privacy.hidden_name(request_audience())
+        ),
+        organiser_identifier=lambda e: privacy.shown_identifier(
+            e.organiser_org_number, e.organiser_is_private, request_audience()
+        ),
     )
     app.jinja_env.globals.update(
-        shows_personal_data=privacy.shows_personal_data, staff_name=privacy.staff_name_for_reader
+        shows_personal_data=lambda: request_audience().sees_personal_data,
+        staff_name=staff_name_for_reader,
     )
 
     app.jinja_env.globals.update(
-        invoice_rows=invoice_rows,
+        invoice_rows=lambda rows: invoice_rows(rows, request_audience()),
         card_figure=card_figure,
         url_with=url_with,
         record_url=record_url,

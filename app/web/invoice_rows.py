@@ -15,6 +15,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 from markupsafe import escape
 
+from app.privacy import Audience
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.invoices import InvoiceLine
@@ -34,13 +35,13 @@ def _vendor_name(row, hidden: str | None) -> str:
     return public_vendor_name(name, private, hidden)
 
 
-def invoice_rows(rows: Iterable) -> Markup:
+def invoice_rows(rows: Iterable, audience: Audience) -> Markup:
     """``<tr>`` elements for ``rows`` (Invoice records or InvoiceLine rows): date, vendor and
     number (linked), a badge for a voided invoice or a credit note, category, description,
     the amount excl. VAT, the VAT and the payment date."""
     voided = f'<span class="badge badge-void">{escape(gettext("voided"))}</span>'
     credit = f'<span class="badge">{escape(gettext("credit note"))}</span>'
-    hidden = hidden_name()  # a private person's name, for the public (app.privacy)
+    hidden = hidden_name(audience)  # a private person's name, for the public (app.privacy)
     parts: list[str] = []
     for row in rows:
         badge = voided if row.is_voided else credit if row.is_credit_note else ""

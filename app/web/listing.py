@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from flask import abort
 from flask import current_app
 from flask import request
+from flask_babel import gettext
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.routing import IntegerConverter
 
@@ -28,14 +31,42 @@ def sorting(allowed, default: str, descending: bool = False) -> Sorting:
     return Sorting(key, descending if direction not in ("asc", "desc") else direction == "desc")
 
 
+#: Pages (and rows per page) beyond this are not pages of any list: no database counts so
+#: far, and an offset past 64 bits is an error there.
+MAX_PAGE = 10**7
+
+
+def page_arg(name: str = "page", default: int = 1) -> int:
+    """A page number (or rows per page) from the query string: ``default`` when missing, not a
+    number or below 1.
+
+    Raises:
+        BadRequest: (400) a number larger than any list has pages (``MAX_PAGE``).
+    """
+    value = request.args.get(name, default, type=int)
+    if value is None or value < 1:
+        return default
+    if value > MAX_PAGE:
+        abort(
+            400,
+            description=gettext(
+                "%(name)s=%(value)s is larger than any list has pages.",
+                name=name,
+                value=request.args.get(name, "")[:30],
+            ),
+        )
+    return value
+
+
 def paginate(query, total: int | None = None):
     """One page of ``query``: ``?page=N`` (from 1), ``PAGE_SIZE`` rows; never an error for a
-    page out of range or not a number. ``total``, when the caller knows how many rows the
-    query has, spares counting them again."""
-    page = request.args.get("page", 1, type=int) or 1
+    page beyond the last or not a number (a number larger than any list is refused, see
+    :func:`page_arg`). ``total``, when the caller knows how many rows the query has, spares
+    counting them again."""
+    page = page_arg()
     pagination = db.paginate(
         query,
-        page=max(page, 1),
+        page=page,
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
         count=total is None,
@@ -66,12 +97,11 @@ class _RowsPage(Pagination):
 def paginate_rows(statement, make, total: int | None = None):
     """As :func:`paginate`, for a select of columns: each row of the page becomes
     ``make(*row)``."""
-    page = request.args.get("page", 1, type=int) or 1
     return _RowsPage(
         statement,
         make,
         total,
-        page=max(page, 1),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -101,9 +131,23 @@ def text_arg(name: str) -> str | None:
 
 
 def safe_next(name: str = "next") -> str | None:
-    """A local path from the query string to return to, or ``None`` (never another site)."""
+    """A path on this site from the query string to return to, or ``None``.
+
+    Never another site: the target must be a path (``/…``) with no scheme and no host
+    however a browser reads it. Browsers drop tabs and line breaks from a URL and read a
+    backslash as a slash, so ``/\t/evil.example`` and ``/\\evil.example`` would become
+    ``//evil.example``: a target holding any control character or backslash is refused, as
+    is one that starts with ``//`` or names a scheme (``https:evil``).
+    """
     target = request.args.get(name, "")
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def status_arg(name: str = "status") -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field
+from functools import lru_cache
+from urllib.parse import quote_plus
 
+from flask import g
 from flask import request
 from flask import url_for
 from flask_babel import gettext
@@ -22,6 +25,7 @@ from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import DIMENSIONS
 from app.services.totals import MEASURES
 from app.services.totals import TotalsQuery
+from app.web.audience import request_audience
 from app.web.listing import MAX_ID
 
 #: The pivot's number of vendor rows, by default and at most.
@@ -154,6 +158,7 @@ def read_filters(ignored: list[str] | None = None, status: str = "active") -> In
         q=(request.args.get("q") or "").strip()[:200] or None,
         status=_choice("status", STATUSES, status, ignored),
         batch_id=_id("batch", ignored),
+        audience=request_audience(),
     )
 
 
@@ -194,5 +199,24 @@ def read_report_args() -> ReportArgs:
 def invoices_url(filters: InvoiceFilters, **changes) -> str:
     """The list of invoices behind a figure: the report's filters narrowed by the figure's own
     keys, valid invoices only, so the list's sum is the figure."""
-    narrowed = filters.narrowed(status="active", **changes)
-    return url_for("invoices.index", **narrowed.as_args())
+    args = filters.args_with(status="active", **changes)
+    # What url_for builds, without its cost per call: reports hold thousands of these links.
+    path = g.get("invoices_path")
+    if path is None:
+        path = g.invoices_path = url_for("invoices.index")
+    query = "&".join(_pair(key, v) for key, value in args.items() for v in _listed(value))
+    return f"{path}?{query}" if query else path
+
+
+#: What werkzeug leaves unquoted in a query string (as url_for does).
+_SAFE = "!$'()*,/:;?@"
+
+
+@lru_cache(maxsize=65536)
+def _pair(key: str, value: str) -> str:
+    """``key=value`` quoted as url_for quotes it (the same pairs recur in every link)."""
+    return f"{quote_plus(key, safe=_SAFE)}={quote_plus(value, safe=_SAFE)}"
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]

@@ -14,6 +14,7 @@ from wtforms import BooleanField
 from wtforms import SelectField
 
 from app.extensions import db
+from app.money import N_
 from app.services.conflicts import VersionConflict
 from app.services.conflicts import latest_event
 from app.services.errors import ServiceError
@@ -39,9 +40,28 @@ class Conflict:
     rows: list[ConflictRow]
 
 
+#: A form that edits a record without saying which version it was opened from.
+NO_VERSION = N_(
+    "This form did not say which version of the record it was opened from, so nothing was "
+    "saved: it could have replaced someone else's newer changes. Open the record again and "
+    "make your changes there."
+)
+
+
 def save(form, action: Callable[[], T], record=None) -> T | None:
     """Run ``action`` (a service call) and commit. On a refusal roll back and return ``None``,
-    with the reason on ``form`` (``form.conflict`` for a version conflict)."""
+    with the reason on ``form`` (``form.conflict`` for a version conflict).
+
+    A form that edits ``record`` must carry the version it was opened from: one posted
+    without it (or with it empty) is refused, never saved over a newer change.
+    """
+    version = getattr(form, "version", None)
+    # What was posted, not the field's data: a field missing from the post takes the
+    # record's current version (``obj=record``), which would wave any stale edit through.
+    posted = (version.raw_data or [""])[0] if version is not None else None
+    if record is not None and version is not None and not str(posted or "").strip():
+        show_on_form(form, ServiceError(NO_VERSION))
+        return None
     try:
         result = action()
         db.session.commit()

@@ -11,14 +11,21 @@ from __future__ import annotations
 from app.models import Vendor
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
-from app.privacy import shows_personal_data
+from app.web.audience import request_audience
+
+
+def shows_personal_data() -> bool:
+    """Whether this reader (a signed-in account or a token holder) sees private persons."""
+    return request_audience().sees_personal_data
 
 
 def vendor_name(vendor: Vendor | None) -> str | None:
     """The vendor's name as this reader may see it."""
     if vendor is None:
         return None
-    return public_vendor_name(vendor.name, vendor.is_private_person, hidden_name())
+    return public_vendor_name(
+        vendor.name, vendor.is_private_person, hidden_name(request_audience())
+    )
 
 
 def masks(vendor: Vendor | None) -> bool:
@@ -36,6 +43,17 @@ def mask_vendor_fields(data: dict, vendor: Vendor | None, name_key: str = "vendo
                 data[key] = None
         if "aliases" in data:
             data["aliases"] = []
+    return data
+
+
+def mask_organiser_fields(data: dict, engagement) -> dict:
+    """``data`` (an engagement as the API shows it) with a private organiser's name, number
+    and notes withheld from a reader who may not see them, as the income pages do."""
+    if engagement.organiser_is_private and not shows_personal_data():
+        data["organiser_name"] = hidden_name(request_audience())
+        for key in ("organiser_org_number", "notes"):
+            if key in data:
+                data[key] = None
     return data
 
 

@@ -22,6 +22,7 @@ from app.web.api import bp
 from app.web.api import queries
 from app.web.api import report_schemas
 from app.web.api.spec import operation
+from app.web.audience import request_audience
 from app.web.report_args import read_report_args
 from app.web.reports import present
 
@@ -102,8 +103,11 @@ def _shown(found) -> list:
 def balance():
     query = queries.checked(queries.BalanceQuery)
     year = _year(query)
-    result = compute_balance(year, query.get("date") or "invoiced")
-    return jsonify(report="balance", **present.balance_json(result, _shown(year_flags(year))))
+    result = compute_balance(year, query.get("date") or "invoiced", request_audience())
+    return jsonify(
+        report="balance",
+        **present.balance_json(result, _shown(year_flags(year, request_audience()))),
+    )
 
 
 @bp.get("/flags")
@@ -121,6 +125,6 @@ def flags():
         year = None
     else:
         year = _year(query)
-        found = year_flags(year)
+        found = year_flags(year, request_audience())
     shown = present.balance_json_flags(_shown(found))
     return jsonify(year=year, contract_id=query.get("contract"), flags=shown)

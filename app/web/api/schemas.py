@@ -198,7 +198,7 @@ class EngagementSchema(Schema):
             "self": _url("api.engagement", id=engagement.id),
             "html": _url("income.detail", id=engagement.id),
         }
-        return data
+        return audience.mask_organiser_fields(data, engagement)
 
 
 class RateCardSchema(Schema):

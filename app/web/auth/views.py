@@ -62,6 +62,11 @@ def login():
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # The cookie lives in the browser: only a new token on the server makes a copy
+            # of it (or a remember-me cookie) worthless after signing out.
+            accounts.end_sessions(current_user)
+            db.session.commit()
         logout_user()
         flash(gettext("Signed out."), "success")
     return redirect(url_for("main.index"))

@@ -22,6 +22,7 @@ from app.services.flags import contract_flags
 from app.services.thresholds import thresholds
 from app.web import voiding
 from app.web.access import write_required
+from app.web.audience import request_audience
 from app.web.contracts.forms import AmendmentForm
 from app.web.contracts.forms import ContractForm
 from app.web.filters import date
@@ -48,6 +49,7 @@ def list_filters() -> service.ContractFilters:
         year=year_arg(),
         q=text_arg("q"),
         status=status_arg(),
+        audience=request_audience(),
     )
 
 

@@ -151,9 +151,10 @@ class _ProgressWriter:
         engine = db.engine
         if not isinstance(engine, sa.Engine):
             return  # a connection lent by the caller (tests): it cannot be shared
-        try:
-            with engine.connect() as connection:
-                if connection.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            try:
+                if sqlite:
                     connection.exec_driver_sql("PRAGMA busy_timeout = 50")
                 connection.execute(
                     sa.update(ImportJob)
@@ -161,8 +162,13 @@ class _ProgressWriter:
                     .values(done_rows=done, total_rows=total, updated_at=utcnow())
                 )
                 connection.commit()
-        except sa.exc.OperationalError:
-            pass  # SQLite's write lock belongs to the import; the memory copy serves meanwhile
+            except sa.exc.OperationalError:
+                connection.rollback()  # the import holds SQLite's write lock; memory serves
+            finally:
+                if sqlite:  # the connection goes back to the pool: with the usual patience
+                    busy = int(current_app.config["SQLITE_BUSY_SECONDS"] * 1000)
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
+                    connection.commit()
 
 
 def progress_of(job: ImportJob) -> tuple[int, int]:

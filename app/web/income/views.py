@@ -21,6 +21,7 @@ from app.services import income as service
 from app.web import voiding
 from app.web.access import admin_required
 from app.web.access import write_required
+from app.web.audience import request_audience
 from app.web.filters import date
 from app.web.filters import money
 from app.web.history import history_for
@@ -40,7 +41,11 @@ bp = Blueprint("income", __name__, url_prefix="/income")
 def list_filters() -> service.EngagementFilters:
     """The engagement list's filters from the query string (the list and its exports)."""
     return service.EngagementFilters(
-        year=year_arg(), q=text_arg("q"), batch_id=int_arg("batch"), status=status_arg()
+        year=year_arg(),
+        q=text_arg("q"),
+        batch_id=int_arg("batch"),
+        status=status_arg(),
+        audience=request_audience(),
     )
 
 

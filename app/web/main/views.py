@@ -17,6 +17,8 @@ from app.services import overview
 from app.services.flags import year_flags
 from app.services.search import SHOWN
 from app.services.search import search_everything
+from app.web.audience import request_audience
+from app.web.listing import safe_next
 from app.web.reports import present
 from app.web.reports import report_charts
 
@@ -38,7 +40,7 @@ def index():
     if latest is not None:
         flags = [
             present.show_flag(flag, currency, label)
-            for flag, currency, label in year_flags(latest)
+            for flag, currency, label in year_flags(latest, request_audience())
             if flag.is_current
         ]
     # A chart per currency: amounts in different currencies are never drawn on one axis, and
@@ -64,7 +66,7 @@ def index():
 def search():
     """``?q=``: vendors, contracts, invoices and fee income holding the text, with sums and
     links to the full lists."""
-    result = search_everything(request.args.get("q"))
+    result = search_everything(request.args.get("q"), request_audience())
     return render_template("main/search.html", result=result, shown=SHOWN)
 
 
@@ -83,10 +85,7 @@ def health():
 @bp.get("/language/<code>")
 def language(code: str):
     """Switch the interface language and go back where the user was."""
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    response = redirect(target)
+    response = redirect(safe_next() or url_for("main.index"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True

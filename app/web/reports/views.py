@@ -40,6 +40,7 @@ from app.services.totals import MEASURES
 from app.services.totals import currency_totals
 from app.services.totals import pivot
 from app.services.totals import totals as compute_totals
+from app.web.audience import request_audience
 from app.web.downloads import send_table
 from app.web.filter_chips import filter_chips
 from app.web.listing import year_arg
@@ -173,7 +174,10 @@ def _balance_request():
 
 
 def _year_flags(year: int) -> list[present.ShownFlag]:
-    return [present.show_flag(flag, currency, label) for flag, currency, label in year_flags(year)]
+    return [
+        present.show_flag(flag, currency, label)
+        for flag, currency, label in year_flags(year, request_audience())
+    ]
 
 
 @bp.get("/balance")
@@ -183,14 +187,16 @@ def balance_view():
         if years:
             return redirect(url_for(".balance_view", year=years[0], date=basis))
         return render_template("reports/balance.html", result=None, years=years)
-    result = balance(year, basis)
+    result = balance(year, basis, request_audience())
     overview = overview_service.yearly_overview()
     currencies = sorted({row.currency for row in overview})
     return render_template(
         "reports/balance.html",
         result=result,
         years=years,
-        year_filters=InvoiceFilters(year=year, date_basis=basis, status="active"),
+        year_filters=InvoiceFilters(
+            year=year, date_basis=basis, status="active", audience=request_audience()
+        ),
         flags=(flags := _year_flags(year)),
         evidence=present.evidence_rows(flags),
         charts={c: report_charts.balance_chart(overview, c) for c in currencies},
@@ -204,7 +210,7 @@ def balance_json():
     years, year, basis = _balance_request()
     if year is None:
         year = years[0] if years else dt.date.today().year
-    result = balance(year, basis)
+    result = balance(year, basis, request_audience())
     return jsonify(report="balance", **present.balance_json(result, _year_flags(year)))
 
 
@@ -226,7 +232,7 @@ def totals_download(fmt: str):
 def balance_download(fmt: str):
     years, year, basis = _balance_request()
     year = year or (years[0] if years else dt.date.today().year)
-    return send_table(export_reports.balance_table(year, basis), fmt)
+    return send_table(export_reports.balance_table(year, basis, request_audience()), fmt)
 
 
 @bp.get("/evidence.zip")
@@ -239,9 +245,11 @@ def evidence():
     if report == "balance":
         years, year, basis = _balance_request()
         year = year or (years[0] if years else dt.date.today().year)
-        table = export_reports.balance_table(year, basis)
-        filters = InvoiceFilters(year=year, date_basis=basis, status="active")
-        income = EngagementFilters(year=year)
+        table = export_reports.balance_table(year, basis, request_audience())
+        filters = InvoiceFilters(
+            year=year, date_basis=basis, status="active", audience=request_audience()
+        )
+        income = EngagementFilters(year=year, audience=request_audience())
     elif report == "pivot":
         table = export_reports.pivot_table(args.filters, args.measure, args.top)
         filters = args.filters

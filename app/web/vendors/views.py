@@ -23,6 +23,7 @@ from app.services.thresholds import thresholds
 from app.web.access import admin_required
 from app.web.access import login_required
 from app.web.access import write_required
+from app.web.audience import request_audience
 from app.web.history import history_for
 from app.web.listing import paginate
 from app.web.listing import safe_next
@@ -40,7 +41,7 @@ bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
 def list_filters() -> service.VendorFilters:
     """The vendor list's filters from the query string (the list and its exports)."""
-    return service.VendorFilters(q=text_arg("q"))
+    return service.VendorFilters(q=text_arg("q"), audience=request_audience())
 
 
 @bp.get("/")
@@ -64,7 +65,7 @@ def duplicates():
 def search():
     """Type-ahead: ``?q=`` part of a name or org number → up to 10 vendors. A private
     person's personnummer is never sent."""
-    vendors = service.search(request.args.get("q", "")[:100])
+    vendors = service.search(request.args.get("q", "")[:100], request_audience())
     return jsonify(
         [
             {
@@ -81,9 +82,12 @@ def search():
 @bp.get("/<int:id>")
 def detail(id: int):
     vendor = db.get_or_404(Vendor, id)
-    filters = invoice_service.InvoiceFilters(vendor_id=vendor.id)
+    audience = request_audience()
+    filters = invoice_service.InvoiceFilters(vendor_id=vendor.id, audience=audience)
     contracts = db.session.scalars(
-        contract_service.contract_select(contract_service.ContractFilters(vendor_id=vendor.id))
+        contract_service.contract_select(
+            contract_service.ContractFilters(vendor_id=vendor.id, audience=audience)
+        )
     ).all()
     known = thresholds()
     return render_template(
@@ -103,7 +107,7 @@ def detail(id: int):
                 for c in contracts
                 for flag in contract_flags(c, known=known)
             ),
-            *(present.show_flag(flag) for flag in threshold_flags(vendor_id=vendor.id)),
+            *(present.show_flag(flag) for flag in threshold_flags(audience, vendor_id=vendor.id)),
         ],
         evidence={},
         merge_form=MergeVendorForm(formdata=None, version=vendor.version),

@@ -1,0 +1,92 @@
+"""The application's own PostgreSQL role (``insyn grant ROLE``) reads and writes records and
+appends to the audit trail, and can do nothing more: it cannot switch the audit trail's
+triggers off, nor change or remove an audit event. On SQLite, which has no roles, the command
+says so."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from app.config import with_driver
+
+
+@pytest.fixture
+def installation(databases, migrated_app):
+    from app.extensions import db
+    from app.services.demo import load_demo
+
+    app = migrated_app(databases.new())
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_application_role_cannot_touch_the_audit_trail(installation, databases, migrated_app):
+    from app.extensions import db
+
+    role = f"insyn_app_{uuid.uuid4().hex[:8]}"
+    result = installation.test_cli_runner().invoke(args=["grant", role])
+    if not databases.is_postgres:
+        assert result.exit_code == 1 and "Database roles are PostgreSQL's" in result.output
+        return
+    with installation.app_context():
+        owner_url = db.engine.url
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+    try:
+        result = installation.test_cli_runner().invoke(args=["grant", role])
+        assert result.exit_code == 0, result.output
+        app_url = owner_url.set(username=role, password=None)
+        engine = sa.create_engine(with_driver(app_url.render_as_string(hide_password=False)))
+        try:
+            _the_role_reads_and_writes_records_and_nothing_more(engine)
+        finally:
+            engine.dispose()
+        # The server runs as the role: insyn check no longer warns of the owner.
+        as_role = migrated_app(app_url.render_as_string(hide_password=False))
+        checked = as_role.test_cli_runner().invoke(args=["check"])
+        assert "connects as the owner" not in checked.output, checked.output
+        with as_role.app_context():
+            db.engine.dispose()
+    finally:
+        with installation.app_context(), db.engine.begin() as connection:
+            connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
+            connection.execute(sa.text(f'DROP ROLE "{role}"'))
+
+
+def _refused(engine: sa.Engine, statement: str) -> None:
+    refused = pytest.raises(sa.exc.ProgrammingError, match="(?i)permission denied|must be owner")
+    with refused, engine.begin() as connection:
+        connection.execute(sa.text(statement))
+
+
+def _the_role_reads_and_writes_records_and_nothing_more(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM invoices")).scalar() > 0
+        connection.execute(sa.text("UPDATE invoices SET description = description"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO audit_events (occurred_at, actor, origin, action, record_type, "
+                "record_id, record_label, changes) VALUES (now(), 'x', 'web', 'update', "
+                "'invoices', 1, 'x', '{}')"
+            )
+        )
+        connection.execute(sa.text("DELETE FROM login_attempts"))
+    for statement in (
+        "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+        "UPDATE audit_events SET actor = 'someone else'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "DROP TABLE audit_events",
+        "UPDATE alembic_version SET version_num = 'x'",
+        "CREATE TABLE elsewhere (id int)",
+    ):
+        _refused(engine, statement)
