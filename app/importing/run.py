@@ -177,11 +177,21 @@ def run_import(
     except ImportFileError as error:
         _refused(report, error)
         return report
+    # A workbook can turn out damaged only when its rows are read, after the plan: what was
+    # written up to there is undone here, so the report alone says what happened.
+    savepoint = db.session.begin_nested()
     try:
         with _collector_paused():
-            return _run(plan, report, sha, size, progress)
+            report = _run(plan, report, sha, size, progress)
+    except ImportFileError as error:
+        savepoint.rollback()
+        report = Report(filename=report.filename)
+        _refused(report, error)
+        return report
     finally:
         plan.source.close()
+    savepoint.commit()
+    return report
 
 
 @contextmanager
