@@ -154,6 +154,30 @@ def migrated_app():
 
 
 @contextmanager
+def demo_installation(url: str, **config) -> Iterator:
+    """A migrated app of its own on the database ``url``, the demo data committed; its
+    connections closed at the end."""
+    from app.services.demo import load_demo
+
+    app = make_migrated_app(url, **config)
+    with app.app_context():
+        load_demo()
+        _db.session.commit()
+        _db.session.remove()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_app():
+    """``demo_installation`` for tests that need an app of their own holding the demo data."""
+    return demo_installation
+
+
+@contextmanager
 def serve(app) -> Iterator[str]:
     """``app`` served from background threads on a free port of 127.0.0.1, as a real server
     serves it (a thread per request, each with its own connection); yields its base URL."""

@@ -14,18 +14,9 @@ from app.config import with_driver
 
 
 @pytest.fixture
-def installation(databases, migrated_app):
-    from app.extensions import db
-    from app.services.demo import load_demo
-
-    app = migrated_app(databases.new())
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def installation(databases, demo_app):
+    with demo_app(databases.new()) as app:
+        yield app
 
 
 def test_the_application_role_cannot_touch_the_audit_trail(installation, databases, migrated_app):

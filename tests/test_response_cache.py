@@ -17,19 +17,10 @@ TOTALS = "/reports/totals.json?by=year,vendor"
 
 
 @pytest.fixture(scope="module")
-def app(databases, migrated_app):
+def app(databases, demo_app):
     """An app of its own keeping copies for ten seconds, with the demo data committed."""
-    from app.extensions import db
-    from app.services.demo import load_demo
-
-    app = migrated_app(databases.new(), PUBLIC_CACHE_SECONDS=10)
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with demo_app(databases.new(), PUBLIC_CACHE_SECONDS=10) as app:
+        yield app
 
 
 @pytest.fixture
