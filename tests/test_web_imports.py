@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.models import AuditEvent
@@ -14,6 +16,12 @@ from app.models import ImportBatch
 from app.models import ImportJob
 from app.models import Invoice
 from tests.conftest import REAL_DATA
+from tests.processes import REFUSAL_MB
+from tests.processes import REFUSAL_SECONDS
+from tests.processes import child_env
+from tests.processes import one_line_csv
+from tests.processes import run_measured
+from tests.processes import wide_csv
 
 CRAVEN = REAL_DATA / "craven_payments_over_500_2017-03.csv"
 
@@ -209,3 +217,68 @@ def test_a_payment_in_advance_is_imported_once_the_clerk_confirms_the_file(clien
     db.session.expire_all()
     job = db.session.get(ImportJob, job.id)
     assert job.batch_id and _total(db, job.batch_id) == Decimal("3500.50")
+
+
+# --- files too long or too wide: refused at the preview, in bounded time and memory ---------
+
+#: A browser's upload and preview in a process of its own (its memory measured alone): signs
+#: in, uploads the file, prints the preview page's size and then the page.
+_UPLOAD = """
+import sys
+from pathlib import Path
+from app import create_app
+from tests.conftest import PASSWORD, TEST_CONFIG
+url, email, path = sys.argv[1:4]
+app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+client = app.test_client()
+assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+with open(path, "rb") as handle:
+    data = {"file": (handle, Path(path).name), "kind": "", "profile": "auto"}
+    response = client.post("/imports/", data=data, content_type="multipart/form-data")
+page = client.get(response.headers["Location"]).get_data(as_text=True)
+print(len(page))
+print(page)
+"""
+
+
+@pytest.fixture(scope="module")
+def own_app(databases, migrated_app):
+    """An app on a database of this module's own, shared with child processes."""
+    from app.extensions import db as _db
+
+    app = migrated_app(databases.new())
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("make", "what"), [(one_line_csv, "longer than"), (wide_csv, "100000 columns")]
+)
+def test_an_endless_line_or_100000_columns_are_refused_at_the_preview_in_bounded_time_and_memory(
+    own_app, tmp_path, make, what
+):
+    from app.services.accounts import create_user
+    from tests.conftest import PASSWORD
+
+    with own_app.app_context():
+        user = create_user(
+            {"email": f"{make.__name__}@kommun.example", "name": "Clerk", "role": "clerk",
+             "password": PASSWORD}
+        )  # fmt: skip
+        own_app.extensions["sqlalchemy"].session.commit()
+        email = user.email
+    path = make(tmp_path / f"{make.__name__}.csv")
+    url = own_app.config["SQLALCHEMY_DATABASE_URI"]
+    finished = run_measured([sys.executable, "-c", _UPLOAD, url, email, str(path)], child_env(url))
+    print(f"{path.name} (page): {finished.seconds:.2f} s, {finished.peak_mb:.0f} MB")
+    assert finished.code == 0, finished.stderr[-2000:]
+    assert finished.seconds < REFUSAL_SECONDS and finished.peak_mb < REFUSAL_MB
+    size, page = finished.stdout.split("\n", 1)
+    assert int(size) < 100_000
+    assert 'data-import-status="unreadable"' in page
+    assert f"1 of {path.name}" in page and what.split()[-1] in page and "k99999" not in page
+    with own_app.app_context():
+        session = own_app.extensions["sqlalchemy"].session
+        assert session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 0
+        assert session.scalar(sa.select(ImportJob.status).order_by(ImportJob.id.desc())) == "done"

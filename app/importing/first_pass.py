@@ -51,7 +51,7 @@ def make_plan(
         MissingColumnsError: columns a kind needs cannot be told (the rows are refused).
         ImportFileError: unreadable file; no header.
     """
-    source = open_source(path, filename, options.sheet)
+    source = open_source(path, filename, options.sheet, options.max_sheet_bytes)
     try:
         plan = _plan(source, options, imported)
     except BaseException:

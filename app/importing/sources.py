@@ -24,6 +24,8 @@ from defusedxml import ElementTree
 
 from app.importing.errors import ImportFileError
 from app.importing.workbooks import BROKEN_ZIP
+from app.importing.workbooks import MAX_SHEET_BYTES
+from app.importing.workbooks import check_sheet_bytes
 from app.importing.workbooks import check_zip
 from app.importing.workbooks import uncached_formula_rows
 from app.importing.workbooks import workbook_rows
@@ -35,6 +37,13 @@ SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
 
 #: Longest text a cell may hold (Excel's own limit is 32,767 characters).
 MAX_CELL = 32_767
+#: The most columns a row may have cells in. Ledgers have a few dozen; a row with thousands
+#: is a file read with the wrong delimiter, or not a table, and every column would cost the
+#: preview a column to choose from.
+MAX_COLUMNS = 2_000
+#: The longest row of a text file, in characters: read in bounded pieces, so that a file of
+#: one endless line is refused before it fills the memory.
+MAX_ROW_CHARS = 1 << 20
 #: Delimiters tried for text files, in order of preference on a tie.
 DELIMITERS = (";", ",", "\t", "|")
 
@@ -104,8 +113,14 @@ class Source:
         """
         if self.format == "csv":
             yield from _csv_rows(self)
-        else:
-            yield from workbook_rows(self._sheet_data(sheet))
+            return
+        data = self._sheet_data(sheet)
+        if data.width + (data.start or (0, 0))[1] <= MAX_COLUMNS:
+            yield from workbook_rows(data)
+            return
+        name = sheet if sheet is not None else self.candidate_sheets()[0]
+        for number, cells in workbook_rows(data):
+            yield number, check_width(cells, number, self.filename, name)
 
     def has_data(self, sheet: str | None) -> bool:
         if not self.is_workbook:
@@ -160,17 +175,26 @@ class Source:
         return data
 
 
-def open_source(path: str | Path, filename: str | None = None, sheet: str | None = None) -> Source:
+def open_source(
+    path: str | Path,
+    filename: str | None = None,
+    sheet: str | None = None,
+    max_sheet_bytes: int = MAX_SHEET_BYTES,
+) -> Source:
     """Open ``path`` for reading. A workbook stays open until :meth:`Source.close`.
 
     Args:
         path: the file on disk.
         filename: its name as the user knows it (an upload's name); defaults to the path's.
         sheet: the one sheet to read; by default every visible sheet is looked at.
+        max_sheet_bytes: the most a workbook's sheets may take unpacked (an ``.xls`` file:
+            its size), as calamine parses a sheet whole into memory; text files stream and
+            have no such limit.
 
     Raises:
         ImportFileError: the file is empty, of a kind Insyn does not read, corrupt, encrypted,
-            a zip bomb, binary where text was expected, or has no such sheet.
+            a zip bomb, binary where text was expected, larger unpacked than
+            ``max_sheet_bytes``, or has no such sheet.
     """
     path = Path(path)
     filename = filename or path.name
@@ -190,14 +214,20 @@ def open_source(path: str | Path, filename: str | None = None, sheet: str | None
         )
     if suffix in TEXT_SUFFIXES:
         return _open_text(path, filename, head)
-    return _open_workbook(path, filename, suffix, head, sheet)
+    return _open_workbook(path, filename, suffix, head, sheet, size, max_sheet_bytes)
 
 
 # --- workbooks -------------------------------------------------------------------------------
 
 
 def _open_workbook(
-    path: Path, filename: str, suffix: str, head: bytes, sheet: str | None
+    path: Path,
+    filename: str,
+    suffix: str,
+    head: bytes,
+    sheet: str | None,
+    size: int,
+    max_sheet_bytes: int,
 ) -> Source:
     if suffix in {".xlsx", ".xlsm", ".ods"}:
         if head.startswith(_OLE_SIGNATURE):
@@ -207,9 +237,11 @@ def _open_workbook(
             )
         if not head.startswith(_ZIP_SIGNATURE):
             raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
-        check_zip(path, filename)
+        check_zip(path, filename, max_sheet_bytes)
     elif not head.startswith(_OLE_SIGNATURE):
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
+    else:
+        check_sheet_bytes(size, filename, max_sheet_bytes)  # an .xls is not compressed
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
@@ -344,13 +376,76 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
-#: The longest cell a text file may hold, in characters (the csv module's usual limit). Set
-#: on every read: the limit is process-wide, and other libraries change it.
-MAX_CELL = 128 * 1024
+#: The longest field the csv module reads, in characters (its usual limit); a longer cell
+#: makes the row unreadable, a shorter one longer than :data:`MAX_CELL` is refused as a
+#: cell. Set on every read: the limit is process-wide, and other libraries change it.
+MAX_FIELD = 128 * 1024
+
+
+class _RowTooLong(Exception):
+    """A text file's row ran past :data:`MAX_ROW_CHARS` (raised while reading it)."""
+
+
+class _Lines:
+    """A text file's lines for the csv reader, each read in pieces of at most
+    :data:`MAX_ROW_CHARS` characters; counts the characters of the row being read (a quoted
+    cell can carry a row over several lines) and stops at :data:`MAX_ROW_CHARS`."""
+
+    def __init__(self, handle) -> None:
+        self.readline = handle.readline
+        #: Characters read since the last row ended (the reader of the rows resets it).
+        self.pending = 0
+
+    def __iter__(self) -> Iterator[str]:
+        readline, limit = self.readline, MAX_ROW_CHARS
+        while line := readline(limit):
+            self.pending += len(line)
+            # A piece cut from a longer line must not reach the reader: it would end a row.
+            if self.pending > limit or (len(line) == limit and line[-1] not in "\r\n"):
+                raise _RowTooLong
+            yield line
+
+
+def check_width(cells: list, row: int, filename: str, sheet: str | None = None) -> list:
+    """``cells`` without the empty cells that end it, when it has more than
+    :data:`MAX_COLUMNS` (a spreadsheet's stray cell far to the right widens every row).
+
+    Raises:
+        ImportFileError: cells beyond the first :data:`MAX_COLUMNS` columns hold something.
+    """
+    end = len(cells)
+    while end > MAX_COLUMNS and cells[end - 1] in ("", None):
+        end -= 1
+    if end <= MAX_COLUMNS:
+        return cells[:end]
+    if sheet is None:
+        raise ImportFileError(
+            N_(
+                "Row %(row)s of %(file)s has %(count)s columns; Insyn reads at most %(limit)s. "
+                "Check that the file is the ledger saved as CSV, with its columns separated "
+                "by one delimiter."
+            ),
+            row=row,
+            file=filename,
+            count=end,
+            limit=MAX_COLUMNS,
+        )
+    raise ImportFileError(
+        N_(
+            "Row %(row)s of sheet “%(sheet)s” in %(file)s has cells in %(count)s columns; "
+            "Insyn reads at most %(limit)s. Delete what lies to the right of the table, or "
+            "choose another sheet."
+        ),
+        row=row,
+        sheet=sheet,
+        file=filename,
+        count=end,
+        limit=MAX_COLUMNS,
+    )
 
 
 def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
-    csv.field_size_limit(MAX_CELL)
+    csv.field_size_limit(MAX_FIELD)
     try:
         handle = source.path.open("r", encoding=source.encoding, newline="")
     except OSError:
@@ -358,11 +453,26 @@ def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
             N_("The file %(file)s cannot be opened."), file=source.filename
         ) from None
     with handle:
-        reader = csv.reader(handle, delimiter=source.delimiter)
+        lines = _Lines(handle)
+        reader = csv.reader(lines, delimiter=source.delimiter)
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is reported
+                lines.pending = 0
+                if len(cells) > MAX_COLUMNS:
+                    cells = check_width(cells, number, source.filename)  # noqa: PLW2901
                 yield number, cells
+        except _RowTooLong:
+            raise ImportFileError(
+                N_(
+                    "Row %(row)s of %(file)s is longer than %(limit)s characters: it is not a "
+                    "row of a table. Check that the file is the ledger saved as CSV, one row "
+                    "a line."
+                ),
+                row=number + 1,
+                file=source.filename,
+                limit=MAX_ROW_CHARS,
+            ) from None
         except csv.Error:
             raise ImportFileError(
                 N_(

@@ -95,6 +95,7 @@ def job_options(app: Flask, job: ImportJob) -> Options:
         dry_run=job.phase == "preview",
         default_currency=str(app.config.get("DEFAULT_CURRENCY") or "SEK").upper(),
         default_country=str(app.config.get("DEFAULT_COUNTRY") or "SE").upper(),
+        max_sheet_bytes=int(app.config["MAX_SHEET_BYTES"]),
     )
 
 
