@@ -8,6 +8,7 @@ when ``DATABASE_URL`` names a server), shared with the child processes."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from tests.processes import ROOT
 from tests.processes import child_env
 from tests.processes import cpu_seconds
 from tests.processes import ledger_csv
+from tests.processes import run_measured
 
 ROWS = 100_000
 
@@ -159,20 +161,10 @@ def test_an_import_killed_while_it_writes_leaves_nothing_and_then_imports_whole(
     _kill(process)
     killed_after = time.perf_counter() - started
     _assert_nothing_left(own_app)
-    started = time.perf_counter()
-    again = subprocess.run(  # noqa: S603
-        [INSYN, "import", str(path)],
-        cwd=ROOT,
-        env=child_env(_url(own_app)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    print(f"killed after {killed_after:.1f} s ({cpu:.1f} s of CPU); "
-          f"the whole import then took {time.perf_counter() - started:.1f} s")  # fmt: skip
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert f"Imported:  {ROWS}" in again.stdout or f"{ROWS}" in again.stdout
+    again = run_measured([INSYN, "import", str(path)], child_env(_url(own_app)), timeout=300)
+    print(f"killed after {killed_after:.1f} s ({cpu:.1f} s of CPU); the whole import then "
+          f"took {again.seconds:.1f} s and {again.peak_mb:.0f} MB")  # fmt: skip
+    assert again.code == 0, again.stdout + again.stderr
     _assert_imported_whole(own_app, total)
 
 
@@ -191,7 +183,8 @@ def test_an_import_whose_database_connection_is_terminated_ends_clearly_and_leav
     print(output)
     assert process.returncode == 3, output
     assert "The database could not do this, so nothing was changed" in output
-    assert "terminating connection due to administrator command" in output  # the cause
+    # The cause, as the driver saw it (the server's notice, or the lost connection).
+    assert re.search(r"terminating connection|connection is lost|closed the connection", output)
     assert "Traceback" not in output and len(output) < 1000
     _assert_nothing_left(own_app)
     again = subprocess.run(  # noqa: S603
