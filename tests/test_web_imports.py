@@ -371,3 +371,23 @@ def test_the_api_reports_a_dead_workers_job_as_failed_and_stale(app, db, make_us
     answer = app.test_client().get(f"/api/v1/imports/{job.id}", headers=bearer(secret))
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert (answer.json["status"], answer.json["stale"]) == ("failed", True)
+
+
+def test_a_file_as_wide_as_allowed_offers_its_columns_in_a_page_of_bounded_size(
+    client, db, tmp_path
+):
+    from app.importing.sources import MAX_COLUMNS
+
+    path = tmp_path / "bred.csv"
+    header = ";".join(f"Kolumn {i}" for i in range(MAX_COLUMNS))
+    values = ";".join(f"värde {i}" for i in range(MAX_COLUMNS))
+    path.write_text(f"{header}\n{values}\n{values}\n", encoding="utf-8")
+    response = _upload(client, path, kind="invoices")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-import-status="rejected"' in page
+    menu = page[page.index('<select id="column-net_amount"') :]
+    menu = menu[: menu.index("</select>")]
+    assert menu.count("<option") == MAX_COLUMNS + 1  # the columns, and "not read"
+    assert "Kolumn 39, …" in page and "Kolumn 40," not in page.split("<form")[0]
+    print(f"{MAX_COLUMNS} columns: a page of {len(page) / 1e6:.1f} MB")
+    assert len(page) < 2_000_000

@@ -40,7 +40,7 @@ MAX_CELL = 32_767
 #: The most columns a row may have cells in. Ledgers have a few dozen; a row with thousands
 #: is a file read with the wrong delimiter, or not a table, and every column would cost the
 #: preview a column to choose from.
-MAX_COLUMNS = 2_000
+MAX_COLUMNS = 1_000
 #: The longest row of a text file, in characters: read in bounded pieces, so that a file of
 #: one endless line is refused before it fills the memory.
 MAX_ROW_CHARS = 1 << 20
