@@ -13,7 +13,8 @@ from hypothesis import example
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.importing import sources
+from app.importing import bounds
+from app.importing import textfiles
 from app.importing.errors import ImportFileError
 from app.importing.sources import open_source
 from app.importing.sources import read_sample
@@ -71,7 +72,7 @@ def _refusal(path: Path) -> ImportFileError:
 
 
 def test_a_row_longer_than_the_limit_is_refused_where_it_is(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_ROW_CHARS", 1000)
+    monkeypatch.setattr(textfiles, "MAX_ROW_CHARS", 1000)
     path = tmp_path / "lång.csv"
     path.write_text(HEADER.decode() + "Penseo AB;F1;2010-01-01;100\n" + "x;" * 600 + "\n")
     error = _refusal(path)
@@ -80,14 +81,14 @@ def test_a_row_longer_than_the_limit_is_refused_where_it_is(tmp_path, monkeypatc
 
 
 def test_a_row_made_long_by_a_quoted_cell_over_many_lines_is_refused_too(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_ROW_CHARS", 1000)
+    monkeypatch.setattr(textfiles, "MAX_ROW_CHARS", 1000)
     path = tmp_path / "citat.csv"
     path.write_text(HEADER.decode() + '"' + "rad\n" * 300 + '";F1;2010-01-01;100\n')
     assert _refusal(path).params["row"] == 2
 
 
 def test_a_row_just_within_the_limit_is_read_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_ROW_CHARS", 1000)
+    monkeypatch.setattr(textfiles, "MAX_ROW_CHARS", 1000)
     path = tmp_path / "nära.csv"
     long_row = "a" * 990 + ";b;c\n"  # 996 characters with its line end
     path.write_text(HEADER.decode() + long_row + "Penseo AB;F1;2010-01-01;100\n")
@@ -97,7 +98,7 @@ def test_a_row_just_within_the_limit_is_read_whole(tmp_path, monkeypatch):
 
 
 def test_a_row_with_more_columns_than_the_limit_is_refused_naming_the_count(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_COLUMNS", 10)
+    monkeypatch.setattr(bounds, "MAX_COLUMNS", 10)
     path = tmp_path / "bred.csv"
     path.write_text(HEADER.decode() + ";".join(f"k{i}" for i in range(25)) + "\n")
     error = _refusal(path)
@@ -106,7 +107,7 @@ def test_a_row_with_more_columns_than_the_limit_is_refused_naming_the_count(tmp_
 
 
 def test_empty_cells_ending_a_wide_row_are_dropped_not_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_COLUMNS", 10)
+    monkeypatch.setattr(bounds, "MAX_COLUMNS", 10)
     path = tmp_path / "utfylld.csv"
     path.write_text(HEADER.decode() + "Penseo AB;F1;2010-01-01;100" + ";" * 40 + "\n")
     rows = list(open_source(path).rows())
@@ -114,7 +115,7 @@ def test_empty_cells_ending_a_wide_row_are_dropped_not_refused(tmp_path, monkeyp
 
 
 def test_a_sheet_with_cells_beyond_the_limit_is_refused_naming_the_sheet(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_COLUMNS", 10)
+    monkeypatch.setattr(bounds, "MAX_COLUMNS", 10)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Fakturor"

@@ -376,7 +376,7 @@ def test_the_api_reports_a_dead_workers_job_as_failed_and_stale(app, db, make_us
 def test_a_file_as_wide_as_allowed_offers_its_columns_in_a_page_of_bounded_size(
     client, db, tmp_path
 ):
-    from app.importing.sources import MAX_COLUMNS
+    from app.importing.bounds import MAX_COLUMNS
 
     path = tmp_path / "bred.csv"
     header = ";".join(f"Kolumn {i}" for i in range(MAX_COLUMNS))

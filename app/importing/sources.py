@@ -5,14 +5,15 @@ Workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) are read with calamine; a f
 value is used, and a formula without one is reported for its row (``Source.formula_rows``),
 never read as an empty cell. Text files (``.csv``, ``.txt``) have their encoding (UTF-8 with or
 without BOM, UTF-16 with BOM, Windows-1252, Latin-1) and delimiter (``;`` ``,`` tab ``|``)
-detected. Hostile files (corrupt, encrypted, zip bombs, binaries renamed) are refused with
-one clear :class:`~app.importing.errors.ImportFileError` before anything is parsed.
+detected (``textfiles``). Hostile files (corrupt, encrypted, zip bombs, binaries renamed,
+workbooks larger unpacked than the installation reads) are refused with one clear
+:class:`~app.importing.errors.ImportFileError` before anything is parsed; rows too long or too
+wide (``bounds``) when they are reached.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -22,7 +23,12 @@ import python_calamine
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree
 
+from app.importing import bounds
 from app.importing.errors import ImportFileError
+from app.importing.textfiles import csv_rows
+from app.importing.textfiles import detect_delimiter
+from app.importing.textfiles import detect_encoding
+from app.importing.textfiles import has_nul
 from app.importing.workbooks import BROKEN_ZIP
 from app.importing.workbooks import MAX_SHEET_BYTES
 from app.importing.workbooks import check_sheet_bytes
@@ -34,18 +40,6 @@ from app.money import N_
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
-
-#: Longest text a cell may hold (Excel's own limit is 32,767 characters).
-MAX_CELL = 32_767
-#: The most columns a row may have cells in. Ledgers have a few dozen; a row with thousands
-#: is a file read with the wrong delimiter, or not a table, and every column would cost the
-#: preview a column to choose from.
-MAX_COLUMNS = 1_000
-#: The longest row of a text file, in characters: read in bounded pieces, so that a file of
-#: one endless line is refused before it fills the memory.
-MAX_ROW_CHARS = 1 << 20
-#: Delimiters tried for text files, in order of preference on a tie.
-DELIMITERS = (";", ",", "\t", "|")
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -112,15 +106,15 @@ class Source:
             ImportFileError: the file turned out unreadable while streaming.
         """
         if self.format == "csv":
-            yield from _csv_rows(self)
+            yield from csv_rows(self.path, self.encoding, self.delimiter, self.filename)
             return
         data = self._sheet_data(sheet)
-        if data.width + (data.start or (0, 0))[1] <= MAX_COLUMNS:
+        if data.width + (data.start or (0, 0))[1] <= bounds.MAX_COLUMNS:
             yield from workbook_rows(data)
             return
         name = sheet if sheet is not None else self.candidate_sheets()[0]
         for number, cells in workbook_rows(data):
-            yield number, check_width(cells, number, self.filename, name)
+            yield number, bounds.check_width(cells, number, self.filename, name)
 
     def has_data(self, sheet: str | None) -> bool:
         if not self.is_workbook:
@@ -289,7 +283,7 @@ def _open_workbook(
 
 
 def _open_text(path: Path, filename: str, head: bytes) -> Source:
-    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _has_nul(path):
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and has_nul(path):
         raise ImportFileError(
             N_(
                 "%(file)s is not a text file. Save the spreadsheet as CSV, or import the "
@@ -318,176 +312,6 @@ def _open_text(path: Path, filename: str, head: bytes) -> Source:
     )
 
 
-def _has_nul(path: Path) -> bool:
-    """Whether a NUL byte occurs anywhere: text files never hold one (and PostgreSQL refuses
-    it in text), binaries always do. A scan at memory speed."""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
-            if b"\x00" in chunk:
-                return True
-    return False
-
-
-def detect_encoding(path: Path) -> str:
-    """The encoding of a text file: a BOM decides; else UTF-8 if the whole file decodes as
-    UTF-8; else Windows-1252, or Latin-1 when bytes undefined in Windows-1252 occur."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        undefined = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-        while chunk := handle.read(1 << 20):
-            if undefined.intersection(chunk):
-                return "latin-1"
-    return "cp1252"
-
-
-def detect_delimiter(sample: str) -> str:
-    """The delimiter that splits the first lines of ``sample`` most consistently (quoted
-    fields counted as one), preferring ``;`` then ``,`` then tab then ``|`` on a tie."""
-    lines = [line for line in sample.splitlines()[:50] if line.strip()]
-    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the sample may end mid-line
-    best, best_score = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        counts = []
-        for row in csv.reader(lines, delimiter=delimiter):
-            counts.append(len(row) - 1)
-        if not counts or max(counts) == 0:
-            continue
-        common = max(set(counts), key=counts.count)
-        if common == 0:
-            continue
-        score = (counts.count(common), common)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-#: The longest field the csv module reads, in characters (its usual limit); a longer cell
-#: makes the row unreadable, a shorter one longer than :data:`MAX_CELL` is refused as a
-#: cell. Set on every read: the limit is process-wide, and other libraries change it.
-MAX_FIELD = 128 * 1024
-
-
-class _RowTooLong(Exception):
-    """A text file's row ran past :data:`MAX_ROW_CHARS` (raised while reading it)."""
-
-
-class _Lines:
-    """A text file's lines for the csv reader, each read in pieces of at most
-    :data:`MAX_ROW_CHARS` characters; counts the characters of the row being read (a quoted
-    cell can carry a row over several lines) and stops at :data:`MAX_ROW_CHARS`."""
-
-    def __init__(self, handle) -> None:
-        self.readline = handle.readline
-        #: Characters read since the last row ended (the reader of the rows resets it).
-        self.pending = 0
-
-    def __iter__(self) -> Iterator[str]:
-        readline, limit = self.readline, MAX_ROW_CHARS
-        while line := readline(limit):
-            self.pending += len(line)
-            # A piece cut from a longer line must not reach the reader: it would end a row.
-            if self.pending > limit or (len(line) == limit and line[-1] not in "\r\n"):
-                raise _RowTooLong
-            yield line
-
-
-def check_width(cells: list, row: int, filename: str, sheet: str | None = None) -> list:
-    """``cells`` without the empty cells that end it, when it has more than
-    :data:`MAX_COLUMNS` (a spreadsheet's stray cell far to the right widens every row).
-
-    Raises:
-        ImportFileError: cells beyond the first :data:`MAX_COLUMNS` columns hold something.
-    """
-    end = len(cells)
-    while end > MAX_COLUMNS and cells[end - 1] in ("", None):
-        end -= 1
-    if end <= MAX_COLUMNS:
-        return cells[:end]
-    if sheet is None:
-        raise ImportFileError(
-            N_(
-                "Row %(row)s of %(file)s has %(count)s columns; Insyn reads at most %(limit)s. "
-                "Check that the file is the ledger saved as CSV, with its columns separated "
-                "by one delimiter."
-            ),
-            row=row,
-            file=filename,
-            count=end,
-            limit=MAX_COLUMNS,
-        )
-    raise ImportFileError(
-        N_(
-            "Row %(row)s of sheet “%(sheet)s” in %(file)s has cells in %(count)s columns; "
-            "Insyn reads at most %(limit)s. Delete what lies to the right of the table, or "
-            "choose another sheet."
-        ),
-        row=row,
-        sheet=sheet,
-        file=filename,
-        count=end,
-        limit=MAX_COLUMNS,
-    )
-
-
-def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
-    csv.field_size_limit(MAX_FIELD)
-    try:
-        handle = source.path.open("r", encoding=source.encoding, newline="")
-    except OSError:
-        raise ImportFileError(
-            N_("The file %(file)s cannot be opened."), file=source.filename
-        ) from None
-    with handle:
-        lines = _Lines(handle)
-        reader = csv.reader(lines, delimiter=source.delimiter)
-        number = 0
-        try:
-            for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is reported
-                lines.pending = 0
-                if len(cells) > MAX_COLUMNS:
-                    cells = check_width(cells, number, source.filename)  # noqa: PLW2901
-                yield number, cells
-        except _RowTooLong:
-            raise ImportFileError(
-                N_(
-                    "Row %(row)s of %(file)s is longer than %(limit)s characters: it is not a "
-                    "row of a table. Check that the file is the ledger saved as CSV, one row "
-                    "a line."
-                ),
-                row=number + 1,
-                file=source.filename,
-                limit=MAX_ROW_CHARS,
-            ) from None
-        except csv.Error:
-            raise ImportFileError(
-                N_(
-                    "Row %(row)s of %(file)s cannot be read: a cell is too large or a quote is "
-                    "not closed."
-                ),
-                row=number + 1,
-                file=source.filename,
-            ) from None
-        except UnicodeDecodeError:
-            raise ImportFileError(
-                N_("%(file)s mixes text encodings and cannot be read."), file=source.filename
-            ) from None
-
-
 def read_sample(source: Source, rows: int = 30, sheet: str | None = None) -> list[tuple[int, list]]:
     """The first ``rows`` rows of ``sheet``, for finding the header and reading the columns."""
     sample = []
@@ -503,6 +327,4 @@ __all__ = [
     "SheetInfo",
     "open_source",
     "read_sample",
-    "detect_delimiter",
-    "detect_encoding",
 ]
