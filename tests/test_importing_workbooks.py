@@ -492,3 +492,27 @@ def test_the_setting_comes_from_the_environment(monkeypatch):
 
     monkeypatch.setenv("INSYN_MAX_SHEET_BYTES", "1048576")
     assert create_app({"TESTING": True, "SECRET_KEY": "x"}).config["MAX_SHEET_BYTES"] == 1048576
+
+
+def test_a_workbook_part_only_calamine_reads_is_refused_before_anything_is_written(db, tmp_path):
+    """A part of the zip whose checksum is wrong (calamine reads it, Python's zipfile does
+    not): refused in the first pass as unreadable, never raised halfway through the load."""
+    path = tmp_path / "trasig.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Leverantör", "Fakturanummer", "Fakturadatum", "Belopp"])
+    sheet.append(["Penseo AB", "F1", dt.date(2010, 1, 1), 100])
+    workbook.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts:
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"officeDocument", data.index(b"xl/_rels/workbook.xml.rels"))
+    data[at] = ord("O")  # the checksum no longer matches
+    path.write_bytes(bytes(data))
+    report = run_import(path, path.name, Options())
+    assert report.status == "unreadable"
+    assert report.error["params"] == {"file": "trasig.xlsx"}
+    assert nothing_written(db)

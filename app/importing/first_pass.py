@@ -120,6 +120,10 @@ def _plan(source: Source, options: Options, imported: Imported | None) -> Plan:
                 group.remove(layout)
                 others.append({"sheet": layout.sheet, "reason": "imported", **batch})
                 source.release(layout.sheet)
+    for layout in group:
+        # Read now (and kept): a workbook whose XML turns out unreadable is refused before
+        # anything is written, not halfway through the second pass.
+        source.formula_rows_of(layout.sheet)
     return _first_pass(source, options, primary, group, others)
 
 
