@@ -44,6 +44,10 @@ class Config:
     SQLITE_BUSY_SECONDS = 10
     #: Uploads (spreadsheets for import) larger than this are refused, in bytes.
     MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+    #: Workbooks whose sheets take more than this unpacked are refused, in bytes: a sheet is
+    #: parsed whole, into about 1.6 times as much memory (a 200 MB upload can unpack to
+    #: gigabytes). 512 MB holds about a million ledger rows; CSV files stream, unbounded.
+    MAX_SHEET_BYTES = 512 * 1024 * 1024
     #: Run import jobs in the request instead of a background thread (tests).
     IMPORT_JOBS_INLINE = False
     WTF_CSRF_ENABLED = True

@@ -416,3 +416,103 @@ def test_a_totals_row_is_checked_against_the_amount_not_a_vat_column_before_it(
     assert "Left out, totals rows: 4\n" in result.output
     assert "own total on row 4, 5,247.50, agrees with the sum of its rows" in result.output
     assert total(db) == (Decimal("5247.50"), 2)
+
+
+# --- the sheets' size unpacked ---------------------------------------------------------------
+
+
+def big_workbook(path: Path, rows: int) -> Path:
+    """A ledger of ``rows`` rows in one sheet, written as Excel writes it (shared strings)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Fakturor")
+    sheet.append(["Leverantör", "Fakturanummer", "Fakturadatum", "Belopp", "Beskrivning"])
+    for number in range(rows):
+        sheet.append(
+            [f"Leverantör {number % 50} AB", f"F-{number}", dt.date(2010, number % 12 + 1, 1),
+             100 + number % 1000, f"Konsulttjänst nummer {number} enligt avtal"]
+        )  # fmt: skip
+    workbook.save(path)
+    return path
+
+
+def sheet_bytes(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(i.file_size for i in archive.infolist() if i.filename.startswith("xl/work"))
+
+
+def test_a_workbook_larger_unpacked_than_the_setting_is_refused_before_it_is_parsed(
+    app, runner, db, tmp_path, monkeypatch
+):
+    path = big_workbook(tmp_path / "stor.xlsx", 5000)
+    unpacked = sheet_bytes(path)
+    monkeypatch.setitem(app.config, "MAX_SHEET_BYTES", unpacked // 2)
+    # calamine is never asked to parse it.
+    monkeypatch.setattr(
+        "python_calamine.CalamineWorkbook.from_path", lambda *_a, **_k: pytest.fail("parsed")
+    )
+    result = import_file(runner, path)
+    assert result.exit_code == 2
+    assert "The sheets of stor.xlsx take" in result.output and "MB unpacked" in result.output
+    assert nothing_written(db)
+
+
+def test_a_workbook_within_the_setting_imports_whole(app, runner, db, tmp_path, monkeypatch):
+    path = big_workbook(tmp_path / "stor.xlsx", 5000)
+    monkeypatch.setitem(app.config, "MAX_SHEET_BYTES", sheet_bytes(path) + 1)
+    result = import_file(runner, path)
+    assert result.exit_code == 0, result.output
+    assert total(db) == (sum(Decimal(100 + n % 1000) for n in range(5000)), 5000)
+
+
+def test_an_xls_larger_than_the_setting_is_refused_by_its_size(db, tmp_path):
+    path = tmp_path / "gammal.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 20_000)
+    report = run_import(path, path.name, Options(max_sheet_bytes=10_000))
+    assert report.status == "unreadable"
+    assert report.error["params"]["file"] == "gammal.xls"
+    assert "unpacked" in report.error["message"]
+
+
+def test_the_upload_of_a_workbook_past_the_setting_is_refused_at_the_preview(
+    app, client, db, tmp_path, monkeypatch
+):
+    import io
+
+    path = big_workbook(tmp_path / "stor.xlsx", 5000)
+    monkeypatch.setitem(app.config, "MAX_SHEET_BYTES", sheet_bytes(path) // 2)
+    data = {"file": (io.BytesIO(path.read_bytes()), path.name), "kind": "", "profile": "auto"}
+    response = client.post("/imports/", data=data, content_type="multipart/form-data")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-import-status="unreadable"' in page and "stor.xlsx" in page
+    assert nothing_written(db)
+
+
+def test_the_setting_comes_from_the_environment(monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("INSYN_MAX_SHEET_BYTES", "1048576")
+    assert create_app({"TESTING": True, "SECRET_KEY": "x"}).config["MAX_SHEET_BYTES"] == 1048576
+
+
+def test_a_workbook_part_only_calamine_reads_is_refused_before_anything_is_written(db, tmp_path):
+    """A part of the zip whose checksum is wrong (calamine reads it, Python's zipfile does
+    not): refused in the first pass as unreadable, never raised halfway through the load."""
+    path = tmp_path / "trasig.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Leverantör", "Fakturanummer", "Fakturadatum", "Belopp"])
+    sheet.append(["Penseo AB", "F1", dt.date(2010, 1, 1), 100])
+    workbook.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts:
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"officeDocument", data.index(b"xl/_rels/workbook.xml.rels"))
+    data[at] = ord("O")  # the checksum no longer matches
+    path.write_bytes(bytes(data))
+    report = run_import(path, path.name, Options())
+    assert report.status == "unreadable"
+    assert report.error["params"] == {"file": "trasig.xlsx"}
+    assert nothing_written(db)

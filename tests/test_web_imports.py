@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.models import AuditEvent
@@ -14,6 +16,12 @@ from app.models import ImportBatch
 from app.models import ImportJob
 from app.models import Invoice
 from tests.conftest import REAL_DATA
+from tests.processes import REFUSAL_MB
+from tests.processes import REFUSAL_SECONDS
+from tests.processes import child_env
+from tests.processes import one_line_csv
+from tests.processes import run_measured
+from tests.processes import wide_csv
 
 CRAVEN = REAL_DATA / "craven_payments_over_500_2017-03.csv"
 
@@ -209,3 +217,177 @@ def test_a_payment_in_advance_is_imported_once_the_clerk_confirms_the_file(clien
     db.session.expire_all()
     job = db.session.get(ImportJob, job.id)
     assert job.batch_id and _total(db, job.batch_id) == Decimal("3500.50")
+
+
+# --- files too long or too wide: refused at the preview, in bounded time and memory ---------
+
+#: A browser's upload and preview in a process of its own (its memory measured alone): signs
+#: in, uploads the file, prints the preview page's size and then the page.
+_UPLOAD = """
+import sys
+from pathlib import Path
+from app import create_app
+from tests.conftest import PASSWORD, TEST_CONFIG
+url, email, path = sys.argv[1:4]
+app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+client = app.test_client()
+assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+with open(path, "rb") as handle:
+    data = {"file": (handle, Path(path).name), "kind": "", "profile": "auto"}
+    response = client.post("/imports/", data=data, content_type="multipart/form-data")
+page = client.get(response.headers["Location"]).get_data(as_text=True)
+print(len(page))
+print(page)
+"""
+
+
+@pytest.fixture(scope="module")
+def own_app(databases, migrated_app):
+    """An app on a database of this module's own, shared with child processes."""
+    from app.extensions import db as _db
+
+    app = migrated_app(databases.new())
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("make", "what"), [(one_line_csv, "är längre än"), (wide_csv, "har 100000 kolumner")]
+)
+def test_an_endless_line_or_100000_columns_are_refused_at_the_preview_in_bounded_time_and_memory(
+    own_app, tmp_path, make, what
+):
+    from app.services.accounts import create_user
+    from tests.conftest import PASSWORD
+
+    with own_app.app_context():
+        user = create_user(
+            {"email": f"{make.__name__}@kommun.example", "name": "Clerk", "role": "clerk",
+             "password": PASSWORD}
+        )  # fmt: skip
+        own_app.extensions["sqlalchemy"].session.commit()
+        email = user.email
+    path = make(tmp_path / f"{make.__name__}.csv")
+    url = own_app.config["SQLALCHEMY_DATABASE_URI"]
+    finished = run_measured([sys.executable, "-c", _UPLOAD, url, email, str(path)], child_env(url))
+    print(f"{path.name} (page): {finished.seconds:.2f} s, {finished.peak_mb:.0f} MB")
+    assert finished.code == 0, finished.stderr[-2000:]
+    assert finished.seconds < REFUSAL_SECONDS and finished.peak_mb < REFUSAL_MB
+    size, page = finished.stdout.split("\n", 1)
+    assert int(size) < 100_000
+    assert 'data-import-status="unreadable"' in page
+    assert f"Rad 1 i {path.name} {what}" in page and "k99999" not in page
+    with own_app.app_context():
+        session = own_app.extensions["sqlalchemy"].session
+        assert session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 0
+        assert session.scalar(sa.select(ImportJob.status).order_by(ImportJob.id.desc())) == "done"
+
+
+# --- jobs whose worker is gone ---------------------------------------------------------------
+
+
+def _running_job(db, client, worker: str | None, age_minutes: float = 0, status="running"):
+    import datetime as dt
+
+    from app.models.base import utcnow
+    from app.services.imports import create_job
+
+    job = create_job(client.user, "fakturor.csv", Path("/nonexistent/fakturor.csv"), {})
+    job.status, job.worker = status, worker
+    db.session.flush()
+    # Set after the flush: the column updates itself on every write.
+    db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.id == job.id)
+        .values(updated_at=utcnow() - dt.timedelta(minutes=age_minutes))
+    )
+    db.session.commit()
+    return job.id
+
+
+def _status(client, db, job_id: int) -> tuple[str, str | None]:
+    page = client.get(f"/imports/jobs/{job_id}").get_data(as_text=True)
+    job = db.session.get(ImportJob, job_id)
+    db.session.refresh(job)
+    if job.status == "failed":
+        assert "avbröts" in page or "interrupted" in page
+    return job.status, job.error
+
+
+def _gone_worker() -> str:
+    """A worker on this host whose process has ended (its id no longer in use)."""
+    import socket
+    import subprocess
+
+    process = subprocess.Popen(["true"])  # noqa: S607
+    process.wait()
+    return f"{socket.gethostname()}:{process.pid}:1"
+
+
+def test_a_running_job_whose_process_is_gone_is_marked_failed_when_looked_at(client, db):
+    job_id = _running_job(db, client, _gone_worker())
+    assert _status(client, db, job_id) == ("failed", "interrupted")
+
+
+def test_a_job_run_by_a_live_process_stays_running_however_quiet(client, db):
+    from app.web.imports.jobs import this_worker
+
+    job_id = _running_job(db, client, this_worker(), age_minutes=60)
+    assert _status(client, db, job_id) == ("running", None)
+
+
+def test_a_process_id_given_to_another_process_since_is_not_the_worker(client, db):
+    import os
+    import socket
+
+    job_id = _running_job(db, client, f"{socket.gethostname()}:{os.getpid()}:1")
+    assert _status(client, db, job_id) == ("failed", "interrupted")
+
+
+def test_a_job_of_another_host_is_failed_only_when_silent_for_too_long(client, db):
+    recent = _running_job(db, client, "another-host:4242:99", age_minutes=1)
+    silent = _running_job(db, client, "another-host:4242:99", age_minutes=11)
+    assert _status(client, db, recent) == ("running", None)
+    assert _status(client, db, silent) == ("failed", "interrupted")
+
+
+def test_a_job_queued_and_never_taken_is_failed_after_a_while(client, db):
+    fresh = _running_job(db, client, None, age_minutes=1, status="queued")
+    old = _running_job(db, client, None, age_minutes=11, status="queued")
+    assert _status(client, db, fresh) == ("queued", None)
+    assert _status(client, db, old) == ("failed", "interrupted")
+
+
+def test_the_api_reports_a_dead_workers_job_as_failed_and_stale(app, db, make_user):
+    from app.services.imports import create_job
+    from tests.api_helpers import bearer
+    from tests.api_helpers import make_token
+
+    token, secret = make_token(db, make_user)
+    job = create_job(token.user, "fakturor.csv", Path("/nonexistent/fakturor.csv"), {})
+    job.status, job.worker = "running", _gone_worker()
+    db.session.commit()
+    answer = app.test_client().get(f"/api/v1/imports/{job.id}", headers=bearer(secret))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert (answer.json["status"], answer.json["stale"]) == ("failed", True)
+
+
+def test_a_file_as_wide_as_allowed_offers_its_columns_in_a_page_of_bounded_size(
+    client, db, tmp_path
+):
+    from app.importing.bounds import MAX_COLUMNS
+
+    path = tmp_path / "bred.csv"
+    header = ";".join(f"Kolumn {i}" for i in range(MAX_COLUMNS))
+    values = ";".join(f"värde {i}" for i in range(MAX_COLUMNS))
+    path.write_text(f"{header}\n{values}\n{values}\n", encoding="utf-8")
+    response = _upload(client, path, kind="invoices")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-import-status="rejected"' in page
+    menu = page[page.index('<select id="column-net_amount"') :]
+    menu = menu[: menu.index("</select>")]
+    assert menu.count("<option") == MAX_COLUMNS + 1  # the columns, and "not read"
+    assert "Kolumn 39, …" in page and "Kolumn 40," not in page.split("<form")[0]
+    print(f"{MAX_COLUMNS} columns: a page of {len(page) / 1e6:.1f} MB")
+    assert len(page) < 2_000_000

@@ -2,8 +2,9 @@
 
 The pipeline, one module a stage:
 
-* ``sources`` (with ``workbooks``): open a workbook (python-calamine) or a CSV/text file
-  (encoding and delimiter detected) and stream the rows of each sheet with their numbers;
+* ``sources`` (with ``workbooks`` and ``textfiles``): open a workbook (python-calamine) or a
+  CSV/text file (encoding and delimiter detected) and stream the rows of each sheet with
+  their numbers; ``bounds``: what a row may hold (its cells' text, its columns);
 * ``synonyms`` and ``headers``: the fields and the names their columns go by; a header as
   Insyn compares it; ``sniff``: what a column's cells hold;
 * ``profiles`` and ``saved``: known layouts (``imports/profiles/*.toml``, and those saved in

@@ -51,7 +51,7 @@ def make_plan(
         MissingColumnsError: columns a kind needs cannot be told (the rows are refused).
         ImportFileError: unreadable file; no header.
     """
-    source = open_source(path, filename, options.sheet)
+    source = open_source(path, filename, options.sheet, options.max_sheet_bytes)
     try:
         plan = _plan(source, options, imported)
     except BaseException:
@@ -120,6 +120,10 @@ def _plan(source: Source, options: Options, imported: Imported | None) -> Plan:
                 group.remove(layout)
                 others.append({"sheet": layout.sheet, "reason": "imported", **batch})
                 source.release(layout.sheet)
+    for layout in group:
+        # Read now (and kept): a workbook whose XML turns out unreadable is refused before
+        # anything is written, not halfway through the second pass.
+        source.formula_rows_of(layout.sheet)
     return _first_pass(source, options, primary, group, others)
 
 

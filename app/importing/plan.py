@@ -20,6 +20,7 @@ from app.importing.errors import Issue
 from app.importing.layout import SheetLayout
 from app.importing.profiles import Profile
 from app.importing.sources import Source
+from app.importing.workbooks import MAX_SHEET_BYTES
 
 #: Fields read as amounts and as dates, by kind.
 AMOUNT_FIELDS = {"net_amount", "vat_amount", "hours", "value", "original_value", "travel_amount"}
@@ -57,6 +58,8 @@ class Options:
     default_currency: str = "SEK"
     #: The deployment's country, for new suppliers (``INSYN_DEFAULT_COUNTRY``).
     default_country: str = "SE"
+    #: The most a workbook's sheets may take unpacked, in bytes (``INSYN_MAX_SHEET_BYTES``).
+    max_sheet_bytes: int = MAX_SHEET_BYTES
 
 
 #: The doubts an import can be told to accept, with the plausibility rule each one lifts.

@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 from typing import NamedTuple
 
+from app.importing.bounds import MAX_CELL
 from app.importing.cells import AmountColumn
 from app.importing.cells import text
 from app.importing.currency import cell_currency
@@ -16,7 +17,6 @@ from app.importing.dates import DateColumn
 from app.importing.dates import month_day
 from app.importing.plan import Plan
 from app.importing.plan import Table
-from app.importing.sources import MAX_CELL
 from app.money import N_
 
 

@@ -89,5 +89,17 @@ def refusal(filename: str, layout: SheetLayout) -> MissingColumnsError:
         file=filename,
         row=layout.header_row,
         missing=described,
-        found=", ".join(h for h in headers if h.strip()) or "—",
+        found=_listed([h for h in headers if h.strip()]),
     )
+
+
+#: How many of a header's names a refusal's message lists (the preview shows them all).
+LISTED_HEADERS = 40
+
+
+def _listed(names: list[str]) -> str:
+    """The header's names for a message: the first :data:`LISTED_HEADERS`, then "…"."""
+    if not names:
+        return "—"
+    shown = ", ".join(names[:LISTED_HEADERS])
+    return f"{shown}, …" if len(names) > LISTED_HEADERS else shown

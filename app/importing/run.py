@@ -351,20 +351,20 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
     if bulk:
         writer.drop_indexes()
     done = 0
-    try:
-        for chunk in invoice_records(plan, findings):
-            if len(report.sample) < SAMPLE_ROWS:
-                report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
-            if findings.issue_count and not options.skip_invalid:
-                # Nothing will be written: keep reading to report every problem.
-                writer.write = False
-            writer.add(chunk)
-            done += len(chunk)
-            if progress:
-                progress(done + len(findings.rejected_rows), plan.data_rows)
-    finally:
-        if bulk:
-            writer.restore_indexes()
+    for chunk in invoice_records(plan, findings):
+        if len(report.sample) < SAMPLE_ROWS:
+            report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
+        if findings.issue_count and not options.skip_invalid:
+            # Nothing will be written: keep reading to report every problem.
+            writer.write = False
+        writer.add(chunk)
+        done += len(chunk)
+        if progress:
+            progress(done + len(findings.rejected_rows), plan.data_rows)
+    if bulk:
+        # Only after a whole load: a failed one is rolled back, and the indexes dropped in its
+        # transaction with it (rebuilding them on a lost connection would only hide why).
+        writer.restore_indexes()
     if progress:
         progress(plan.data_rows, plan.data_rows)
     outcome = RegisterOutcome()

@@ -5,14 +5,15 @@ Workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) are read with calamine; a f
 value is used, and a formula without one is reported for its row (``Source.formula_rows``),
 never read as an empty cell. Text files (``.csv``, ``.txt``) have their encoding (UTF-8 with or
 without BOM, UTF-16 with BOM, Windows-1252, Latin-1) and delimiter (``;`` ``,`` tab ``|``)
-detected. Hostile files (corrupt, encrypted, zip bombs, binaries renamed) are refused with
-one clear :class:`~app.importing.errors.ImportFileError` before anything is parsed.
+detected (``textfiles``). Hostile files (corrupt, encrypted, zip bombs, binaries renamed,
+workbooks larger unpacked than the installation reads) are refused with one clear
+:class:`~app.importing.errors.ImportFileError` before anything is parsed; rows too long or too
+wide (``bounds``) when they are reached.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -22,8 +23,15 @@ import python_calamine
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree
 
+from app.importing import bounds
 from app.importing.errors import ImportFileError
+from app.importing.textfiles import csv_rows
+from app.importing.textfiles import detect_delimiter
+from app.importing.textfiles import detect_encoding
+from app.importing.textfiles import has_nul
 from app.importing.workbooks import BROKEN_ZIP
+from app.importing.workbooks import MAX_SHEET_BYTES
+from app.importing.workbooks import check_sheet_bytes
 from app.importing.workbooks import check_zip
 from app.importing.workbooks import uncached_formula_rows
 from app.importing.workbooks import workbook_rows
@@ -32,11 +40,6 @@ from app.money import N_
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
-
-#: Longest text a cell may hold (Excel's own limit is 32,767 characters).
-MAX_CELL = 32_767
-#: Delimiters tried for text files, in order of preference on a tie.
-DELIMITERS = (";", ",", "\t", "|")
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -103,9 +106,15 @@ class Source:
             ImportFileError: the file turned out unreadable while streaming.
         """
         if self.format == "csv":
-            yield from _csv_rows(self)
-        else:
-            yield from workbook_rows(self._sheet_data(sheet))
+            yield from csv_rows(self.path, self.encoding, self.delimiter, self.filename)
+            return
+        data = self._sheet_data(sheet)
+        if data.width + (data.start or (0, 0))[1] <= bounds.MAX_COLUMNS:
+            yield from workbook_rows(data)
+            return
+        name = sheet if sheet is not None else self.candidate_sheets()[0]
+        for number, cells in workbook_rows(data):
+            yield number, bounds.check_width(cells, number, self.filename, name)
 
     def has_data(self, sheet: str | None) -> bool:
         if not self.is_workbook:
@@ -160,17 +169,26 @@ class Source:
         return data
 
 
-def open_source(path: str | Path, filename: str | None = None, sheet: str | None = None) -> Source:
+def open_source(
+    path: str | Path,
+    filename: str | None = None,
+    sheet: str | None = None,
+    max_sheet_bytes: int = MAX_SHEET_BYTES,
+) -> Source:
     """Open ``path`` for reading. A workbook stays open until :meth:`Source.close`.
 
     Args:
         path: the file on disk.
         filename: its name as the user knows it (an upload's name); defaults to the path's.
         sheet: the one sheet to read; by default every visible sheet is looked at.
+        max_sheet_bytes: the most a workbook's sheets may take unpacked (an ``.xls`` file:
+            its size), as calamine parses a sheet whole into memory; text files stream and
+            have no such limit.
 
     Raises:
         ImportFileError: the file is empty, of a kind Insyn does not read, corrupt, encrypted,
-            a zip bomb, binary where text was expected, or has no such sheet.
+            a zip bomb, binary where text was expected, larger unpacked than
+            ``max_sheet_bytes``, or has no such sheet.
     """
     path = Path(path)
     filename = filename or path.name
@@ -190,14 +208,20 @@ def open_source(path: str | Path, filename: str | None = None, sheet: str | None
         )
     if suffix in TEXT_SUFFIXES:
         return _open_text(path, filename, head)
-    return _open_workbook(path, filename, suffix, head, sheet)
+    return _open_workbook(path, filename, suffix, head, sheet, size, max_sheet_bytes)
 
 
 # --- workbooks -------------------------------------------------------------------------------
 
 
 def _open_workbook(
-    path: Path, filename: str, suffix: str, head: bytes, sheet: str | None
+    path: Path,
+    filename: str,
+    suffix: str,
+    head: bytes,
+    sheet: str | None,
+    size: int,
+    max_sheet_bytes: int,
 ) -> Source:
     if suffix in {".xlsx", ".xlsm", ".ods"}:
         if head.startswith(_OLE_SIGNATURE):
@@ -207,9 +231,11 @@ def _open_workbook(
             )
         if not head.startswith(_ZIP_SIGNATURE):
             raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
-        check_zip(path, filename)
+        check_zip(path, filename, max_sheet_bytes)
     elif not head.startswith(_OLE_SIGNATURE):
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename)
+    else:
+        check_sheet_bytes(size, filename, max_sheet_bytes)  # an .xls is not compressed
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
@@ -257,7 +283,7 @@ def _open_workbook(
 
 
 def _open_text(path: Path, filename: str, head: bytes) -> Source:
-    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _has_nul(path):
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and has_nul(path):
         raise ImportFileError(
             N_(
                 "%(file)s is not a text file. Save the spreadsheet as CSV, or import the "
@@ -286,98 +312,6 @@ def _open_text(path: Path, filename: str, head: bytes) -> Source:
     )
 
 
-def _has_nul(path: Path) -> bool:
-    """Whether a NUL byte occurs anywhere: text files never hold one (and PostgreSQL refuses
-    it in text), binaries always do. A scan at memory speed."""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
-            if b"\x00" in chunk:
-                return True
-    return False
-
-
-def detect_encoding(path: Path) -> str:
-    """The encoding of a text file: a BOM decides; else UTF-8 if the whole file decodes as
-    UTF-8; else Windows-1252, or Latin-1 when bytes undefined in Windows-1252 occur."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        undefined = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-        while chunk := handle.read(1 << 20):
-            if undefined.intersection(chunk):
-                return "latin-1"
-    return "cp1252"
-
-
-def detect_delimiter(sample: str) -> str:
-    """The delimiter that splits the first lines of ``sample`` most consistently (quoted
-    fields counted as one), preferring ``;`` then ``,`` then tab then ``|`` on a tie."""
-    lines = [line for line in sample.splitlines()[:50] if line.strip()]
-    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the sample may end mid-line
-    best, best_score = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        counts = []
-        for row in csv.reader(lines, delimiter=delimiter):
-            counts.append(len(row) - 1)
-        if not counts or max(counts) == 0:
-            continue
-        common = max(set(counts), key=counts.count)
-        if common == 0:
-            continue
-        score = (counts.count(common), common)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-#: The longest cell a text file may hold, in characters (the csv module's usual limit). Set
-#: on every read: the limit is process-wide, and other libraries change it.
-MAX_CELL = 128 * 1024
-
-
-def _csv_rows(source: Source) -> Iterator[tuple[int, list]]:
-    csv.field_size_limit(MAX_CELL)
-    try:
-        handle = source.path.open("r", encoding=source.encoding, newline="")
-    except OSError:
-        raise ImportFileError(
-            N_("The file %(file)s cannot be opened."), file=source.filename
-        ) from None
-    with handle:
-        reader = csv.reader(handle, delimiter=source.delimiter)
-        number = 0
-        try:
-            for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is reported
-                yield number, cells
-        except csv.Error:
-            raise ImportFileError(
-                N_(
-                    "Row %(row)s of %(file)s cannot be read: a cell is too large or a quote is "
-                    "not closed."
-                ),
-                row=number + 1,
-                file=source.filename,
-            ) from None
-        except UnicodeDecodeError:
-            raise ImportFileError(
-                N_("%(file)s mixes text encodings and cannot be read."), file=source.filename
-            ) from None
-
-
 def read_sample(source: Source, rows: int = 30, sheet: str | None = None) -> list[tuple[int, list]]:
     """The first ``rows`` rows of ``sheet``, for finding the header and reading the columns."""
     sample = []
@@ -393,6 +327,4 @@ __all__ = [
     "SheetInfo",
     "open_source",
     "read_sample",
-    "detect_delimiter",
-    "detect_encoding",
 ]

@@ -316,6 +316,7 @@ def deployment_options(**chosen) -> Options:
         **chosen,
         default_currency=str(config.get("DEFAULT_CURRENCY") or "SEK").upper(),
         default_country=str(config.get("DEFAULT_COUNTRY") or "SE").upper(),
+        max_sheet_bytes=int(config["MAX_SHEET_BYTES"]),
     )
 
 

@@ -33,13 +33,29 @@ BROKEN_ZIP = (
 )
 
 
-def check_zip(path: Path, filename: str) -> None:
-    """Refuse a zip that is broken or inflates beyond reason (a zip bomb)."""
+#: Default ceiling on a workbook's sheets (their XML and the text they share), in bytes
+#: unpacked: calamine parses a sheet whole, into about 1.6 times its XML in memory.
+MAX_SHEET_BYTES = 512 * 1024**2
+#: The zip members whose cells calamine holds in memory: sheets (xlsx, ods) and the strings
+#: they share.
+_SHEET_MEMBER = re.compile(r"^(xl/worksheets/[^/]+\.xml|xl/sharedStrings\.xml|content\.xml)$")
+
+
+def check_zip(path: Path, filename: str, max_sheet_bytes: int = MAX_SHEET_BYTES) -> None:
+    """Refuse a zip that is broken, inflates beyond reason (a zip bomb), or holds sheets
+    larger than ``max_sheet_bytes`` unpacked (read from the zip's directory: no sheet is
+    inflated to tell).
+
+    Raises:
+        ImportFileError: all three, each with its own message.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
-            total = 0
+            total = sheets = 0
             for info in archive.infolist():
                 total += info.file_size
+                if _SHEET_MEMBER.match(info.filename):
+                    sheets += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
                 if total > MAX_UNCOMPRESSED or (
                     info.file_size > 10_000_000 and ratio > MAX_COMPRESSION_RATIO
@@ -53,6 +69,32 @@ def check_zip(path: Path, filename: str) -> None:
                     )
     except BROKEN_ZIP:
         raise ImportFileError(N_("%(file)s is not a readable workbook."), file=filename) from None
+    check_sheet_bytes(sheets, filename, max_sheet_bytes)
+
+
+def check_sheet_bytes(size: int, filename: str, max_sheet_bytes: int) -> None:
+    """Refuse a workbook whose sheets take ``size`` bytes, more than ``max_sheet_bytes``.
+
+    Raises:
+        ImportFileError: it is larger.
+    """
+    if size > max_sheet_bytes:
+        raise ImportFileError(
+            N_(
+                "The sheets of %(file)s take %(size)s MB unpacked; this installation reads "
+                "workbooks of up to %(limit)s MB. Save the sheet as CSV (read row by row, "
+                "whatever its size), or split the workbook."
+            ),
+            file=filename,
+            size=_megabytes(size),
+            limit=_megabytes(max_sheet_bytes),
+        )
+
+
+def _megabytes(size: int) -> int | float:
+    """Bytes as megabytes for a message: whole ones, or one decimal below ten."""
+    value = size / 1024**2
+    return round(value) if value >= 10 else round(value, 1)
 
 
 def workbook_rows(sheet) -> Iterator[tuple[int, list]]:

@@ -44,6 +44,10 @@ class ImportJob(db.Model):
     #: The message shown when the job failed.
     error: Mapped[str | None] = mapped_column(sa.Text)
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"))
+    #: The process running the job: "host:process id:its start" (the start tells a process
+    #: from a later one given the same id); a running job whose process is gone was
+    #: interrupted.
+    worker: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -108,7 +108,7 @@ def _own_job(id: int) -> ImportJob | None:
     """A job, for the account that started it, auditors and administrators."""
     job = db.get_or_404(ImportJob, id)
     if job.user_id == current_user.id or current_user.can_read_history:
-        return job
+        return jobs.settle(job)
     return None
 
 
@@ -118,6 +118,7 @@ def _job_version(id: int) -> DataVersion:
     job = db.session.get(ImportJob, id)
     if job is None:
         return DataVersion("none", None)
+    job = jobs.settle(job)  # a job whose worker died is failed, not running still
     done, total = jobs.progress_of(job)
     return DataVersion(f"job.{job.id}.{job.status}.{job.phase}.{done}.{total}", job.updated_at)
 

@@ -8,10 +8,13 @@ tracking progress and committing happen here, beside the views.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
+import os
 import re
 import shutil
+import socket
 import threading
 import time
 import uuid
@@ -28,11 +31,13 @@ from app.importing.run import import_and_commit
 from app.models import ImportJob
 from app.models import User
 from app.models.base import utcnow
+from app.models.sqlite import writing
 from app.services import imports as service
 
 log = logging.getLogger(__name__)
 
-#: A job not heard from for this long was interrupted (the server stopped).
+#: A job not heard from for this long was interrupted (the server stopped), when its
+#: process cannot be asked (it ran on another host, or was never started).
 STALE_AFTER = dt.timedelta(minutes=10)
 #: Seconds between progress writes.
 PROGRESS_EVERY = 0.5
@@ -79,7 +84,9 @@ def launch(app: Flask, job_id: int) -> None:
     """Run a queued job: in a background thread, or at once when ``IMPORT_JOBS_INLINE`` is
     set (tests, whose database connection cannot be shared with a thread)."""
     if app.config.get("IMPORT_JOBS_INLINE"):
-        run_job(app, job_id)
+        # In a context of its own, as a thread starts: not in the request's (a writing
+        # request's SQLite transactions wait for the write lock; the job's progress must not).
+        contextvars.Context().run(run_job, app, job_id)
         return
     thread = threading.Thread(
         target=run_job, args=(app, job_id), name=f"insyn-import-{job_id}", daemon=True
@@ -95,6 +102,7 @@ def job_options(app: Flask, job: ImportJob) -> Options:
         dry_run=job.phase == "preview",
         default_currency=str(app.config.get("DEFAULT_CURRENCY") or "SEK").upper(),
         default_country=str(app.config.get("DEFAULT_COUNTRY") or "SE").upper(),
+        max_sheet_bytes=int(app.config["MAX_SHEET_BYTES"]),
     )
 
 
@@ -105,6 +113,7 @@ def run_job(app: Flask, job_id: int) -> None:
         if job is None or job.status != "queued":
             return
         job.status = "running"
+        job.worker = this_worker()
         db.session.commit()
         user = job.user
         actor = audit.Actor.for_user(user, origin="import")
@@ -177,11 +186,86 @@ def progress_of(job: ImportJob) -> tuple[int, int]:
 
 
 def is_stale(job: ImportJob) -> bool:
-    return (
-        job.status in ("queued", "running")
-        and job.id not in _live_progress
-        and utcnow() - job.updated_at > STALE_AFTER
-    )
+    """Whether the job was interrupted (its process died, or the server stopped): marked so
+    by :func:`settle`."""
+    return job.status == "failed" and job.error == "interrupted"
+
+
+def settle(job: ImportJob) -> ImportJob:
+    """The job as it stands: one queued or running whose process is gone (or, when that cannot
+    be told, not heard from for :data:`STALE_AFTER`) is marked failed ("interrupted") and its
+    upload removed; nothing of it was written, as an import is one transaction. Commits (the
+    session holds nothing else: this is called before a job is shown)."""
+    if job.status not in ("queued", "running") or not _interrupted(job):
+        return job
+    job_id = job.id
+    db.session.commit()  # end the reading transaction; the write takes the lock afresh
+    try:
+        with writing():
+            marked = db.session.execute(
+                sa.update(ImportJob)
+                .where(ImportJob.id == job_id, ImportJob.status.in_(("queued", "running")))
+                .values(status="failed", error="interrupted", updated_at=utcnow())
+            ).rowcount
+            db.session.commit()
+    except sa.exc.OperationalError:  # the database is busy: the next look marks it
+        db.session.rollback()
+        marked = 0
+    job = db.session.get(ImportJob, job_id)
+    if marked:
+        log.warning("import job %s was interrupted (worker %s gone)", job_id, job.worker)
+        _discard_upload(job)
+    return job
+
+
+def _interrupted(job: ImportJob) -> bool:
+    if job.id in _live_progress:
+        return False  # running in this process
+    if job.status == "running" and job.worker:
+        alive = worker_alive(job.worker)
+        if alive is not None:
+            return not alive
+    # Queued and never taken, or run on another host: no sign of life for too long.
+    return utcnow() - job.updated_at > STALE_AFTER
+
+
+def this_worker() -> str:
+    """This process, as a job records its worker: "host:process id:its start"."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid) or ''}"[:300]
+
+
+def worker_alive(worker: str) -> bool | None:
+    """Whether the process ``worker`` names (:func:`this_worker`) still runs; ``None`` when
+    this host cannot tell (another host's process)."""
+    try:
+        host, pid_text, start = worker.rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return None
+    if host != socket.gethostname():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    now = _process_start(pid)
+    if now is None:
+        return True  # no /proc to tell more: the id is taken
+    # A zombie (killed, not yet reaped) is dead; another start is another process.
+    return now != "Z" and (not start or now == start)
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started, in clock ticks since boot ("Z" for a zombie); ``None``
+    without Linux's /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return "Z" if fields[0] == "Z" else fields[19]
 
 
 def _discard_upload(job: ImportJob) -> None:

@@ -84,11 +84,12 @@ def upload():
 
 
 def _own_job(id: int) -> ImportJob:
-    """A job, readable by the one who started it, auditors and administrators."""
+    """A job, readable by the one who started it, auditors and administrators; marked failed
+    if its worker died."""
     job = db.get_or_404(ImportJob, id)
     if job.user_id != current_user.id and not current_user.can_read_history:
         abort(403)
-    return job
+    return jobs.settle(job)
 
 
 @bp.get("/jobs/<int:id>")
