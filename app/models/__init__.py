@@ -18,6 +18,7 @@ from app.models.import_job import ImportJob
 from app.models.import_profile import ImportProfile
 from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
+from app.models.invoice_summary import InvoiceSummary
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
 from app.models.threshold import DirectAwardThreshold
@@ -42,6 +43,7 @@ __all__ = [
     "ImportProfile",
     "ImportSheet",
     "Invoice",
+    "InvoiceSummary",
     "LoginAttempt",
     "ProcurementBasis",
     "RateCard",

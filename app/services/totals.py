@@ -2,8 +2,10 @@
 category, department, contract and currency, and the year × vendor pivot built from them.
 
 Sums are computed by the database (GROUP BY); Python only labels and arranges the grouped
-rows. Voided invoices never count, and currencies are never added together: currency is
-always part of the grouping.
+rows. They are read from the invoice summaries (``app.services.summaries``) whenever the
+filters allow (``app.services.summary_filters``), else from the invoices themselves: the
+figures are the same either way. Voided invoices never count, and currencies are never
+added together: currency is always part of the grouping.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app.models import Category
 from app.models import Contract
 from app.models import Department
 from app.models import Invoice
+from app.models import InvoiceSummary
 from app.models import Vendor
 from app.models.base import Money
 from app.money import from_ore
@@ -28,6 +31,8 @@ from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
+from app.services.summary_filters import SummaryScope
+from app.services.summary_filters import summary_scope
 
 #: What can be grouped by, in the order the choices are offered.
 DIMENSIONS = ("year", "month", "vendor", "category", "department", "contract", "currency")
@@ -107,6 +112,9 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
     that date (unpaid ones, by payment date) fall in no year.
     """
     filters = query.filters.narrowed(status="active")
+    scope = summary_scope(filters, dated=any(name in ("year", "month") for name in query.by))
+    if scope is not None:
+        return _summed(query, scope, in_ore)
     expressions: list = []
     readers: list = []
     for name in query.by:
@@ -124,6 +132,43 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
     if any(name in ("year", "month") for name in query.by) and date.expression.nullable:
         statement = statement.where(date.is_not(None))
     return statement.group_by(*expressions, Invoice.currency), readers
+
+
+def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.Select, list]:
+    """:func:`_grouped` from the invoice summaries: the same groups, sums and counts, read
+    from a row per month and key instead of a row per invoice."""
+    expressions: list = []
+    readers: list = []
+    for name in query.by:
+        index = len(expressions)
+        expressions.extend(_SUMMARY_DIMENSIONS[name])
+        readers.append((name, _key_reader(name, index)))
+    summary = InvoiceSummary
+    measure = {
+        "gross": sa.type_coerce(summary.net_amount + summary.vat_amount, Money),
+        "vat": summary.vat_amount,
+    }.get(query.measure, summary.net_amount)
+    amount = sa.func.sum(measure)
+    if in_ore:
+        amount = sa.type_coerce(amount, sa.BigInteger)
+    statement = (
+        sa.select(*expressions, summary.currency, amount, sa.func.sum(summary.invoice_count))
+        .where(*scope.conditions)
+        .group_by(*expressions, summary.currency)
+    )
+    return statement, readers
+
+
+#: The summaries' expression for each dimension (a "none" of 0 read back as NULL).
+_SUMMARY_DIMENSIONS = {
+    "year": [InvoiceSummary.year],
+    "month": [InvoiceSummary.year, InvoiceSummary.month],
+    "vendor": [InvoiceSummary.vendor_id],
+    "category": [sa.func.nullif(InvoiceSummary.category_id, 0)],
+    "department": [sa.func.nullif(InvoiceSummary.department_id, 0)],
+    "contract": [sa.func.nullif(InvoiceSummary.contract_id, 0)],
+    "currency": [],
+}
 
 
 def _key_reader(name: str, index: int):
