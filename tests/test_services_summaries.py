@@ -573,3 +573,133 @@ def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_inv
     assert summaries.differences() == []
     [total] = invoices.invoice_totals(InvoiceFilters(vendor_id=invoice.vendor_id))
     assert total.net_amount == D("200.00")
+
+
+# --- the migration -----------------------------------------------------------------------------
+
+
+def test_the_migration_fills_the_summaries_from_the_invoices_there(databases, migrated_app):
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    app = migrated_app(databases.new())
+    try:
+        with app.app_context():
+            downgrade(revision="7c3e5a1d9b20")
+            now = "2026-01-01 00:00:00"
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO vendors (id, name, name_key, id_kind, country, "
+                        "is_private_person, created_at, updated_at) "
+                        "VALUES (1, 'A AB', 'a ab', 'none', 'SE', false, :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                insert = sa.text(
+                    "INSERT INTO invoices (vendor_id, invoice_number, invoiced_on, paid_on, "
+                    "net_amount, vat_amount, currency, category_id, created_at, updated_at, "
+                    "voided_at, void_reason) VALUES (1, :number, :invoiced, :paid, :net, :vat, "
+                    ":currency, NULL, :now, :now, :voided, :reason)"
+                )
+                for number, invoiced, paid, net, currency, voided in (
+                    ("F1", "2010-01-05", "2010-02-01", 10000, "SEK", None),
+                    ("F2", "2010-01-20", None, 2550, "SEK", None),
+                    ("F3", "2010-01-21", "2010-02-03", -1000, "SEK", None),
+                    ("F4", "2010-01-22", "2010-01-30", 500, "EUR", None),
+                    ("F5", "2010-01-23", "2010-01-30", 99999, "SEK", now),
+                ):
+                    connection.execute(
+                        insert,
+                        {
+                            "number": number,
+                            "invoiced": invoiced,
+                            "paid": paid,
+                            "net": net,
+                            "vat": net // 4,
+                            "currency": currency,
+                            "now": now,
+                            "voided": voided,
+                            "reason": "fel" if voided else None,
+                        },
+                    )
+            upgrade()
+            with db.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text(
+                        "SELECT date_basis, year, month, currency, category_id, department_id,"
+                        " contract_id, net_amount, vat_amount, invoice_count"
+                        " FROM invoice_summaries ORDER BY date_basis, year, month, currency"
+                    )
+                ).all()
+            assert [tuple(r) for r in rows] == [
+                ("invoiced", 2010, 1, "EUR", 0, 0, 0, 500, 125, 1),
+                ("invoiced", 2010, 1, "SEK", 0, 0, 0, 11550, 2887, 3),
+                ("paid", 2010, 1, "EUR", 0, 0, 0, 500, 125, 1),
+                ("paid", 2010, 2, "SEK", 0, 0, 0, 9000, 2250, 2),
+            ]
+            with app.test_request_context():
+                assert summaries.differences() == []
+                db.session.remove()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+# --- two writers at once -----------------------------------------------------------------------
+
+
+def test_writers_at_the_same_moment_keep_the_summaries_exact(databases, migrated_app):
+    """Clerks entering invoices of one vendor and month at the same moment, each in a
+    transaction of its own: every delta lands (on PostgreSQL the upserts wait for each
+    other's row; SQLite takes one writer at a time)."""
+    import threading
+
+    from app.extensions import db
+    from app.models.sqlite import writing
+
+    app = migrated_app(databases.new())
+    try:
+        with app.app_context():
+            vendor_id = vendors.create_vendor({"name": "Samtidig AB"}).id
+            db.session.commit()
+            db.session.remove()
+        start = threading.Barrier(4)
+        errors = []
+
+        def clerk(n: int) -> None:
+            try:
+                # As a request that saves: on SQLite it waits its turn for the write lock.
+                with app.app_context(), writing():
+                    start.wait(timeout=30)
+                    for k in range(5):
+                        invoices.create_invoice(
+                            {
+                                "vendor": db.session.get(Vendor, vendor_id),
+                                "invoice_number": f"T{n}-{k}",
+                                "invoiced_on": dt.date(2010, 3, 1 + k),
+                                "net_amount": D("100.00") * (n + 1),
+                                "vat_rate": 25,
+                            }
+                        )
+                        db.session.commit()
+                    db.session.remove()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=clerk, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        with app.app_context():
+            [total] = invoices.invoice_totals(InvoiceFilters(vendor_id=vendor_id, year=2010))
+            assert (total.net_amount, total.count) == (D("5000.00"), 20)
+            assert summaries.differences() == []
+            db.session.remove()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
