@@ -169,19 +169,18 @@ def rebuild_summaries_command(check: bool) -> None:
     from app.services import summaries
 
     found = summaries.differences() if check else summaries.rebuild()
+
+    def sums(values) -> str:
+        if values is None:
+            return "no row"
+        net, vat, count = values
+        return f"{from_ore(net)} + VAT {from_ore(vat)} in {count} invoice(s)"
+
     for difference in found[:SHOWN_DIFFERENCES]:
-        basis, vendor, year, month, currency, category, department, contract = difference.key
-
-        def sums(values):
-            if values is None:
-                return "no row"
-            net, vat, count = values
-            return f"{from_ore(net)} + VAT {from_ore(vat)} in {count} invoice(s)"
-
+        key = " ".join(f"{name}={value}" for name, value in difference.key.items())
         click.echo(
-            f"{basis} {year:04d}-{month:02d} vendor {vendor} {currency} category {category} "
-            f"department {department} contract {contract}: summaries {sums(difference.stored)},"
-            f" invoices {sums(difference.actual)}"
+            f"{difference.table} {key}: summaries {sums(difference.stored)}, "
+            f"invoices {sums(difference.actual)}"
         )
     if len(found) > SHOWN_DIFFERENCES:
         click.echo(f"… and {len(found) - SHOWN_DIFFERENCES} more.")

@@ -209,12 +209,12 @@ def from_invoices():
     from app.services import invoices
     from app.services import totals
 
-    saved = totals.summary_scope, invoices.summary_scope
-    totals.summary_scope = invoices.summary_scope = lambda *_a, **_k: None
+    saved = totals.year_or_month_scope, invoices.year_or_month_scope
+    totals.year_or_month_scope = invoices.year_or_month_scope = lambda *_a, **_k: None
     try:
         yield
     finally:
-        totals.summary_scope, invoices.summary_scope = saved
+        totals.year_or_month_scope, invoices.year_or_month_scope = saved
 
 
 def front_page_from_invoices():

@@ -440,7 +440,17 @@ def _filter_sets(book) -> list[InvoiceFilters]:
 def _from_invoices(monkeypatch):
     """Make every figure come from the invoices table."""
     for module in (totals_service, invoices):
-        monkeypatch.setattr(module, "summary_scope", lambda *_args, **_kwargs: None)
+        monkeypatch.setattr(module, "year_or_month_scope", lambda *_args, **_kwargs: None)
+
+
+def _from_months(monkeypatch):
+    """Make every figure the summaries answer come from the month summary."""
+    for module in (totals_service, invoices):
+        monkeypatch.setattr(
+            module,
+            "year_or_month_scope",
+            lambda filters, dated, by=(): summary_scope(filters, dated),
+        )
 
 
 def _groupings():
@@ -462,16 +472,22 @@ def test_every_grouping_and_filter_gives_the_same_figures_from_the_summaries(led
         for measure in ("net", "gross", "vat")
         if measure == "net" or len(by) == 1
     ]
-    summed = [_plain(totals_service.totals(q)) for q in queries]
-    pivots = [totals_service.pivot(f, top=2) for f in filter_sets]
-    sums = [invoices.invoice_totals(f) for f in filter_sets]
-    years = [invoices.yearly_totals(**_fields(f)) for f in filter_sets]
+
+    def figures():
+        return (
+            [_plain(totals_service.totals(q)) for q in queries],
+            [totals_service.pivot(f, top=2) for f in filter_sets],
+            [invoices.invoice_totals(f) for f in filter_sets],
+            [invoices.yearly_totals(**_fields(f)) for f in filter_sets],
+        )
+
+    summed = figures()
+    assert any(row for row in summed[0])
+    with monkeypatch.context() as patch:
+        _from_months(patch)
+        assert figures() == summed
     _from_invoices(monkeypatch)
-    assert summed == [_plain(totals_service.totals(q)) for q in queries]
-    assert pivots == [totals_service.pivot(f, top=2) for f in filter_sets]
-    assert sums == [invoices.invoice_totals(f) for f in filter_sets]
-    assert years == [invoices.yearly_totals(**_fields(f)) for f in filter_sets]
-    assert any(row for row in summed)
+    assert figures() == summed
 
 
 def _fields(filters: InvoiceFilters) -> dict:
@@ -535,19 +551,28 @@ def test_a_figure_is_read_from_the_summaries_when_it_can_be(db, make_invoice, ma
     vendor = make_vendor()
     make_invoice(vendor=vendor, net_amount=D("100.00"), description="Workshop")
     db.session.flush()
-    # The summaries made wrong behind Insyn's back: the figures that read them show it.
-    db.session.connection().execute(
-        sa.update(summaries.TABLE)
-        .where(summaries.TABLE.c.vendor_id == vendor.id)
-        .values(net_amount=summaries.TABLE.c.net_amount + 1)
-    )
-    [summed] = invoices.invoice_totals(InvoiceFilters(vendor_id=vendor.id))
-    assert summed.net_amount == D("100.01")
-    [counted] = invoices.invoice_totals(InvoiceFilters(vendor_id=vendor.id, q="workshop"))
-    assert counted.net_amount == D("100.00")
-    [difference, _paid] = [*summaries.differences(), None][:2]
-    assert difference.key[1] == vendor.id
-    assert (difference.stored[0], difference.actual[0]) == (10001, 10000)
+    # The summaries made wrong behind Insyn's back (the month summary by 1 öre, the year
+    # summary by 2): the figures that read them show it.
+    for table, ore in ((summaries.TABLE, 1), (summaries.YEAR_TABLE, 2)):
+        db.session.connection().execute(
+            sa.update(table)
+            .where(table.c.vendor_id == vendor.id, table.c.date_basis == "invoiced")
+            .values(net_amount=table.c.net_amount + ore)
+        )
+
+    def net(**filters):
+        [total] = invoices.invoice_totals(InvoiceFilters(vendor_id=vendor.id, **filters))
+        return total.net_amount
+
+    assert net() == net(year=2010) == D("100.02")
+    assert net(category_id=0) == net(year=2010, month=3) == D("100.01")
+    assert net(q="workshop") == net(amount_min=D("1")) == D("100.00")
+    assert [
+        (d.table, d.key["vendor_id"], d.stored[0], d.actual[0]) for d in summaries.differences()
+    ] == [
+        ("invoice_summaries", vendor.id, 10001, 10000),
+        ("invoice_year_summaries", vendor.id, 10002, 10000),
+    ]
 
 
 def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_invoice):
@@ -563,13 +588,20 @@ def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_inv
     )
     result = runner.invoke(rebuild_summaries_command, ["--check"])
     assert result.exit_code == 1
-    assert f"invoiced 2010-05 vendor {invoice.vendor_id} SEK" in result.output
-    assert "summaries 100.00 + VAT 25.00 in 1 invoice(s), invoices 200.00" in result.output
-    assert "nothing was changed" in result.output
-    assert len(summaries.differences()) == 1
+    assert (
+        f"invoice_summaries date_basis=invoiced vendor_id={invoice.vendor_id} year=2010 "
+        "month=5 currency=SEK category_id=0 department_id=0 contract_id=0: summaries 100.00 "
+        "+ VAT 25.00 in 1 invoice(s), invoices 200.00 + VAT 25.00 in 1 invoice(s)"
+    ) in result.output
+    assert (
+        f"invoice_year_summaries date_basis=invoiced year=2010 vendor_id={invoice.vendor_id} "
+        "currency=SEK: summaries 100.00"
+    ) in result.output
+    assert "2 summary row(s) differ; nothing was changed." in result.output
+    assert len(summaries.differences()) == 2
     result = runner.invoke(rebuild_summaries_command)
     assert result.exit_code == 1
-    assert "1 summary row(s) differed; rebuilt from the invoices." in result.output
+    assert "2 summary row(s) differed; rebuilt from the invoices." in result.output
     assert summaries.differences() == []
     [total] = invoices.invoice_totals(InvoiceFilters(vendor_id=invoice.vendor_id))
     assert total.net_amount == D("200.00")
@@ -639,6 +671,20 @@ def test_the_migration_fills_the_summaries_from_the_invoices_there(databases, mi
                 ("invoiced", 2010, 1, "SEK", 0, 0, 0, 11550, 2887, 3),
                 ("paid", 2010, 1, "EUR", 0, 0, 0, 500, 125, 1),
                 ("paid", 2010, 2, "SEK", 0, 0, 0, 9000, 2250, 2),
+            ]
+            with db.engine.connect() as connection:
+                years = connection.execute(
+                    sa.text(
+                        "SELECT date_basis, year, vendor_id, currency, net_amount, vat_amount,"
+                        " invoice_count FROM invoice_year_summaries"
+                        " ORDER BY date_basis, year, currency"
+                    )
+                ).all()
+            assert [tuple(r) for r in years] == [
+                ("invoiced", 2010, 1, "EUR", 500, 125, 1),
+                ("invoiced", 2010, 1, "SEK", 11550, 2887, 3),
+                ("paid", 2010, 1, "EUR", 500, 125, 1),
+                ("paid", 2010, 1, "SEK", 9000, 2250, 2),
             ]
             with app.test_request_context():
                 assert summaries.differences() == []

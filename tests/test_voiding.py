@@ -44,7 +44,7 @@ ALLOWED_DELETES = {
     # An undone import's suppliers, categories and departments that nothing points at.
     ("app/services/imports.py", "_withdraw_created"),
     # Summary rows left with no valid invoice, and a rebuild's: derived sums, not records.
-    ("app/services/summaries.py", "apply"),
+    ("app/services/summaries.py", "_apply_to"),
     ("app/services/summaries.py", "_apply_select"),
     ("app/services/summaries.py", "rebuild"),
 }

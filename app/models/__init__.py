@@ -19,6 +19,7 @@ from app.models.import_profile import ImportProfile
 from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
 from app.models.invoice_summary import InvoiceSummary
+from app.models.invoice_summary import InvoiceYearSummary
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
 from app.models.threshold import DirectAwardThreshold
@@ -44,6 +45,7 @@ __all__ = [
     "ImportSheet",
     "Invoice",
     "InvoiceSummary",
+    "InvoiceYearSummary",
     "LoginAttempt",
     "ProcurementBasis",
     "RateCard",

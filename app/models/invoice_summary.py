@@ -1,5 +1,6 @@
-"""InvoiceSummary: the valid invoices' sums per month and grouping key, kept exact in the
-same transaction as every write that changes them (``app.services.summaries``).
+"""InvoiceSummary: the valid invoices' sums per month and grouping key, and
+InvoiceYearSummary: the same per year, vendor and currency; both kept exact in the same
+transaction as every write that changes them (``app.services.summaries``).
 
 Derived data: ``insyn db rebuild-summaries`` recomputes the table from the invoices and
 reports any difference. A row exists only while at least one valid invoice falls in it.
@@ -70,3 +71,27 @@ class InvoiceSummary(db.Model):
             f"<InvoiceSummary {self.date_basis} {self.year}-{self.month:02d} "
             f"v{self.vendor_id} {self.currency} {self.net_amount} ×{self.invoice_count}>"
         )
+
+
+class InvoiceYearSummary(db.Model):
+    """The same sums by year, vendor and currency only: the few rows the whole-ledger figures
+    read (the pivot, the front page, a year's costs by vendor, a vendor's years), however
+    many invoices there are."""
+
+    __tablename__ = "invoice_year_summaries"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("date_basis", "year", "vendor_id", "currency"),
+        sa.CheckConstraint("date_basis IN ('invoiced', 'paid')", "date_basis"),
+    )
+
+    #: "invoiced" (by invoice date) or "paid" (by payment date).
+    date_basis: Mapped[str] = mapped_column(sa.String(8))
+    year: Mapped[int]
+    vendor_id: Mapped[int]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    #: Sum of the invoices' amounts excl. VAT, in ``currency`` (whole öre stored).
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    #: Sum of their VAT (whole öre stored).
+    vat_amount: Mapped[Decimal] = mapped_column(Money)
+    #: How many valid invoices the row sums.
+    invoice_count: Mapped[int]

@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Category
 from app.models import Invoice
-from app.models import InvoiceSummary
 from app.models import Vendor
 from app.money import N_
 from app.money import to_money
@@ -27,7 +26,7 @@ from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
 from app.services.provenance import in_use
 from app.services.provenance import set_provenance
-from app.services.summary_filters import summary_scope
+from app.services.summary_filters import year_or_month_scope
 from app.text import clean_text
 
 #: Sortable columns of the invoice list.
@@ -141,9 +140,9 @@ def invoice_totals(filters: InvoiceFilters) -> list[CurrencyTotal]:
     invoice summaries when the filters allow."""
     if filters.status == "voided":
         return []  # only voided invoices: none counts
-    scope = summary_scope(filters.narrowed(status="active"))
+    scope = year_or_month_scope(filters.narrowed(status="active"), dated=False)
     if scope is not None:
-        summary = InvoiceSummary
+        summary = scope.model
         rows = db.session.execute(
             sa.select(
                 summary.currency,
@@ -185,9 +184,9 @@ def yearly_totals(**filters) -> list[YearTotal]:
     wanted = InvoiceFilters(**filters)
     scope = None
     if wanted.status != "voided":  # only voided invoices: none counts (nor is summed)
-        scope = summary_scope(wanted.narrowed(status="active"), dated=True)
+        scope = year_or_month_scope(wanted.narrowed(status="active"), True, ("year",))
     if scope is not None and scope.basis == "invoiced":
-        summary = InvoiceSummary
+        summary = scope.model
         rows = db.session.execute(
             sa.select(
                 summary.year,

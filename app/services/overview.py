@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Contract
 from app.models import Engagement
-from app.models import InvoiceSummary
+from app.models import InvoiceYearSummary
 from app.models import Vendor
 
 
@@ -35,7 +35,7 @@ def yearly_overview() -> list[YearOverview]:
     """Per year (invoice date; an engagement's first day) and currency: live invoices' costs
     excl. VAT against engagements' fees. Newest year first. Two grouped queries in SQL, the
     costs from the invoice summaries."""
-    summary = InvoiceSummary
+    summary = InvoiceYearSummary
     costs = db.session.execute(
         sa.select(
             summary.year,
@@ -71,8 +71,8 @@ def counts() -> dict[str, int]:
     def count(model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
 
-    invoices = sa.select(sa.func.sum(InvoiceSummary.invoice_count)).where(
-        InvoiceSummary.date_basis == "invoiced"
+    invoices = sa.select(sa.func.sum(InvoiceYearSummary.invoice_count)).where(
+        InvoiceYearSummary.date_basis == "invoiced"
     )
     return {
         "vendors": count(Vendor),

@@ -1,6 +1,6 @@
 """Invoice summaries kept exact: the valid invoices' sums per (date basis, vendor, year,
-month, currency, category, department, contract), changed in the same transaction as every
-write that changes an invoice.
+month, currency, category, department, contract), and per (date basis, year, vendor,
+currency), changed in the same transaction as every write that changes an invoice.
 
 Every change is a delta: what the invoices it touches summed before is taken off, what they
 sum after is added, key by key, in whole öre, with an upsert (``INSERT … ON CONFLICT DO
@@ -59,6 +59,17 @@ TABLE = sa.table(
       for name in KEY),
     *(sa.column(name, sa.BigInteger) for name in SUMS),
 )  # fmt: skip
+#: The year table's key, and where each part is in :data:`KEY`.
+YEAR_KEY = ("date_basis", "year", "vendor_id", "currency")
+_YEAR_PARTS = tuple(KEY.index(name) for name in YEAR_KEY)
+YEAR_TABLE = sa.table(
+    "invoice_year_summaries",
+    *(sa.column(name, sa.String if name in ("date_basis", "currency") else sa.Integer)
+      for name in YEAR_KEY),
+    *(sa.column(name, sa.BigInteger) for name in SUMS),
+)  # fmt: skip
+#: Each table with its key.
+TABLES = ((TABLE, KEY), (YEAR_TABLE, YEAR_KEY))
 #: The invoice attributes a summary depends on: a change to any other leaves every sum as is.
 WATCHED = (
     "vendor_id",
@@ -85,9 +96,9 @@ Key = tuple
 Deltas = dict  # Key → [net öre, VAT öre, count]
 
 
-def _grouped(basis: str, date, where, sign: int = 1) -> sa.Select:
+def _grouped(basis: str, date, where, sign: int = 1, by_year: bool = False) -> sa.Select:
     """The valid invoices matching ``where`` summed by ``basis`` (in whole öre; negated with
-    ``sign`` -1), in :data:`TABLE`'s column order."""
+    ``sign`` -1), in :data:`TABLE`'s column order (:data:`YEAR_TABLE`'s with ``by_year``)."""
     keys = [
         sa.literal_column(f"'{basis}'", sa.String).label("date_basis"),
         Invoice.vendor_id,
@@ -98,6 +109,8 @@ def _grouped(basis: str, date, where, sign: int = 1) -> sa.Select:
         sa.func.coalesce(Invoice.department_id, 0),
         sa.func.coalesce(Invoice.contract_id, 0),
     ]
+    if by_year:
+        keys = [keys[part] for part in _YEAR_PARTS]
     net = sa.func.sum(sa.type_coerce(Invoice.net_amount, sa.BigInteger))
     vat = sa.func.sum(sa.type_coerce(Invoice.vat_amount, sa.BigInteger))
     count = sa.func.count()
@@ -133,39 +146,52 @@ def _add(deltas: Deltas, key: Key, net: int, vat: int, count: int) -> None:
         found[2] += count
 
 
-def _insert(connection: sa.Connection):
-    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(TABLE)
+def _insert(connection: sa.Connection, table: sa.TableClause):
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def _upsert(connection: sa.Connection, insert) -> sa.Insert:
+def _upsert(insert, table: sa.TableClause, key: tuple[str, ...]) -> sa.Insert:
     """``insert`` adding its sums to the rows already there."""
     return insert.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={name: TABLE.c[name] + insert.excluded[name] for name in SUMS},
+        index_elements=list(key),
+        set_={name: table.c[name] + insert.excluded[name] for name in SUMS},
     )
 
 
+def by_year(deltas: Deltas) -> Deltas:
+    """``deltas`` by the year table's key."""
+    years: Deltas = {}
+    for key, (net, vat, count) in deltas.items():
+        _add(years, tuple(key[part] for part in _YEAR_PARTS), net, vat, count)
+    return years
+
+
 def apply(connection: sa.Connection, deltas: Deltas) -> None:
-    """Add ``deltas`` (key → [net öre, VAT öre, count], negative to take off) to the
-    summaries, and remove the rows left with no invoice."""
+    """Add ``deltas`` (key → [net öre, VAT öre, count], negative to take off) to both
+    summary tables, and remove the rows left with no invoice."""
+    for (table, key), changes in zip(TABLES, (deltas, by_year(deltas)), strict=True):
+        _apply_to(connection, table, key, changes)
+
+
+def _apply_to(connection, table: sa.TableClause, key: tuple[str, ...], deltas: Deltas) -> None:
     rows = [
-        dict(zip(KEY, key, strict=True), net_amount=net, vat_amount=vat, invoice_count=count)
-        for key, (net, vat, count) in deltas.items()
+        dict(zip(key, parts, strict=True), net_amount=net, vat_amount=vat, invoice_count=count)
+        for parts, (net, vat, count) in deltas.items()
         if net or vat or count
     ]
     if not rows:
         return
-    connection.execute(_upsert(connection, _insert(connection)), rows)
+    connection.execute(_upsert(_insert(connection, table), table, key), rows)
     emptied = [
-        {f"k_{name}": value for name, value in zip(KEY, key, strict=True)}
-        for key, (_net, _vat, count) in deltas.items()
+        {f"k_{name}": value for name, value in zip(key, parts, strict=True)}
+        for parts, (_net, _vat, count) in deltas.items()
         if count < 0
     ]
     if emptied:
         connection.execute(
-            sa.delete(TABLE).where(
-                *(TABLE.c[name] == sa.bindparam(f"k_{name}") for name in KEY),
-                TABLE.c.invoice_count == 0,
+            sa.delete(table).where(
+                *(table.c[name] == sa.bindparam(f"k_{name}") for name in key),
+                table.c.invoice_count == 0,
             ),
             emptied,
         )
@@ -175,19 +201,20 @@ def _apply_select(connection: sa.Connection, where, sign: int) -> None:
     """Add (``sign`` 1) or take off (-1) the sums of the valid invoices matching ``where``,
     grouped and merged in the database: for a whole import batch."""
     for basis, date in BASES:
-        statement = _insert(connection).from_select(
-            [*KEY, *SUMS], _grouped(basis, date, where, sign)
-        )
-        connection.execute(_upsert(connection, statement))
+        for table, key in TABLES:
+            grouped = _grouped(basis, date, where, sign, by_year=table is YEAR_TABLE)
+            statement = _insert(connection, table).from_select([*key, *SUMS], grouped)
+            connection.execute(_upsert(statement, table, key))
     if sign < 0:
         vendors = sorted(connection.scalars(sa.select(Invoice.vendor_id).where(where).distinct()))
         for start in range(0, len(vendors), CHUNK):
-            connection.execute(
-                sa.delete(TABLE).where(
-                    TABLE.c.invoice_count == 0,
-                    TABLE.c.vendor_id.in_(vendors[start : start + CHUNK]),
+            for table, _key in TABLES:
+                connection.execute(
+                    sa.delete(table).where(
+                        table.c.invoice_count == 0,
+                        table.c.vendor_id.in_(vendors[start : start + CHUNK]),
+                    )
                 )
-            )
 
 
 def add_batch(batch_id: int) -> None:
@@ -324,30 +351,33 @@ def install() -> None:
 
 @dataclass(frozen=True)
 class Difference:
-    """A summary row that differs from the invoices: its key (see :data:`KEY`), what the
-    table holds and what the invoices sum, each as (net öre, VAT öre, count), or None where
-    there is no row."""
+    """A summary row that differs from the invoices: its table, its key (named by the
+    table's key, :data:`KEY` or :data:`YEAR_KEY`), what the table holds and what the invoices
+    sum, each as (net öre, VAT öre, count), or None where there is no row."""
 
-    key: Key
+    table: str
+    key: dict
     stored: tuple[int, int, int] | None
     actual: tuple[int, int, int] | None
 
 
 def differences() -> list[Difference]:
-    """Every key where the summaries differ from a fresh aggregation of the invoices, in
-    key order."""
+    """Every row where the summary tables differ from a fresh aggregation of the invoices,
+    in table and key order."""
     connection = db.session.connection()
-    stored = {
-        tuple(row[: len(KEY)]): tuple(int(v) for v in row[len(KEY) :])
-        for row in connection.execute(sa.select(*TABLE.c))
-    }
-    actual: Deltas = {}
-    _read(connection, sa.true(), actual)
+    fresh: Deltas = {}
+    _read(connection, sa.true(), fresh)
     found = []
-    for key in sorted(set(stored) | set(actual), key=_sort_key):
-        now = tuple(actual[key]) if key in actual else None
-        if stored.get(key) != now:
-            found.append(Difference(key, stored.get(key), now))
+    for (table, key), actual in zip(TABLES, (fresh, by_year(fresh)), strict=True):
+        stored = {
+            tuple(row[: len(key)]): tuple(int(v) for v in row[len(key) :])
+            for row in connection.execute(sa.select(*table.c))
+        }
+        for parts in sorted(set(stored) | set(actual), key=_sort_key):
+            now = tuple(actual[parts]) if parts in actual else None
+            if stored.get(parts) != now:
+                named = dict(zip(key, parts, strict=True))
+                found.append(Difference(table.name, named, stored.get(parts), now))
     return found
 
 
@@ -362,6 +392,7 @@ def rebuild() -> list[Difference]:
     found = differences()
     if found:
         connection = db.session.connection()
-        connection.execute(sa.delete(TABLE))
+        for table, _key in TABLES:
+            connection.execute(sa.delete(table))
         _apply_select(connection, sa.true(), 1)
     return found

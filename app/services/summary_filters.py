@@ -18,6 +18,7 @@ from dataclasses import fields
 import sqlalchemy as sa
 
 from app.models import InvoiceSummary
+from app.models import InvoiceYearSummary
 from app.services.invoice_filters import NONE
 from app.services.invoice_filters import InvoiceFilters
 from app.services.vendors import vendor_ids_matching
@@ -48,40 +49,56 @@ _DEFAULTS = {f.name: f.default for f in fields(InvoiceFilters)}
 
 @dataclass(frozen=True)
 class SummaryScope:
-    """The summary rows a figure sums: those of ``basis`` meeting ``conditions``."""
+    """The summary rows a figure sums: those of ``model`` and ``basis`` meeting
+    ``conditions``."""
 
+    model: type  #: InvoiceSummary or InvoiceYearSummary
     basis: str  #: "invoiced" or "paid"
     conditions: tuple
 
 
-def summary_scope(filters: InvoiceFilters, dated: bool = False) -> SummaryScope | None:
-    """The summary rows holding the valid invoices ``filters`` select, or ``None`` when the
-    summaries cannot tell.
+def summary_scope(
+    filters: InvoiceFilters, dated: bool = False, model: type = InvoiceSummary
+) -> SummaryScope | None:
+    """The rows of ``model`` holding the valid invoices ``filters`` select, or ``None`` when
+    that summary cannot tell.
 
     Args:
         filters: the figure's filters; only valid invoices are summed (``status`` "active").
         dated: the figure groups by year or month, so it needs the filters' date basis even
             when no filter names a date.
+        model: the summary to read: :class:`InvoiceSummary` (by month and every key), or
+            :class:`InvoiceYearSummary` (by year, vendor and currency: no month, category,
+            department or contract filter).
     """
     if filters.status != "active":
         return None
     for name, default in _DEFAULTS.items():
         if name not in ANSWERED and getattr(filters, name) != default:
             return None
-    summary = InvoiceSummary
+    summary = model
     conditions: list = []
     period = _period(filters)
     if period is False:
+        return None
+    if model is InvoiceYearSummary and not _whole_years(filters, period):
         return None
     uses_date = dated or period is not None
     basis = "paid" if uses_date and filters.date_basis == "paid" else "invoiced"
     conditions.append(summary.date_basis == basis)
     if period is not None:
         first, last = period
-        if first is not None:
-            conditions.append(sa.tuple_(summary.year, summary.month) >= sa.tuple_(*first))
-        if last is not None:
-            conditions.append(sa.tuple_(summary.year, summary.month) <= sa.tuple_(*last))
+        if model is InvoiceYearSummary:
+            # Whole years only (checked above).
+            if first is not None:
+                conditions.append(summary.year >= first[0])
+            if last is not None:
+                conditions.append(summary.year <= last[0])
+        else:
+            if first is not None:
+                conditions.append(sa.tuple_(summary.year, summary.month) >= sa.tuple_(*first))
+            if last is not None:
+                conditions.append(sa.tuple_(summary.year, summary.month) <= sa.tuple_(*last))
     if filters.vendor_id:
         conditions.append(summary.vendor_id == filters.vendor_id)
     if filters.vendor_ids:
@@ -92,17 +109,38 @@ def summary_scope(filters: InvoiceFilters, dated: bool = False) -> SummaryScope 
         conditions.append(
             summary.vendor_id.in_(vendor_ids_matching(filters.vendor_text, filters.audience))
         )
-    for column, value in (
-        (summary.contract_id, filters.contract_id),
-        (summary.category_id, filters.category_id),
-        (summary.department_id, filters.department_id),
-    ):
+    for name in ("contract_id", "category_id", "department_id"):
+        value = getattr(filters, name)
         if value is not None:
             # The summaries hold "none" as 0, as the filters ask for it.
-            conditions.append(column == (0 if value == NONE else value))
+            conditions.append(getattr(summary, name) == (0 if value == NONE else value))
     if filters.currency:
         conditions.append(summary.currency == filters.currency)
-    return SummaryScope(basis, tuple(conditions))
+    return SummaryScope(model, basis, tuple(conditions))
+
+
+def year_or_month_scope(filters: InvoiceFilters, dated: bool, by: tuple[str, ...] = ()):
+    """The year summary's scope when it can answer (``by`` only year, vendor and currency),
+    else the month summary's, else ``None``."""
+    if set(by) <= {"year", "vendor", "currency"}:
+        scope = summary_scope(filters, dated, InvoiceYearSummary)
+        if scope is not None:
+            return scope
+    return summary_scope(filters, dated)
+
+
+def _whole_years(filters: InvoiceFilters, period) -> bool:
+    """Whether the year summary holds these filters: no contract, category or department,
+    and a period (if any) of whole years."""
+    if any(
+        value is not None
+        for value in (filters.contract_id, filters.category_id, filters.department_id)
+    ):
+        return False
+    if period is None:
+        return True
+    first, last = period
+    return (first is None or first[1] == 1) and (last is None or last[1] == 12)
 
 
 def _period(filters: InvoiceFilters):

@@ -22,7 +22,6 @@ from app.models import Category
 from app.models import Contract
 from app.models import Department
 from app.models import Invoice
-from app.models import InvoiceSummary
 from app.models import Vendor
 from app.models.base import Money
 from app.money import from_ore
@@ -32,7 +31,7 @@ from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
 from app.services.summary_filters import SummaryScope
-from app.services.summary_filters import summary_scope
+from app.services.summary_filters import year_or_month_scope
 
 #: What can be grouped by, in the order the choices are offered.
 DIMENSIONS = ("year", "month", "vendor", "category", "department", "contract", "currency")
@@ -112,7 +111,8 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
     that date (unpaid ones, by payment date) fall in no year.
     """
     filters = query.filters.narrowed(status="active")
-    scope = summary_scope(filters, dated=any(name in ("year", "month") for name in query.by))
+    dated = any(name in ("year", "month") for name in query.by)
+    scope = year_or_month_scope(filters, dated, query.by)
     if scope is not None:
         return _summed(query, scope, in_ore)
     expressions: list = []
@@ -139,11 +139,11 @@ def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.S
     from a row per month and key instead of a row per invoice."""
     expressions: list = []
     readers: list = []
+    summary = scope.model
     for name in query.by:
         index = len(expressions)
-        expressions.extend(_SUMMARY_DIMENSIONS[name])
+        expressions.extend(_summary_dimension(summary, name))
         readers.append((name, _key_reader(name, index)))
-    summary = InvoiceSummary
     measure = {
         "gross": sa.type_coerce(summary.net_amount + summary.vat_amount, Money),
         "vat": summary.vat_amount,
@@ -159,16 +159,13 @@ def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.S
     return statement, readers
 
 
-#: The summaries' expression for each dimension (a "none" of 0 read back as NULL).
-_SUMMARY_DIMENSIONS = {
-    "year": [InvoiceSummary.year],
-    "month": [InvoiceSummary.year, InvoiceSummary.month],
-    "vendor": [InvoiceSummary.vendor_id],
-    "category": [sa.func.nullif(InvoiceSummary.category_id, 0)],
-    "department": [sa.func.nullif(InvoiceSummary.department_id, 0)],
-    "contract": [sa.func.nullif(InvoiceSummary.contract_id, 0)],
-    "currency": [],
-}
+def _summary_dimension(summary, name: str) -> list:
+    """A summary's expressions for a dimension (a "none" of 0 read back as NULL)."""
+    if name == "month":
+        return [summary.year, summary.month]
+    if name in ("category", "department", "contract"):
+        return [sa.func.nullif(getattr(summary, f"{name}_id"), 0)]
+    return {"year": [summary.year], "vendor": [summary.vendor_id], "currency": []}[name]
 
 
 def _key_reader(name: str, index: int):

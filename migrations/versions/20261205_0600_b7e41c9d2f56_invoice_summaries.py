@@ -1,5 +1,6 @@
 """Invoice summaries: the valid invoices' sums per (date basis, vendor, year, month,
-currency, category, department, contract), with counts, filled here from the invoices.
+currency, category, department, contract), and per (date basis, year, vendor, currency),
+with counts, filled here from the invoices.
 
 Reports, the balance, the front page and a vendor's yearly bars read these sums instead of
 the invoices whenever their filters allow; every write that changes an invoice keeps them
@@ -53,18 +54,32 @@ _COLUMNS = [
 ]
 
 
-def _grouped(basis: str, date):
+_YEAR_COLUMNS = [
+    "date_basis",
+    "year",
+    "vendor_id",
+    "currency",
+    "net_amount",
+    "vat_amount",
+    "invoice_count",
+]
+
+
+def _grouped(basis: str, date, by_year: bool = False):
     i = _INVOICES.c
+    year = sa.cast(sa.extract("year", date), sa.Integer)
     keys = [
         sa.literal(basis, sa.String),
         i.vendor_id,
-        sa.cast(sa.extract("year", date), sa.Integer),
+        year,
         sa.cast(sa.extract("month", date), sa.Integer),
         i.currency,
         sa.func.coalesce(i.category_id, 0),
         sa.func.coalesce(i.department_id, 0),
         sa.func.coalesce(i.contract_id, 0),
     ]
+    if by_year:
+        keys = [keys[0], year, i.vendor_id, i.currency]
     return (
         sa.select(*keys, sa.func.sum(i.net_amount), sa.func.sum(i.vat_amount), sa.func.count())
         .where(i.voided_at.is_(None), date.is_not(None))
@@ -108,10 +123,28 @@ def upgrade():
         ["date_basis", "year", "month"],
         unique=False,
     )
+    years = op.create_table(
+        "invoice_year_summaries",
+        sa.Column("date_basis", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("vendor_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("net_amount", sa.BigInteger(), nullable=False),
+        sa.Column("vat_amount", sa.BigInteger(), nullable=False),
+        sa.Column("invoice_count", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "date_basis IN ('invoiced', 'paid')", name=op.f("ck_invoice_year_summaries_date_basis")
+        ),
+        sa.PrimaryKeyConstraint(
+            "date_basis", "year", "vendor_id", "currency", name=op.f("pk_invoice_year_summaries")
+        ),
+    )
     for basis, date in (("invoiced", _INVOICES.c.invoiced_on), ("paid", _INVOICES.c.paid_on)):
         op.execute(sa.insert(summaries).from_select(_COLUMNS, _grouped(basis, date)))
+        op.execute(sa.insert(years).from_select(_YEAR_COLUMNS, _grouped(basis, date, True)))
 
 
 def downgrade():
+    op.drop_table("invoice_year_summaries")
     op.drop_index("ix_invoice_summaries_date_basis_year", table_name="invoice_summaries")
     op.drop_table("invoice_summaries")
