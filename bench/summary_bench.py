@@ -195,8 +195,14 @@ def fill(url: str) -> None:
         found = summaries.rebuild()
         db.session.commit()
         took = time.perf_counter() - started
-        rows_now = db.session.scalar(sa.text("SELECT COUNT(*) FROM invoice_summaries"))
-        print(f"rebuild-summaries: {len(found):,} keys written in {took:.1f} s ({rows_now:,} rows)")
+        months, years = (
+            db.session.scalar(sa.text(f"SELECT COUNT(*) FROM {table}"))  # noqa: S608
+            for table in ("invoice_summaries", "invoice_year_summaries")
+        )
+        print(
+            f"rebuild-summaries: {len(found):,} rows written in {took:.1f} s"
+            f" ({months:,} by month and key, {years:,} by year, vendor and currency)"
+        )
         started = time.perf_counter()
         assert summaries.differences() == []
         print(f"checked exact in {time.perf_counter() - started:.1f} s")
