@@ -174,9 +174,11 @@ def apply(connection: sa.Connection, deltas: Deltas) -> None:
 
 
 def _apply_to(connection, table: sa.TableClause, key: tuple[str, ...], deltas: Deltas) -> None:
+    # In key order: two transactions lock the rows they share in the same order, and never
+    # wait for each other in a circle.
     rows = [
         dict(zip(key, parts, strict=True), net_amount=net, vat_amount=vat, invoice_count=count)
-        for parts, (net, vat, count) in deltas.items()
+        for parts, (net, vat, count) in sorted(deltas.items())
         if net or vat or count
     ]
     if not rows:
