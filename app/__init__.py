@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
 
     from app import audit
+    from app.services import summaries
     from app.web import access
     from app.web import errors
     from app.web import filters
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.web import transactions
 
     audit.install()
+    summaries.install()
     transactions.register(app)
     access.register(app)
     errors.register(app)

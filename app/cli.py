@@ -18,9 +18,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
+from flask_migrate.cli import db as migrate_db
 
 from app.cli_errors import database_errors
 from app.cli_operations import check_command
+from app.cli_operations import rebuild_summaries_command
 from app.config import is_production
 
 
@@ -39,6 +41,8 @@ cli = FlaskGroup(
 # On the group itself, so that it runs even when the app refuses to start (no secret key in
 # production): saying why is its job.
 cli.add_command(check_command)
+# Beside Flask-Migrate's own: the summaries are part of the database's upkeep.
+migrate_db.add_command(rebuild_summaries_command)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""The operator's commands: ``insyn backup``, ``insyn restore``, ``insyn check`` and
-``insyn grant``.
+"""The operator's commands: ``insyn backup``, ``insyn restore``, ``insyn check``,
+``insyn grant`` and ``insyn db rebuild-summaries``.
 
 Exit statuses, as every Insyn command: 0 done; 1 refused or misconfigured (nothing changed);
 2 the file cannot be read or is not an Insyn backup; 3 the database could not be reached or
@@ -153,6 +153,50 @@ def grant_command(role: str) -> None:
     for statement in statements:
         click.echo(statement + ";")
     click.echo(f"{role} may now run Insyn's server, and no more.")
+
+
+@click.command("rebuild-summaries")
+@click.option("--check", is_flag=True, help="Only compare; change nothing.")
+@with_appcontext
+@database_errors
+def rebuild_summaries_command(check: bool) -> None:
+    """Recompute the invoice summaries (the sums reports read) from the invoices, and print
+    every key where they differed. Exits 0 when they were exact; 1 when a difference was
+    found (repaired, unless --check). Writes to invoices always keep them exact: a
+    difference means invoices were changed past Insyn (plain SQL), or a fault."""
+    from app.extensions import db
+    from app.money import from_ore
+    from app.services import summaries
+
+    found = summaries.differences() if check else summaries.rebuild()
+
+    def sums(values) -> str:
+        if values is None:
+            return "no row"
+        net, vat, count = values
+        return f"{from_ore(net)} + VAT {from_ore(vat)} in {count} invoice(s)"
+
+    for difference in found[:SHOWN_DIFFERENCES]:
+        key = " ".join(f"{name}={value}" for name, value in difference.key.items())
+        click.echo(
+            f"{difference.table} {key}: summaries {sums(difference.stored)}, "
+            f"invoices {sums(difference.actual)}"
+        )
+    if len(found) > SHOWN_DIFFERENCES:
+        click.echo(f"… and {len(found) - SHOWN_DIFFERENCES} more.")
+    if not found:
+        click.echo("The invoice summaries are exact.")
+        return
+    if check:
+        click.echo(f"{len(found)} summary row(s) differ; nothing was changed.")
+    else:
+        db.session.commit()
+        click.echo(f"{len(found)} summary row(s) differed; rebuilt from the invoices.")
+    sys.exit(EXIT_REJECTED)
+
+
+#: How many differing keys ``insyn db rebuild-summaries`` prints.
+SHOWN_DIFFERENCES = 50
 
 
 def register(app) -> None:

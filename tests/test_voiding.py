@@ -43,6 +43,10 @@ ALLOWED_DELETES = {
     ("app/importing/saved.py", "delete_layout"),
     # An undone import's suppliers, categories and departments that nothing points at.
     ("app/services/imports.py", "_withdraw_created"),
+    # Summary rows left with no valid invoice, and a rebuild's: derived sums, not records.
+    ("app/services/summaries.py", "_apply_to"),
+    ("app/services/summaries.py", "_apply_select"),
+    ("app/services/summaries.py", "rebuild"),
 }
 
 

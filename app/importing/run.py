@@ -53,6 +53,7 @@ from app.models import ImportBatch
 from app.models import ImportSheet
 from app.models.base import utcnow
 from app.money import N_
+from app.services import summaries
 
 #: How many parsed rows the preview shows.
 SAMPLE_ROWS = 10
@@ -365,6 +366,8 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
         # Only after a whole load: a failed one is rolled back, and the indexes dropped in its
         # transaction with it (rebuilding them on a lost connection would only hide why).
         writer.restore_indexes()
+    if write and batch is not None:
+        summaries.add_batch(batch.id)
     if progress:
         progress(plan.data_rows, plan.data_rows)
     outcome = RegisterOutcome()

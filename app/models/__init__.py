@@ -18,6 +18,8 @@ from app.models.import_job import ImportJob
 from app.models.import_profile import ImportProfile
 from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
+from app.models.invoice_summary import InvoiceSummary
+from app.models.invoice_summary import InvoiceYearSummary
 from app.models.login_attempt import LoginAttempt
 from app.models.rate_card import RateCard
 from app.models.threshold import DirectAwardThreshold
@@ -42,6 +44,8 @@ __all__ = [
     "ImportProfile",
     "ImportSheet",
     "Invoice",
+    "InvoiceSummary",
+    "InvoiceYearSummary",
     "LoginAttempt",
     "ProcurementBasis",
     "RateCard",

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Engagement
-from app.models import Invoice
+from app.models import InvoiceYearSummary
 from app.privacy import Audience
 from app.privacy import hidden_name
 from app.privacy import public_vendor_name
@@ -113,10 +113,10 @@ def balance(year: int, date_basis: str, audience: Audience) -> Balance:
 
 
 def balance_years() -> list[int]:
-    """Years with valid invoices (by invoice date) or engagements (by first day), newest
-    first; voided records make no year."""
-    invoice_years = sa.select(sa.extract("year", Invoice.invoiced_on).label("year")).where(
-        Invoice.voided_at.is_(None)
+    """Years with valid invoices (by invoice date, from the invoice summaries) or
+    engagements (by first day), newest first; voided records make no year."""
+    invoice_years = sa.select(InvoiceYearSummary.year.label("year")).where(
+        InvoiceYearSummary.date_basis == "invoiced"
     )
     engagement_years = sa.select(sa.extract("year", Engagement.first_day).label("year")).where(
         Engagement.voided_at.is_(None)

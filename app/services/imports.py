@@ -29,6 +29,7 @@ from app.models import Vendor
 from app.models import VendorAlias
 from app.models.base import utcnow
 from app.money import N_
+from app.services import summaries
 from app.services.errors import ServiceError
 
 # --- jobs -------------------------------------------------------------------------------------
@@ -249,10 +250,12 @@ def _void_invoices(batch: ImportBatch, now: dt.datetime, why: str, actor: audit.
         "changes",
     ]
     db.session.execute(sa.insert(AuditEvent).from_select(columns, events))
+    # The voided rows leave the summaries in one grouped statement, not row by row.
+    summaries.remove(live)
     result = db.session.execute(
         sa.update(Invoice)
         .where(live)
         .values(voided_at=now, void_reason=why, version=Invoice.version + 1),
-        execution_options={"synchronize_session": False},
+        execution_options={"synchronize_session": False, "summaries": "kept"},
     )
     return result.rowcount

@@ -26,6 +26,7 @@ from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
 from app.services.provenance import in_use
 from app.services.provenance import set_provenance
+from app.services.summary_filters import year_or_month_scope
 from app.text import clean_text
 
 #: Sortable columns of the invoice list.
@@ -135,9 +136,25 @@ class CurrencyTotal:
 
 def invoice_totals(filters: InvoiceFilters) -> list[CurrencyTotal]:
     """Sums of the invoices matching ``filters``, one per currency, voided invoices left out
-    whatever the status filter says. Amounts excl. VAT, VAT, and the count."""
+    whatever the status filter says. Amounts excl. VAT, VAT, and the count. Read from the
+    invoice summaries when the filters allow."""
     if filters.status == "voided":
         return []  # only voided invoices: none counts
+    scope = year_or_month_scope(filters.narrowed(status="active"), dated=False)
+    if scope is not None:
+        summary = scope.model
+        rows = db.session.execute(
+            sa.select(
+                summary.currency,
+                sa.func.sum(summary.net_amount),
+                sa.func.sum(summary.vat_amount),
+                sa.func.sum(summary.invoice_count),
+            )
+            .where(*scope.conditions)
+            .group_by(summary.currency)
+            .order_by(summary.currency)
+        )
+        return [CurrencyTotal(c, net, vat, n) for c, net, vat, n in rows]
     query = apply_filters(
         sa.select(
             Invoice.currency,
@@ -162,7 +179,27 @@ class YearTotal:
 
 def yearly_totals(**filters) -> list[YearTotal]:
     """Sums per year (of the invoice date) and currency of the invoices matching the
-    ``InvoiceFilters`` fields given, voided ones left out; newest year first."""
+    ``InvoiceFilters`` fields given, voided ones left out; newest year first. Read from the
+    invoice summaries when the filters allow."""
+    wanted = InvoiceFilters(**filters)
+    scope = None
+    if wanted.status != "voided":  # only voided invoices: none counts (nor is summed)
+        scope = year_or_month_scope(wanted.narrowed(status="active"), True, ("year",))
+    if scope is not None and scope.basis == "invoiced":
+        summary = scope.model
+        rows = db.session.execute(
+            sa.select(
+                summary.year,
+                summary.currency,
+                sa.func.sum(summary.net_amount),
+                sa.func.sum(summary.vat_amount),
+                sa.func.sum(summary.invoice_count),
+            )
+            .where(*scope.conditions)
+            .group_by(summary.year, summary.currency)
+            .order_by(summary.year.desc(), summary.currency)
+        )
+        return [YearTotal(int(y), c, net, vat, n) for y, c, net, vat, n in rows]
     year = sa.extract("year", Invoice.invoiced_on)
     query = apply_filters(
         sa.select(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Contract
 from app.models import Engagement
-from app.models import Invoice
+from app.models import InvoiceYearSummary
 from app.models import Vendor
 
 
@@ -33,12 +33,18 @@ class YearOverview:
 
 def yearly_overview() -> list[YearOverview]:
     """Per year (invoice date; an engagement's first day) and currency: live invoices' costs
-    excl. VAT against engagements' fees. Newest year first. Two grouped queries in SQL."""
-    year = sa.extract("year", Invoice.invoiced_on)
+    excl. VAT against engagements' fees. Newest year first. Two grouped queries in SQL, the
+    costs from the invoice summaries."""
+    summary = InvoiceYearSummary
     costs = db.session.execute(
-        sa.select(year, Invoice.currency, sa.func.sum(Invoice.net_amount), sa.func.count())
-        .where(Invoice.voided_at.is_(None))
-        .group_by(year, Invoice.currency)
+        sa.select(
+            summary.year,
+            summary.currency,
+            sa.func.sum(summary.net_amount),
+            sa.func.sum(summary.invoice_count),
+        )
+        .where(summary.date_basis == "invoiced")
+        .group_by(summary.year, summary.currency)
     ).all()
     year = sa.extract("year", Engagement.first_day)
     income = db.session.execute(
@@ -65,9 +71,13 @@ def counts() -> dict[str, int]:
     def count(model, *where) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
 
+    invoices = sa.select(sa.func.sum(InvoiceYearSummary.invoice_count)).where(
+        InvoiceYearSummary.date_basis == "invoiced"
+    )
     return {
         "vendors": count(Vendor),
         "contracts": count(Contract, Contract.voided_at.is_(None)),
-        "invoices": count(Invoice, Invoice.voided_at.is_(None)),
+        # Every valid invoice is in one summary row by its invoice date.
+        "invoices": int(db.session.scalar(invoices) or 0),
         "engagements": count(Engagement, Engagement.voided_at.is_(None)),
     }

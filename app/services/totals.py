@@ -2,8 +2,10 @@
 category, department, contract and currency, and the year × vendor pivot built from them.
 
 Sums are computed by the database (GROUP BY); Python only labels and arranges the grouped
-rows. Voided invoices never count, and currencies are never added together: currency is
-always part of the grouping.
+rows. They are read from the invoice summaries (``app.services.summaries``) whenever the
+filters allow (``app.services.summary_filters``), else from the invoices themselves: the
+figures are the same either way. Voided invoices never count, and currencies are never
+added together: currency is always part of the grouping.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
+from app.services.summary_filters import SummaryScope
+from app.services.summary_filters import year_or_month_scope
 
 #: What can be grouped by, in the order the choices are offered.
 DIMENSIONS = ("year", "month", "vendor", "category", "department", "contract", "currency")
@@ -107,6 +111,10 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
     that date (unpaid ones, by payment date) fall in no year.
     """
     filters = query.filters.narrowed(status="active")
+    dated = any(name in ("year", "month") for name in query.by)
+    scope = year_or_month_scope(filters, dated, query.by)
+    if scope is not None:
+        return _summed(query, scope, in_ore)
     expressions: list = []
     readers: list = []
     for name in query.by:
@@ -124,6 +132,40 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
     if any(name in ("year", "month") for name in query.by) and date.expression.nullable:
         statement = statement.where(date.is_not(None))
     return statement.group_by(*expressions, Invoice.currency), readers
+
+
+def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.Select, list]:
+    """:func:`_grouped` from the invoice summaries: the same groups, sums and counts, read
+    from a row per month and key instead of a row per invoice."""
+    expressions: list = []
+    readers: list = []
+    summary = scope.model
+    for name in query.by:
+        index = len(expressions)
+        expressions.extend(_summary_dimension(summary, name))
+        readers.append((name, _key_reader(name, index)))
+    measure = {
+        "gross": sa.type_coerce(summary.net_amount + summary.vat_amount, Money),
+        "vat": summary.vat_amount,
+    }.get(query.measure, summary.net_amount)
+    amount = sa.func.sum(measure)
+    if in_ore:
+        amount = sa.type_coerce(amount, sa.BigInteger)
+    statement = (
+        sa.select(*expressions, summary.currency, amount, sa.func.sum(summary.invoice_count))
+        .where(*scope.conditions)
+        .group_by(*expressions, summary.currency)
+    )
+    return statement, readers
+
+
+def _summary_dimension(summary, name: str) -> list:
+    """A summary's expressions for a dimension (a "none" of 0 read back as NULL)."""
+    if name == "month":
+        return [summary.year, summary.month]
+    if name in ("category", "department", "contract"):
+        return [sa.func.nullif(getattr(summary, f"{name}_id"), 0)]
+    return {"year": [summary.year], "vendor": [summary.vendor_id], "currency": []}[name]
 
 
 def _key_reader(name: str, index: int):
