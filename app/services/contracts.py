@@ -19,6 +19,7 @@ from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
 from app.privacy import Audience
+from app.services import fulltext
 from app.services import plausibility
 from app.services import voiding
 from app.services.conflicts import check_version
@@ -115,6 +116,8 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
                 sa.func.lower(Contract.reference).like(like),
                 sa.func.lower(Contract.title).like(like),
                 sa.func.lower(Contract.purpose).like(like),
+                # Words, whatever their diacritics (the full-text index).
+                fulltext.matches(fulltext.CONTRACTS, filters.q),
             )
         )
     return query.order_by(*order_by(contract_keys(filters, sort, descending)))

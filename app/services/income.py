@@ -16,6 +16,7 @@ from app.money import N_
 from app.money import to_money
 from app.privacy import Audience
 from app.privacy import is_private_person
+from app.services import fulltext
 from app.services import plausibility
 from app.services import voiding
 from app.services.conflicts import check_version
@@ -248,6 +249,7 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
         organiser = sa.or_(
             sa.func.lower(Engagement.organiser_name).like(like),
             Engagement.organiser_org_number.like(like),
+            fulltext.matches(fulltext.ORGANISERS, filters.q),
         )
         if not filters.audience.sees_personal_data:
             organiser = sa.and_(organiser, Engagement.organiser_is_private.is_(False))
@@ -256,6 +258,7 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
                 organiser,
                 sa.func.lower(Engagement.topic).like(like),
                 sa.func.lower(Engagement.speaker).like(like),
+                fulltext.matches(fulltext.TOPICS, filters.q),
             )
         )
     return query.order_by(*order_by(engagement_keys(filters, sort, descending)))

@@ -18,6 +18,7 @@ from app.money import N_
 from app.privacy import Audience
 from app.privacy import hides_private_persons
 from app.privacy import is_private_person
+from app.services import fulltext
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
@@ -77,6 +78,11 @@ def _matches(text: str, audience: Audience):
         Vendor.name_key.like(key, escape="\\"),
         Vendor.id.in_(
             sa.select(VendorAlias.vendor_id).where(VendorAlias.name_key.like(key, escape="\\"))
+        ),
+        # Words, whatever their diacritics, in the name or another spelling (full-text index).
+        fulltext.matches(fulltext.VENDORS, text),
+        Vendor.id.in_(
+            sa.select(VendorAlias.vendor_id).where(fulltext.matches(fulltext.VENDOR_ALIASES, text))
         ),
     ]
     if len(digits) >= 4:
