@@ -28,8 +28,8 @@ def _search(client, q: str) -> str:
     return response.get_data(as_text=True)
 
 
-def _invoice_ids(db, q: str) -> set[int]:
-    statement = invoice_select(InvoiceFilters(q=q, status="all"))
+def _invoice_ids(db, q: str, status: str = "all") -> set[int]:
+    statement = invoice_select(InvoiceFilters(q=q, status=status))
     return {invoice.id for invoice in db.session.scalars(statement)}
 
 
@@ -66,6 +66,54 @@ def test_every_word_is_found_as_the_start_of_a_word(anonymous, db, consultant):
     listed = anonymous.get("/invoices/", query_string={"q": "soc medier"}).get_data(as_text=True)
     assert "SM-2010-07" in listed and "SM-2010-08" not in listed
     assert _invoice_ids(db, "SM 2010 08") == {course.id}  # numbers cut at punctuation
+
+
+def test_a_number_is_a_whole_word(db, make_vendor, make_invoice):
+    vendor = make_vendor(name="Siffror AB")
+    hundred = make_invoice(vendor=vendor, description="100 % av arvodet", net_amount=Decimal(7))
+    thousand = make_invoice(vendor=vendor, description="1000 affischer", net_amount=Decimal(9))
+    assert _invoice_ids(db, "100") == {hundred.id}
+    assert _invoice_ids(db, "1000") == {thousand.id}
+    assert _invoice_ids(db, "affisch 1000") == {thousand.id}
+
+
+def test_an_imported_file_is_found_and_undone_from_the_search(runner, db, tmp_path, make_user):
+    from tests.test_importing_errors import import_file
+
+    admin = make_user("admin")
+    path = tmp_path / "reskontra.csv"
+    path.write_text(
+        "Leverantör;Org.nr;Fakturadatum;Belopp;Beskrivning\n"
+        "Penseo AB;556703-7485;2010-03-01;1 000,00;Workshop i Hässleholm\n"
+        "Mediabyrån AB;556811-9357;2010-03-04;2 500,50;Affischer till Växjö\n",
+        encoding="utf-8",
+    )
+    assert import_file(runner, path).exit_code == 0
+    assert len(_invoice_ids(db, "hassleholm")) == 1 and len(_invoice_ids(db, "vaxjo aff")) == 1
+    # The search's trigger is back after the load: a record entered by hand is found.
+    assert len(_invoice_ids(db, "2500,50")) == 1
+    batch = db.session.scalar(
+        sa.select(Invoice.import_batch_id).where(Invoice.import_batch_id.is_not(None))
+    )
+    undone = runner.invoke(
+        args=["imports", "undo", str(batch), "--reason", "Fel fil", "--as", admin.email]
+    )
+    assert undone.exit_code == 0, undone.output
+    assert _invoice_ids(db, "hassleholm", "active") == set()
+
+
+def test_the_search_trigger_is_back_after_an_import(runner, db, tmp_path, make_invoice):
+    from tests.test_importing_errors import import_file
+
+    path = tmp_path / "reskontra.csv"
+    path.write_text(
+        "Leverantör;Org.nr;Fakturadatum;Belopp;Beskrivning\n"
+        "Penseo AB;556703-7485;2010-03-01;1 000,00;Workshop i Hässleholm\n",
+        encoding="utf-8",
+    )
+    assert import_file(runner, path).exit_code == 0
+    later = make_invoice(description="Efter importen: Göteborg")
+    assert _invoice_ids(db, "goteborg") == {later.id}
 
 
 @pytest.mark.parametrize("typed", ["267350", "267 350", "267 350,00", "267350.00", "267 350 kr"])

@@ -352,6 +352,7 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
             done += len(chunk)
             if progress:
                 progress(done + len(findings.rejected_rows), plan.data_rows)
+        writer.finish()
     finally:
         if bulk:
             writer.restore_indexes()

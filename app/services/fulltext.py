@@ -2,6 +2,8 @@
 
 A search finds the records holding every word typed as the start of a word, whatever the
 case and the diacritics: "soc medier" finds "Sociala medier", "sormland" finds "Sörmland".
+A number is looked for as a whole word: "100" finds "100 %" but not "1000", "2009" finds
+"KS 2009/412".
 Text is cut into words at anything that is not a letter or a digit on both databases, so
 "KS 2009/412" finds the registry number "KS 2009/412".
 
@@ -40,6 +42,8 @@ from app.money import parse_amount
 MAX_WORDS = 12
 #: What a word is: letters and digits (``_`` is not a letter).
 _WORD = re.compile(r"[^\W_]+")
+#: A word that is a number, looked for whole.
+_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,54 @@ def matches(document: Document, text: str | None) -> sa.ColumnElement:
     if _dialect() == "postgresql":
         query = sa.func.insyn_search_query(" ".join(found))
         return vector(document).op("@@")(query)
-    terms = " AND ".join(f'"{w}"*' for w in found)  # words hold no quotes: see _WORD
+    # Words hold no quotes (see _WORD); a number is a whole word, as on PostgreSQL.
+    terms = " AND ".join(f'"{w}"' if _NUMBER.fullmatch(w) else f'"{w}"*' for w in found)
     all_columns = {d.columns for d in DOCUMENTS if d.fts_table == document.fts_table}
     if len(all_columns) > 1:  # a table shared by two documents: only this one's columns
         terms = f"{{{' '.join(document.columns)}}} : ({terms})"
     fts = sa.table(document.fts_table, sa.column("rowid"))
     hits = sa.select(fts.c.rowid).where(sa.literal_column(document.fts_table).op("MATCH")(terms))
     return document.model.id.in_(hits)
+
+
+class BulkInsert:
+    """A bulk load of invoices into SQLite, in one transaction: the search index's insert
+    trigger set aside while rows go in, and the new rows indexed at the end in one statement.
+
+    FTS5 writes out what each statement added as a segment of its own, so a row-by-row
+    trigger costs about 100 µs a row under a driver-level ``executemany`` (200,000 rows: 22 s
+    against 5 s without); indexing the new rows in one ``INSERT … SELECT`` costs about 2 s.
+    The trigger is dropped and made again inside the load's transaction, so no other
+    connection ever sees the table without it, and a failed load rolls both back. The new
+    rows are those above the highest id before the load (ids only grow: AUTOINCREMENT).
+    On PostgreSQL (the index is kept by the database, not by a trigger) it does nothing.
+    """
+
+    TRIGGER = "search_invoices_insert"
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.trigger_sql: str | None = None
+        if connection.dialect.name != "sqlite":
+            return
+        self.trigger_sql = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (self.TRIGGER,)
+        ).scalar()
+        self.after_id = connection.exec_driver_sql(
+            "SELECT coalesce(max(id), 0) FROM invoices"
+        ).scalar()
+        if self.trigger_sql:
+            connection.exec_driver_sql(f"DROP TRIGGER {self.TRIGGER}")
+
+    def finish(self) -> None:
+        """Index the rows loaded and put the trigger back (once the load has succeeded)."""
+        if not self.trigger_sql:
+            return
+        columns = ", ".join(INVOICES.columns)
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {INVOICES.fts_table} (rowid, {columns}) "  # noqa: S608 - constants
+            f"SELECT id, {columns} FROM invoices WHERE id > ?",
+            (self.after_id,),
+        )
+        self.connection.exec_driver_sql(self.trigger_sql)
+        self.trigger_sql = None

@@ -52,12 +52,14 @@ PG_INDEXES = {
 }
 
 
-#: PostgreSQL: every word as the start of a word, folded as the documents are.
+#: PostgreSQL: every word as the start of a word (a number as a whole word), folded as the
+#: documents are.
 QUERY_FUNCTION = """
 CREATE FUNCTION SCHEMA.insyn_search_query(text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT pg_catalog.to_tsquery('pg_catalog.simple'::regconfig, coalesce((
-        SELECT pg_catalog.string_agg(pg_catalog.quote_literal(lexeme) || ':*', ' & ')
+        SELECT pg_catalog.string_agg(pg_catalog.quote_literal(lexeme)
+            || CASE WHEN lexeme ~ '^[0-9]+$' THEN '' ELSE ':*' END, ' & ')
         FROM pg_catalog.unnest(SCHEMA.insyn_search_vector($1))), ''))
 $$
 """
