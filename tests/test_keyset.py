@@ -109,6 +109,23 @@ def test_every_order_of_the_invoice_list_pages_forwards_and_back(
     assert json_ids == expected == [item["id"] for item in api["items"]]
 
 
+@pytest.mark.parametrize("sort", ["invoiced_on", "paid_on"])
+def test_the_api_pages_back_through_the_same_pages(anonymous, invoices, sort):
+    pages, url = [], f"/api/v1/invoices?sort={sort}&limit={PAGE}"
+    while url:
+        body = anonymous.get(url).json
+        assert (body["previous"] is None) == (not pages)
+        pages.append([item["id"] for item in body["items"]])
+        url = body["next"]
+    url = body["previous"]
+    for expected in reversed(pages[:-1]):
+        response = anonymous.get(url)
+        assert [item["id"] for item in response.json["items"]] == expected
+        assert 'rel="next"' in response.headers["Link"]
+        url = response.json["previous"]
+    assert url is None
+
+
 def test_a_page_after_a_cursor_is_cut_by_key_not_by_position(anonymous, invoices, make_invoice):
     first = anonymous.get("/invoices/")
     second_url = _link(first, "next")

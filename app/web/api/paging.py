@@ -27,24 +27,39 @@ MAX_LIMIT = 1000
 
 @dataclass
 class Page:
-    """One page: the records (or rows) and the address of the next page, if any."""
+    """One page: the records (or rows) and the addresses of the next and previous pages, if
+    any."""
 
     items: list
     next: str | None
     limit: int
+    previous: str | None = None
 
 
-def page(statement: sa.Select, keys: list[Key], order_name: str, limit: int, cursor: str | None):
-    """The page of ``statement`` after ``cursor``, ordered by ``keys`` (the last of which
-    must be unique: the record's id). ``statement`` selects one entity (or one row shape);
-    its own ORDER BY is replaced by the keys'.
+def page(
+    statement: sa.Select,
+    keys: list[Key],
+    order_name: str,
+    limit: int,
+    cursor: str | None,
+    before: str | None = None,
+):
+    """The page of ``statement`` after ``cursor`` (or before ``before``), ordered by ``keys``
+    (the last of which must be unique: the record's id). ``statement`` selects one entity
+    (or one row shape); its own ORDER BY is replaced by the keys'.
 
     Raises:
         BadCursor: as :func:`app.web.keyset.decode_cursor`.
     """
-    after = decode_cursor(cursor, order_name, len(keys)) if cursor else None
-    found = window(statement, keys, limit, after=after)
-    next_url = None
+    after = decode_cursor(cursor, order_name, len(keys)) if cursor and not before else None
+    back = decode_cursor(before, order_name, len(keys)) if before else None
+    found = window(statement, keys, limit, after=after, before=back)
+    next_url = previous_url = None
     if found.has_next and found.last:
         next_url = link(request.base_url, {"cursor": encode_cursor(order_name, found.last)})
-    return Page(found.items, next_url, limit)
+    if found.has_previous:
+        previous_url = link(
+            request.base_url,
+            {"before": encode_cursor(order_name, found.first)} if found.first else {},
+        )
+    return Page(found.items, next_url, limit, previous_url)

@@ -41,20 +41,29 @@ from app.web.vendors.views import list_filters as vendor_filters
 
 def _page(statement, keys: list[Key], order_name: str, schema) -> dict:
     try:
-        found = page(statement, keys, order_name, queries.limit(), queries.request_cursor())
+        found = page(
+            statement,
+            keys,
+            order_name,
+            queries.limit(),
+            queries.request_cursor(),
+            queries.request_cursor("before"),
+        )
     except BadCursor:
         abort(queries.refused([{"field": "cursor", "detail": "Not a cursor of this list."}]))
     return {
         "items": schema(many=True).dump(found.items),
         "next": found.next,
+        "previous": found.previous,
         "limit": found.limit,
     }
 
 
 def _paged(body: dict):
     response = jsonify(body)
-    if body["next"]:
-        response.headers["Link"] = f'<{body["next"]}>; rel="next"'
+    links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response
 
 
