@@ -175,11 +175,17 @@ def test_a_cursor_of_another_sort_is_refused(anonymous, invoices):
     assert anonymous.get(f"/invoices/?sort=net_amount&after={cursor}").status_code == 400
 
 
+@pytest.mark.parametrize("who", ["anonymous", "client"])
 @pytest.mark.parametrize("sort", ["name", "org_number", "created"])
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-def test_the_vendor_list_pages_through_every_vendor_once(client, app, make_vendor, sort, direction):
+def test_the_vendor_list_pages_through_every_vendor_once(
+    request, app, make_vendor, sort, direction, who
+):
+    client = request.getfixturevalue(who)
     for i in range(9):
         make_vendor(name=f"Samma Namn {i % 2}", org_number=None)
+    for name in ("ANDERSSON;ANNA", "BERG;BO"):  # private persons: last, to the public
+        assert make_vendor(name=name).is_private_person
     app.config["PAGE_SIZE"] = 2
     try:
         pages, _ = _walk_html(client, f"/vendors/?sort={sort}&dir={direction}", "vendors")
@@ -187,7 +193,7 @@ def test_the_vendor_list_pages_through_every_vendor_once(client, app, make_vendo
         app.config["PAGE_SIZE"] = 50
     ids = [i for page in pages for i in page]
     api = client.get(f"/api/v1/vendors?sort={sort}&dir={direction}&limit=1000").json
-    assert ids == [item["id"] for item in api["items"]] and len(ids) == len(set(ids)) >= 9
+    assert ids == [item["id"] for item in api["items"]] and len(ids) == len(set(ids)) >= 11
 
 
 def test_a_row_value_comparison_seeks_when_every_key_runs_one_way(db):
