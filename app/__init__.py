@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import csrf
     from app.extensions import db
     from app.extensions import migrate
+    from app.models.search import include_object
 
     db.init_app(app)
     # Batch mode lets migrations alter tables on SQLite, which has no ALTER COLUMN.
@@ -112,6 +113,7 @@ def register_extensions(app: Flask) -> None:
         directory=str(Path(app.root_path).parent / "migrations"),
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     csrf.init_app(app)
     babel.init_app(

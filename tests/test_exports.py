@@ -173,19 +173,31 @@ def test_the_two_csv_dialects(anonymous, demo):
 
 def test_the_invoice_list_json_is_paginated_with_links(anonymous, demo):
     data = anonymous.get("/invoices.json?per_page=5&status=active").get_json()
-    assert data["kind"] == "invoices" and data["page"] == 1 and data["per_page"] == 5
+    assert data["kind"] == "invoices" and data["page"] is None and data["per_page"] == 5
     assert len(data["rows"]) == 5 and (data["total"], data["pages"]) == (27, 6)  # 22 + 5
-    assert data["previous"] is None and "page=2" in data["next"]
+    assert data["previous"] is None and data["first"] is None and "after=" in data["next"]
     row = data["rows"][0]
     assert re.fullmatch(r"-?\d+\.\d\d", row["net_amount"]) and row["currency"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["invoiced_on"])
-    last = anonymous.get(f"/invoices.json?per_page=5&status=active&page={data['pages']}")
-    assert last.get_json()["next"] is None
-    ids = set()
-    for page in range(1, data["pages"] + 1):
-        rows = anonymous.get(f"/invoices.json?per_page=5&status=active&page={page}").get_json()
-        ids |= {r["id"] for r in rows["rows"]}
-    assert len(ids) == data["total"]
+    pages, url = [], data["next"]
+    pages.append([r["id"] for r in data["rows"]])
+    while url:
+        data = anonymous.get(url).get_json()
+        assert data["first"] and data["previous"]
+        pages.append([r["id"] for r in data["rows"]])
+        url = data["next"]
+    assert len(pages) == 6 and sum(len(p) for p in pages) == 27
+    assert len({i for p in pages for i in p}) == 27
+    # Back from the last page, page by page, through the same pages.
+    url = data["previous"]
+    for expected in reversed(pages[:-1]):
+        back = anonymous.get(url).get_json()
+        assert [r["id"] for r in back["rows"]] == expected
+        url = back["previous"]
+    assert url is None
+    # An old page-numbered link opens its page.
+    old = anonymous.get("/invoices.json?per_page=5&status=active&page=3").get_json()
+    assert old["page"] == 3 and [r["id"] for r in old["rows"]] == pages[2]
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,14 @@ from flask_migrate import downgrade
 from flask_migrate import upgrade
 
 from app.extensions import db
+from app.models.search import include_object
 
 
 def _differences(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return compare_metadata(context, db.metadata)
 
 

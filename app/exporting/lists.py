@@ -32,10 +32,11 @@ from app.privacy import public_vendor_name
 from app.privacy import shown_identifier
 from app.services import contracts as contract_service
 from app.services import income as income_service
+from app.services import invoices as invoice_service
 from app.services import vendors as vendor_service
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
-from app.services.invoices import SORTS as INVOICE_SORTS
+from app.services.keyset import order_by
 
 #: Rows fetched from the database at a time while an export streams.
 FETCH = 2000
@@ -111,9 +112,8 @@ def invoice_rows_select(filters: InvoiceFilters, sort: str = "invoiced_on", desc
         .outerjoin(Category, Invoice.category_id == Category.id)
         .outerjoin(Department, Invoice.department_id == Department.id)
     )
-    column = INVOICE_SORTS.get(sort, Invoice.invoiced_on)
-    order = column.desc() if descending else column.asc()
-    return apply_filters(statement, filters).order_by(order.nulls_last(), Invoice.id.desc())
+    keys = invoice_service.invoice_keys(sort, descending)
+    return apply_filters(statement, filters).order_by(*order_by(keys))
 
 
 def invoice_values(row, private_name: str | None = None) -> list:
@@ -190,9 +190,11 @@ def invoices_table(
 # --- vendors, contracts, engagements ------------------------------------------------------------
 
 
-def vendors_table(filters: vendor_service.VendorFilters, sort: str = "name", descending=False):
-    """Every vendor ``filters`` selects, with its invoices' count and sum per currency left to
-    the reports (a vendor list is a register)."""
+def vendors_table(
+    filters: vendor_service.VendorFilters, sort: str = "name", descending=False, records=None
+):
+    """Every vendor ``filters`` selects (or only ``records``, a page of them), with its
+    invoices' count and sum per currency left to the reports (a vendor list is a register)."""
     columns = [
         Column("id", gettext("Vendor (id)"), "int"),
         Column("name", gettext("Name"), "text", 36),
@@ -202,12 +204,16 @@ def vendors_table(filters: vendor_service.VendorFilters, sort: str = "name", des
         Column("private_person", gettext("Private person"), "text", 8),
         Column("aliases", gettext("Other spellings"), "text", 36),
     ]
-    statement = vendor_service.vendor_select(filters, sort, descending)
+    statement = vendor_service.with_related(vendor_service.vendor_select(filters, sort, descending))
 
     hidden = hidden_name(filters.audience)
 
     def rows():
-        for vendor in db.session.scalars(statement.execution_options(yield_per=FETCH)):
+        if records is None:
+            found = db.session.scalars(statement.execution_options(yield_per=FETCH))
+        else:
+            found = records
+        for vendor in found:
             private = vendor.is_private_person and hidden is not None
             yield [
                 vendor.id,
@@ -230,9 +236,11 @@ def vendors_table(filters: vendor_service.VendorFilters, sort: str = "name", des
     )
 
 
-def contracts_table(filters: contract_service.ContractFilters, sort="starts_on", descending=True):
-    """Every contract ``filters`` selects, with its original and current terms side by side
-    and what has been invoiced under it."""
+def contracts_table(
+    filters: contract_service.ContractFilters, sort="starts_on", descending=True, records=None
+):
+    """Every contract ``filters`` selects (or only ``records``, a page of them), with its
+    original and current terms side by side and what has been invoiced under it."""
     money_columns = [
         ("ceiling_amount", gettext("Ceiling, original"), gettext("Ceiling, current")),
         ("hour_quota", gettext("Hour quota, original"), gettext("Hour quota, current")),
@@ -260,38 +268,50 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
         Column("voided_on", gettext("Voided"), "datetime"),
         Column("void_reason", gettext("Reason for voiding"), "text", 24),
     ]
-    statement = contract_service.contract_select(filters, sort, descending)
+    statement = contract_service.with_related(
+        contract_service.contract_select(filters, sort, descending)
+    )
     from app.web import labels
 
     hidden = hidden_name(filters.audience)
 
+    def chunks():
+        if records is not None:
+            yield records
+            return
+        # 200 contracts at a time, each chunk's usage summed in one query.
+        yield from db.session.scalars(statement.execution_options(yield_per=200)).partitions()
+
     def rows():
-        for contract in db.session.scalars(statement.execution_options(yield_per=200)):
-            current = contract_service.current_terms(contract)
-            usage = contract_service.contract_usage(contract)
-            yield [
-                contract.id,
-                contract.reference,
-                contract.title,
-                public_vendor_name(contract.vendor.name, contract.vendor.is_private_person, hidden),
-                str(labels.PROCUREMENT_BASIS[contract.procurement_basis]),
-                contract.signed_on,
-                contract.starts_on,
-                contract.ends_on,
-                current.ends_on,
-                contract.ceiling_amount,
-                current.ceiling_amount,
-                contract.hour_quota,
-                current.hour_quota,
-                contract.hourly_rate,
-                current.hourly_rate,
-                contract.currency,
-                sum(1 for a in contract.amendments if not a.is_voided),
-                usage.amount,
-                usage.count,
-                contract.voided_at,
-                contract.void_reason,
-            ]
+        for chunk in chunks():
+            usages = contract_service.contract_usages(chunk)
+            yield from (_contract_row(c, usages[c.id]) for c in chunk)
+
+    def _contract_row(contract, usage):
+        current = contract_service.current_terms(contract)
+        return [
+            contract.id,
+            contract.reference,
+            contract.title,
+            public_vendor_name(contract.vendor.name, contract.vendor.is_private_person, hidden),
+            str(labels.PROCUREMENT_BASIS[contract.procurement_basis]),
+            contract.signed_on,
+            contract.starts_on,
+            contract.ends_on,
+            current.ends_on,
+            contract.ceiling_amount,
+            current.ceiling_amount,
+            contract.hour_quota,
+            current.hour_quota,
+            contract.hourly_rate,
+            current.hourly_rate,
+            contract.currency,
+            sum(1 for a in contract.amendments if not a.is_voided),
+            usage.amount,
+            usage.count,
+            contract.voided_at,
+            contract.void_reason,
+        ]
 
     about = []
     if filters.year:
@@ -312,8 +332,11 @@ def contracts_table(filters: contract_service.ContractFilters, sort="starts_on",
     )
 
 
-def engagements_table(filters: income_service.EngagementFilters, sort="first_day", descending=True):
-    """Every engagement (lecture-fee income) ``filters`` selects, with the fee's reckoning."""
+def engagements_table(
+    filters: income_service.EngagementFilters, sort="first_day", descending=True, records=None
+):
+    """Every engagement (lecture-fee income) ``filters`` selects (or only ``records``, a page
+    of them), with the fee's reckoning."""
     columns = [
         Column("id", gettext("Engagement (id)"), "int"),
         Column("organiser", gettext("Organiser"), "text", 30),
@@ -337,7 +360,11 @@ def engagements_table(filters: income_service.EngagementFilters, sort="first_day
     hidden = hidden_name(filters.audience)
 
     def rows():
-        for e in db.session.scalars(statement.execution_options(yield_per=FETCH)):
+        if records is None:
+            found = db.session.scalars(statement.execution_options(yield_per=FETCH))
+        else:
+            found = records
+        for e in found:
             private = e.organiser_is_private
             yield [
                 e.id, public_vendor_name(e.organiser_name, private, hidden),

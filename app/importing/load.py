@@ -20,6 +20,7 @@ from app.importing.readers import InvoiceRecord
 from app.importing.resolve import Resolved
 from app.models import Invoice
 from app.models.base import utcnow
+from app.services import fulltext
 
 #: Above this many rows, indexes are rebuilt after the load rather than kept up row by row.
 BULK_THRESHOLD = 50_000
@@ -70,6 +71,8 @@ class InvoiceWriter:
         self.dropped_indexes: list[sa.Index] = []
         self.dropped_constraints: list[sa.ForeignKeyConstraint] = []
         self._insert = None
+        #: The search index's trigger set aside while rows go in (see ``finish``).
+        self._search: fulltext.BulkInsert | None = None
         now = utcnow()
         dialect = db.session.get_bind().dialect.name
         self._now = now.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else now
@@ -190,6 +193,8 @@ class InvoiceWriter:
         connection = db.session.connection()
         names = ", ".join(self._COLUMNS)
         if self._sqlite:
+            if self._search is None:
+                self._search = fulltext.BulkInsert(connection)
             placeholders = ", ".join("?" for _ in self._COLUMNS)
             statement = f"INSERT INTO invoices ({names}) VALUES ({placeholders})"  # noqa: S608
             connection.exec_driver_sql(statement, rows)
@@ -198,6 +203,12 @@ class InvoiceWriter:
         with raw.cursor() as cursor, cursor.copy(f"COPY invoices ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def finish(self) -> None:
+        """After the last chunk: index the rows written for the search (one statement)."""
+        if self._search is not None:
+            self._search.finish()
+            self._search = None
 
     def drop_indexes(self) -> None:
         """For a large load: drop the invoices' secondary indexes (and, on PostgreSQL, its

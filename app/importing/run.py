@@ -362,6 +362,7 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
         done += len(chunk)
         if progress:
             progress(done + len(findings.rejected_rows), plan.data_rows)
+    writer.finish()
     if bulk:
         # Only after a whole load: a failed one is rolled back, and the indexes dropped in its
         # transaction with it (rebuilding them on a lost connection would only hide why).

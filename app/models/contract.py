@@ -53,6 +53,8 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Mode
         sa.CheckConstraint("hour_quota IS NULL OR hour_quota >= 0", "hour_quota"),
         sa.CheckConstraint("hourly_rate IS NULL OR hourly_rate >= 0", "hourly_rate"),
         void_has_reason(),
+        # The contract list's order, with the id that breaks ties (keyset paging).
+        sa.Index("ix_contracts_starts_on_id", "starts_on", "id"),
         PUBLISHED_ID,
     )
 

@@ -43,6 +43,8 @@ class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Mo
             "rate_card_id IS NOT NULL OR rate_override_reason IS NOT NULL", "rate_source"
         ),
         void_has_reason(),
+        # The fee-income list's order, with the id that breaks ties (keyset paging).
+        sa.Index("ix_engagements_first_day_id", "first_day", "id"),
         PUBLISHED_ID,
     )
 
@@ -53,7 +55,7 @@ class Engagement(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Mo
     #: The organiser is a private person (``app.privacy.is_private_person``: a personnummer,
     #: or a name written SURNAME;FIRSTNAME), shown to staff only; kept by the service.
     organiser_is_private: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    first_day: Mapped[dt.date] = mapped_column(index=True)
+    first_day: Mapped[dt.date]
     last_day: Mapped[dt.date]
     topic: Mapped[str] = mapped_column(sa.String(300))
     speaker: Mapped[str | None] = mapped_column(sa.String(200))

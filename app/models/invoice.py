@@ -44,6 +44,12 @@ class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model
         # A credit note credits another invoice, never itself.
         sa.CheckConstraint("credits_invoice_id IS NULL OR credits_invoice_id <> id", "credits"),
         sa.Index("ix_invoices_vendor_id_invoiced_on", "vendor_id", "invoiced_on"),
+        # One for each order of the invoice list, with the id that breaks ties: a page is
+        # read by seeking in one of these (keyset paging), in either direction.
+        sa.Index("ix_invoices_invoiced_on_id", "invoiced_on", "id"),
+        sa.Index("ix_invoices_paid_on_id", "paid_on", "id"),
+        sa.Index("ix_invoices_invoice_number_id", "invoice_number", "id"),
+        sa.Index("ix_invoices_net_amount_id", "net_amount", "id"),
         PUBLISHED_ID,
     )
 
@@ -53,9 +59,9 @@ class Invoice(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Model
     #: The vendor's own invoice number; unique per vendor.
     invoice_number: Mapped[str] = mapped_column(sa.String(100))
     #: Invoice date (fakturadatum).
-    invoiced_on: Mapped[dt.date] = mapped_column(index=True)
+    invoiced_on: Mapped[dt.date]
     #: Payment date (betaldatum); empty while unpaid.
-    paid_on: Mapped[dt.date | None] = mapped_column(index=True)
+    paid_on: Mapped[dt.date | None]
     #: Amount excluding VAT, in ``currency``; negative for a credit note.
     net_amount: Mapped[Decimal] = mapped_column(Money)
     #: VAT (moms) on the invoice, in ``currency``; negative for a credit note.

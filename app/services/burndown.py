@@ -82,6 +82,55 @@ def terms_on(terms: list[Terms], day: dt.date) -> Terms:
     return found
 
 
+def burndowns(contracts) -> dict[int, Burndown]:
+    """:func:`burndown` of each of ``contracts`` in one query (running totals partitioned
+    by contract), by contract id: what a list of contracts reads for its flags."""
+    contracts = list(contracts)
+    if not contracts:
+        return {}
+    order = (Invoice.invoiced_on, Invoice.id)
+    query = (
+        sa.select(
+            Invoice.contract_id,
+            Invoice.id,
+            Invoice.invoiced_on,
+            Invoice.invoice_number,
+            Invoice.net_amount,
+            Invoice.hours,
+            sa.func.sum(Invoice.net_amount).over(partition_by=Invoice.contract_id, order_by=order),
+            sa.func.coalesce(
+                sa.func.sum(Invoice.hours).over(partition_by=Invoice.contract_id, order_by=order),
+                0,
+            ),
+        )
+        .join(Contract, Contract.id == Invoice.contract_id)
+        .where(
+            Invoice.contract_id.in_([c.id for c in contracts]),
+            Invoice.voided_at.is_(None),
+            Invoice.currency == Contract.currency,
+        )
+        .order_by(Invoice.contract_id, *order)
+    )
+    terms = {c.id: contract_terms(c) for c in contracts}
+    steps: dict[int, list[Step]] = {c.id: [] for c in contracts}
+    for row in db.session.execute(query):
+        steps[row[0]].append(_step(row[1:], terms[row[0]]))
+    return {c.id: Burndown(contract=c, terms=terms[c.id], steps=steps[c.id]) for c in contracts}
+
+
+def _step(row, terms: list[Terms]) -> Step:
+    return Step(
+        invoice_id=row[0],
+        invoiced_on=row[1],
+        number=row[2],
+        amount=row[3],
+        hours=row[4],
+        cumulative_amount=row[5],
+        cumulative_hours=row[6],
+        terms=terms_on(terms, row[1]),
+    )
+
+
 def burndown(contract: Contract) -> Burndown:
     """The contract's invoices (valid ones, in its currency) in date order with running
     totals computed by the database (a window sum), each beside the terms then in force."""
@@ -104,17 +153,5 @@ def burndown(contract: Contract) -> Burndown:
         .order_by(*order)
     )
     terms = contract_terms(contract)
-    steps = [
-        Step(
-            invoice_id=row[0],
-            invoiced_on=row[1],
-            number=row[2],
-            amount=row[3],
-            hours=row[4],
-            cumulative_amount=row[5],
-            cumulative_hours=row[6],
-            terms=terms_on(terms, row[1]),
-        )
-        for row in db.session.execute(query)
-    ]
+    steps = [_step(row, terms) for row in db.session.execute(query)]
     return Burndown(contract=contract, terms=terms, steps=steps)

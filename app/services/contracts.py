@@ -19,11 +19,15 @@ from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
 from app.privacy import Audience
+from app.services import fulltext
 from app.services import plausibility
 from app.services import voiding
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.keyset import Key
+from app.services.keyset import column_key
+from app.services.keyset import order_by
 from app.services.provenance import in_use
 from app.services.provenance import set_provenance
 from app.services.vendors import vendor_ids_matching
@@ -112,13 +116,23 @@ def contract_select(filters: ContractFilters, sort: str = "starts_on", descendin
                 sa.func.lower(Contract.reference).like(like),
                 sa.func.lower(Contract.title).like(like),
                 sa.func.lower(Contract.purpose).like(like),
+                # Words, whatever their diacritics (the full-text index).
+                fulltext.matches(fulltext.CONTRACTS, filters.q),
             )
         )
+    return query.order_by(*order_by(contract_keys(filters, sort, descending)))
+
+
+def contract_keys(
+    filters: ContractFilters, sort: str = "starts_on", descending: bool = True
+) -> list[Key]:
+    """The contract list's order: ``sort`` (a key of ``SORTS``; empty values last), then the
+    id the same way."""
     column = SORTS.get(sort, Contract.starts_on)
-    order = [(column.desc() if descending else column.asc()).nulls_last(), Contract.id]
+    keys = [column_key(column, descending), Key(Contract.id, descending)]
     if column is Vendor.name_key and not filters.audience.sees_personal_data:
-        order.insert(0, Vendor.is_private_person)  # private persons together, not by name
-    return query.order_by(*order)
+        keys.insert(0, Key(Vendor.is_private_person))  # private persons together, not by name
+    return keys
 
 
 def with_related(statement: sa.Select) -> sa.Select:
@@ -194,6 +208,33 @@ def contract_usage(contract: Contract) -> Usage:
         )
     ).one()
     return Usage(amount=Decimal(row[0]), hours=Decimal(row[1]), count=row[2])
+
+
+def contract_usages(contracts) -> dict[int, Usage]:
+    """:func:`contract_usage` of each of ``contracts`` in one grouped query, by contract id
+    (a list's page of contracts costs one query, not one per contract)."""
+    ids = [c.id for c in contracts]
+    found = dict.fromkeys(ids, Usage(amount=Decimal(0), hours=Decimal(0), count=0))
+    if not ids:
+        return found
+    rows = db.session.execute(
+        sa.select(
+            Invoice.contract_id,
+            sa.func.coalesce(sa.func.sum(Invoice.net_amount), 0),
+            sa.func.coalesce(sa.func.sum(Invoice.hours), 0),
+            sa.func.count(Invoice.id),
+        )
+        .join(Contract, Contract.id == Invoice.contract_id)
+        .where(
+            Invoice.contract_id.in_(ids),
+            Invoice.voided_at.is_(None),
+            Invoice.currency == Contract.currency,
+        )
+        .group_by(Invoice.contract_id)
+    )
+    for contract_id, amount, hours, count in rows:
+        found[contract_id] = Usage(amount=Decimal(amount), hours=Decimal(hours), count=count)
+    return found
 
 
 def create_contract(data: dict) -> Contract:

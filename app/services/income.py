@@ -16,10 +16,14 @@ from app.money import N_
 from app.money import to_money
 from app.privacy import Audience
 from app.privacy import is_private_person
+from app.services import fulltext
 from app.services import plausibility
 from app.services import voiding
 from app.services.conflicts import check_version
 from app.services.errors import ServiceError
+from app.services.keyset import Key
+from app.services.keyset import column_key
+from app.services.keyset import order_by
 from app.services.provenance import set_provenance
 from app.text import clean_text
 
@@ -245,6 +249,7 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
         organiser = sa.or_(
             sa.func.lower(Engagement.organiser_name).like(like),
             Engagement.organiser_org_number.like(like),
+            fulltext.matches(fulltext.ORGANISERS, filters.q),
         )
         if not filters.audience.sees_personal_data:
             organiser = sa.and_(organiser, Engagement.organiser_is_private.is_(False))
@@ -253,15 +258,24 @@ def engagement_select(filters: EngagementFilters, sort: str = "first_day", desce
                 organiser,
                 sa.func.lower(Engagement.topic).like(like),
                 sa.func.lower(Engagement.speaker).like(like),
+                fulltext.matches(fulltext.TOPICS, filters.q),
             )
         )
+    return query.order_by(*order_by(engagement_keys(filters, sort, descending)))
+
+
+def engagement_keys(
+    filters: EngagementFilters, sort: str = "first_day", descending: bool = True
+) -> list[Key]:
+    """The engagement list's order: ``sort`` (a key of ``SORTS``; empty values last), then
+    the id the same way."""
     column = SORTS.get(sort, Engagement.first_day)
-    order = [(column.desc() if descending else column.asc()).nulls_last(), Engagement.id.desc()]
+    keys = [column_key(column, descending), Key(Engagement.id, descending)]
     if column is Engagement.organiser_name and not filters.audience.sees_personal_data:
         # Private organisers are listed as "Privatperson", together: a place among the names
         # would hint at the name.
-        order.insert(0, Engagement.organiser_is_private)
-    return query.order_by(*order)
+        keys.insert(0, Key(Engagement.organiser_is_private))
+    return keys
 
 
 def engagement_totals(filters: EngagementFilters) -> list[tuple[str, Decimal, int, int]]:

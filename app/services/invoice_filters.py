@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.models import Invoice
 from app.privacy import Audience
+from app.services import fulltext
 from app.services.vendors import vendor_ids_matching
 
 #: An id of 0 for a category, department or contract means "none": the invoices without one.
@@ -157,13 +158,12 @@ def apply_filters(query: sa.Select, filters: InvoiceFilters) -> sa.Select:
     if filters.currency:
         query = query.where(Invoice.currency == filters.currency)
     if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Invoice.invoice_number).like(like),
-                sa.func.lower(Invoice.description).like(like),
-            )
-        )
+        # Words of the number or description (the full-text index), or the amount excl. VAT.
+        found = fulltext.matches(fulltext.INVOICES, filters.q)
+        typed = fulltext.amount(filters.q)
+        if typed is not None:
+            found = sa.or_(found, Invoice.net_amount == typed)
+        query = query.where(found)
     if filters.batch_id:
         query = query.where(Invoice.import_batch_id == filters.batch_id)
     if filters.status == "active":

@@ -24,6 +24,9 @@ from app.services.errors import ServiceError
 from app.services.invoice_filters import STATUSES  # noqa: F401 - the list's statuses
 from app.services.invoice_filters import InvoiceFilters
 from app.services.invoice_filters import apply_filters
+from app.services.keyset import Key
+from app.services.keyset import column_key
+from app.services.keyset import order_by
 from app.services.provenance import in_use
 from app.services.provenance import set_provenance
 from app.services.summary_filters import year_or_month_scope
@@ -50,7 +53,7 @@ def invoice_select(filters: InvoiceFilters, sort: str = "invoiced_on", descendin
         sa.select(Invoice).join(Invoice.vendor).options(contains_eager(Invoice.vendor)),
         filters,
     )
-    return query.order_by(*_order(sort, descending))
+    return query.order_by(*order_by(invoice_keys(sort, descending)))
 
 
 def with_related(statement: sa.Select) -> sa.Select:
@@ -59,13 +62,11 @@ def with_related(statement: sa.Select) -> sa.Select:
     return statement.options(selectinload(Invoice.category), selectinload(Invoice.department))
 
 
-def _order(sort: str, descending: bool) -> tuple:
+def invoice_keys(sort: str = "invoiced_on", descending: bool = True) -> list[Key]:
+    """The invoice list's order: ``sort`` (a key of ``SORTS``; empty values last), then the
+    id the same way, so that one index on ``(column, id)`` serves both directions."""
     column = SORTS.get(sort, Invoice.invoiced_on)
-    order = column.desc() if descending else column.asc()
-    if column.expression.nullable:
-        # Only where there can be any: NULLS LAST keeps PostgreSQL from reading an index in order.
-        order = order.nulls_last()
-    return order, Invoice.id.desc()
+    return [column_key(column, descending), Key(Invoice.id, descending)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def invoice_lines(filters: InvoiceFilters, sort: str = "invoiced_on", descending
         .join(Vendor, Invoice.vendor_id == Vendor.id)
         .outerjoin(Category, Invoice.category_id == Category.id)
     )
-    return apply_filters(query, filters).order_by(*_order(sort, descending))
+    return apply_filters(query, filters).order_by(*order_by(invoice_keys(sort, descending)))
 
 
 @dataclass(frozen=True)

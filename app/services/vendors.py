@@ -18,9 +18,13 @@ from app.money import N_
 from app.privacy import Audience
 from app.privacy import hides_private_persons
 from app.privacy import is_private_person
+from app.services import fulltext
 from app.services.conflicts import check_version
 from app.services.errors import DuplicateError
 from app.services.errors import ServiceError
+from app.services.keyset import Key
+from app.services.keyset import column_key
+from app.services.keyset import order_by
 from app.text import clean_text
 from app.text import name_key
 
@@ -45,13 +49,19 @@ def vendor_select(filters: VendorFilters, sort: str = "name", descending: bool =
     query = sa.select(Vendor).where(Vendor.withdrawn_at.is_(None))
     if filters.q:
         query = query.where(_matches(filters.q, filters.audience))
+    return query.order_by(*order_by(vendor_keys(filters, sort, descending)))
+
+
+def vendor_keys(filters: VendorFilters, sort: str = "name", descending: bool = False) -> list[Key]:
+    """The vendor list's order: ``sort`` (a key of ``SORTS``; empty values last), then the
+    id the same way."""
     column = SORTS.get(sort, Vendor.name_key)
-    order = [column.desc() if descending else column.asc(), Vendor.id]
+    keys = [column_key(column, descending), Key(Vendor.id, descending)]
     if hides_private_persons(filters.audience) is not None:
         # Listed as "Privatperson" to the public, and last: a place among the names would
         # hint at the name.
-        order.insert(0, Vendor.is_private_person)
-    return query.order_by(*order)
+        keys.insert(0, Key(Vendor.is_private_person))
+    return keys
 
 
 def with_related(statement: sa.Select) -> sa.Select:
@@ -68,6 +78,11 @@ def _matches(text: str, audience: Audience):
         Vendor.name_key.like(key, escape="\\"),
         Vendor.id.in_(
             sa.select(VendorAlias.vendor_id).where(VendorAlias.name_key.like(key, escape="\\"))
+        ),
+        # Words, whatever their diacritics, in the name or another spelling (full-text index).
+        fulltext.matches(fulltext.VENDORS, text),
+        Vendor.id.in_(
+            sa.select(VendorAlias.vendor_id).where(fulltext.matches(fulltext.VENDOR_ALIASES, text))
         ),
     ]
     if len(digits) >= 4:

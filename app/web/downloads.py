@@ -4,18 +4,15 @@ page selects, not only the page shown.
 
 CSV comes in two dialects chosen with ``?dialect=``: ``excel-sv`` (the default: semicolons,
 decimal commas, a BOM, for Swedish Excel) and ``rfc4180`` (commas and points, for code).
-The lists' JSON is paginated (``?page=2&per_page=500``) with links to the next and previous
-pages; the reports' JSON is the report's own (see ``app/web/reports``).
+The lists' JSON is paginated (``?per_page=500``, cut by keyset: ``?after=…``) with links to
+the first, previous and next pages; the reports' JSON is the report's own (see ``app/web/reports``).
 """
 
 from __future__ import annotations
 
-import itertools
 import tempfile
-from urllib.parse import urlencode
 
 import click
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -38,7 +35,6 @@ from app.exporting.leverantorsreskontra import spec_lines
 from app.exporting.ocds import write_ocds
 from app.exporting.table import Table
 from app.exporting.xlsx import write_xlsx
-from app.extensions import db
 from app.privacy import hidden_name
 from app.services import contracts as contract_service
 from app.services import income as income_service
@@ -47,6 +43,10 @@ from app.services import vendors as vendor_service
 from app.services.counting import count_rows
 from app.web.contracts.views import list_filters as contract_filters
 from app.web.income.views import list_filters as engagement_filters
+from app.web.keyset import PAGING_ARGS
+from app.web.keyset import ListPage
+from app.web.keyset import keyset_page
+from app.web.keyset import list_name
 from app.web.listing import page_arg
 from app.web.listing import sorting
 from app.web.report_args import read_filters
@@ -92,40 +92,27 @@ def send_table(table: Table, fmt: str) -> Response:
     abort(404)
 
 
-def json_page(table: Table, rows, total: int, page: int, per_page: int) -> Response:
+def json_page(table: Table, rows, page: ListPage) -> Response:
     """One page of a list as JSON: its rows, the totals of the whole list and links to the
-    pages around it."""
-    pages = max((total + per_page - 1) // per_page, 1)
+    first, previous and next pages (cut by keyset, as the list's page: ``?after=…``)."""
     keys = [column.key for column in table.columns]
-
-    def link(number: int) -> str | None:
-        if number < 1 or number > pages:
-            return None
-        args = request.args.to_dict(flat=False) | {"page": [str(number)]}
-        return request.base_url + "?" + urlencode(args, doseq=True)
-
     return jsonify(
         kind=table.kind,
         title=table.title,
         columns=[{"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns],
         rows=[row_object(keys, values) for values in rows],
-        page=page,
-        per_page=per_page,
-        pages=pages,
-        total=total,
-        next=link(page + 1),
-        previous=link(page - 1),
+        page=page.number,
+        per_page=page.per_page,
+        pages=page.pages,
+        total=page.total,
+        first=page.first_url,
+        next=page.next_url,
+        previous=page.previous_url,
         totals=[row_object(keys, values) for values in table.totals],
         about=[{"label": label, "value": value} for label, value in table.about],
         licence=table.licence,
         created_at=json_value(table.created_at),
     )
-
-
-def _page_args() -> tuple[int, int]:
-    """``?page=`` and ``?per_page=`` (at most ``JSON_PAGE_MAX``); 400 for numbers beyond any
-    list (see :func:`app.web.listing.page_arg`)."""
-    return page_arg(), min(page_arg("per_page", JSON_PAGE), JSON_PAGE_MAX)
 
 
 FORMATS = "<any(xlsx,csv,json):fmt>"
@@ -138,50 +125,77 @@ def invoices(fmt: str):
     table = lists.invoices_table(filters, sort.key, sort.descending)
     if fmt != "json":
         return send_table(table, fmt)
-    page, per_page = _page_args()
     statement = lists.invoice_rows_select(filters, sort.key, sort.descending)
-    total = db.session.scalar(statement.with_only_columns(sa.func.count()).order_by(None))
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
+    keys = invoice_service.invoice_keys(sort.key, sort.descending)
+    name = list_name("invoices", sort.key, sort.descending, keys)
+    page = _json_page(statement, keys, name, make=tuple)
     hidden = hidden_name(filters.audience)
-    rows = (lists.invoice_values(row, hidden) for row in rows)
-    return json_page(table, rows, total, page, per_page)
+    return json_page(table, [lists.invoice_values(row, hidden) for row in page.items], page)
 
 
-def _register_table(fmt: str, table: Table, count: int) -> Response:
-    """A register (vendors, contracts, engagements: thousands of rows at most) as a download,
-    or one page of its JSON."""
-    if fmt != "json":
-        return send_table(table, fmt)
-    page, per_page = _page_args()
-    rows = itertools.islice(table.rows, (page - 1) * per_page, page * per_page)
-    return json_page(table, list(rows), count, page, per_page)
+def _json_page(statement, keys, name: str, make=None) -> ListPage:
+    """The page of a list's JSON the request asks for: ``?per_page=`` rows (at most
+    ``JSON_PAGE_MAX``) from ``?after=``/``?before=`` (or an old ``?page=N``), with the whole
+    list's count."""
+    per_page = min(page_arg("per_page", JSON_PAGE), JSON_PAGE_MAX)
+    return keyset_page(statement, keys, name, per_page, lambda: count_rows(statement), make)
+
+
+def _register_json(table_of, statement, keys, name: str) -> Response:
+    """One page of a register's JSON: ``table_of(records)`` is the register's table holding
+    only the page's records."""
+    page = _json_page(statement, keys, name)
+    table = table_of(page.items)
+    return json_page(table, list(table.rows), page)
 
 
 @bp.get(f"/vendors.{FORMATS}")
 def vendors(fmt: str):
     filters = vendor_filters()
     sort = sorting(vendor_service.SORTS, "name")
-    table = lists.vendors_table(filters, sort.key, sort.descending)
-    count = count_rows(vendor_service.vendor_select(filters)) if fmt == "json" else 0
-    return _register_table(fmt, table, count)
+    if fmt != "json":
+        return send_table(lists.vendors_table(filters, sort.key, sort.descending), fmt)
+    keys = vendor_service.vendor_keys(filters, sort.key, sort.descending)
+    return _register_json(
+        lambda records: lists.vendors_table(filters, sort.key, sort.descending, records),
+        vendor_service.with_related(
+            vendor_service.vendor_select(filters, sort.key, sort.descending)
+        ),
+        keys,
+        list_name("vendors", sort.key, sort.descending, keys),
+    )
 
 
 @bp.get(f"/contracts.{FORMATS}")
 def contracts(fmt: str):
     filters = contract_filters()
     sort = sorting(contract_service.SORTS, "starts_on", descending=True)
-    table = lists.contracts_table(filters, sort.key, sort.descending)
-    count = count_rows(contract_service.contract_select(filters)) if fmt == "json" else 0
-    return _register_table(fmt, table, count)
+    if fmt != "json":
+        return send_table(lists.contracts_table(filters, sort.key, sort.descending), fmt)
+    keys = contract_service.contract_keys(filters, sort.key, sort.descending)
+    return _register_json(
+        lambda records: lists.contracts_table(filters, sort.key, sort.descending, records),
+        contract_service.with_related(
+            contract_service.contract_select(filters, sort.key, sort.descending)
+        ),
+        keys,
+        list_name("contracts", sort.key, sort.descending, keys),
+    )
 
 
 @bp.get(f"/income.{FORMATS}")
 def income(fmt: str):
     filters = engagement_filters()
     sort = sorting(income_service.SORTS, "first_day", descending=True)
-    table = lists.engagements_table(filters, sort.key, sort.descending)
-    count = count_rows(income_service.engagement_select(filters)) if fmt == "json" else 0
-    return _register_table(fmt, table, count)
+    if fmt != "json":
+        return send_table(lists.engagements_table(filters, sort.key, sort.descending), fmt)
+    keys = income_service.engagement_keys(filters, sort.key, sort.descending)
+    return _register_json(
+        lambda records: lists.engagements_table(filters, sort.key, sort.descending, records),
+        income_service.engagement_select(filters, sort.key, sort.descending),
+        keys,
+        list_name("engagements", sort.key, sort.descending, keys),
+    )
 
 
 # --- open data --------------------------------------------------------------------------------
@@ -240,7 +254,7 @@ def download_links() -> dict:
     every filter of the page and none of its paging."""
 
     def download_url(endpoint: str, fmt: str | None = None, **extra) -> str:
-        args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+        args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in PAGING_ARGS}
         args.update({k: v for k, v in extra.items() if v is not None})
         if fmt is not None:
             args["fmt"] = fmt

@@ -99,10 +99,17 @@ def _encoded_args() -> dict[str, str]:
     return found
 
 
+#: The paging arguments of a list's address (app.web.keyset).
+_PAGING = frozenset(("page", "after", "before"))
+
+
 def url_with(**changes) -> str:
     """The current URL with query parameters changed (``None`` removes one); for sort links,
     filters and pages, so every list view has a stable, shareable address."""
     encoded = _encoded_args()
+    if set(changes) - _PAGING:
+        # Another filter or sort is another list: its pages start again from the first.
+        changes = dict.fromkeys(_PAGING) | changes
     parts = []
     for key, text in encoded.items():
         if key not in changes:

@@ -9,11 +9,9 @@ from flask import abort
 from flask import current_app
 from flask import request
 from flask_babel import gettext
-from flask_sqlalchemy.pagination import Pagination
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
-from app.services.counting import count_rows
 
 
 @dataclass(frozen=True)
@@ -74,37 +72,6 @@ def paginate(query, total: int | None = None):
     if total is not None:
         pagination.total = total
     return pagination
-
-
-class _RowsPage(Pagination):
-    """A page of plain rows (not records): ``make`` turns each row into what the page
-    holds."""
-
-    def __init__(self, statement, make, total: int | None, **kwargs):
-        self._statement, self._make, self._total = statement, make, total
-        super().__init__(**kwargs)
-
-    def _query_items(self) -> list:
-        statement = self._statement.limit(self.per_page).offset(self._query_offset)
-        return [self._make(*row) for row in db.session.execute(statement)]
-
-    def _query_count(self) -> int:
-        if self._total is not None:
-            return self._total
-        return count_rows(self._statement)
-
-
-def paginate_rows(statement, make, total: int | None = None):
-    """As :func:`paginate`, for a select of columns: each row of the page becomes
-    ``make(*row)``."""
-    return _RowsPage(
-        statement,
-        make,
-        total,
-        page=page_arg(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 #: Ids are 32-bit integers in the database; a larger one in a URL matches nothing.

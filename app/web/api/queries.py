@@ -55,6 +55,10 @@ class PagingQuery(_Query):
         validate=validate.Length(max=1000),
         metadata={"description": "where the page starts: the `next` link of the page before"},
     )
+    before = fields.String(
+        validate=validate.Length(max=1000),
+        metadata={"description": "the page before this row: the `previous` link of a page"},
+    )
     dir = fields.String(validate=validate.OneOf(["asc", "desc"]))
 
 
@@ -114,6 +118,7 @@ class EngagementQuery(PagingQuery):
 class BatchQuery(_Query):
     limit = PagingQuery._declared_fields["limit"]
     cursor = PagingQuery._declared_fields["cursor"]
+    before = PagingQuery._declared_fields["before"]
 
 
 class TotalsQuery(InvoiceFiltersQuery):
@@ -175,5 +180,5 @@ def limit() -> int:
     return request.args.get("limit", DEFAULT_LIMIT, type=int) or DEFAULT_LIMIT
 
 
-def request_cursor() -> str | None:
-    return request.args.get("cursor") or None
+def request_cursor(name: str = "cursor") -> str | None:
+    return request.args.get(name) or None

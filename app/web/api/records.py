@@ -24,7 +24,6 @@ from app.services import income as income_service
 from app.services import invoices as invoice_service
 from app.services import lists as list_service
 from app.services import vendors as vendor_service
-from app.web.api import audience
 from app.web.api import bp
 from app.web.api import queries
 from app.web.api import schemas
@@ -34,6 +33,7 @@ from app.web.api.paging import page
 from app.web.api.spec import operation
 from app.web.contracts.views import list_filters as contract_filters
 from app.web.income.views import list_filters as engagement_filters
+from app.web.keyset import list_name
 from app.web.listing import sorting
 from app.web.report_args import read_filters
 from app.web.vendors.views import list_filters as vendor_filters
@@ -41,20 +41,29 @@ from app.web.vendors.views import list_filters as vendor_filters
 
 def _page(statement, keys: list[Key], order_name: str, schema) -> dict:
     try:
-        found = page(statement, keys, order_name, queries.limit(), queries.request_cursor())
+        found = page(
+            statement,
+            keys,
+            order_name,
+            queries.limit(),
+            queries.request_cursor(),
+            queries.request_cursor("before"),
+        )
     except BadCursor:
         abort(queries.refused([{"field": "cursor", "detail": "Not a cursor of this list."}]))
     return {
         "items": schema(many=True).dump(found.items),
         "next": found.next,
+        "previous": found.previous,
         "limit": found.limit,
     }
 
 
 def _paged(body: dict):
     response = jsonify(body)
-    if body["next"]:
-        response.headers["Link"] = f'<{body["next"]}>; rel="next"'
+    links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response
 
 
@@ -97,17 +106,13 @@ def index():
 def vendors():
     queries.checked(queries.VendorQuery)
     sort = sorting(vendor_service.SORTS, "name")
+    filters = vendor_filters()
     statement = vendor_service.with_related(
-        vendor_service.vendor_select(vendor_filters(), sort.key, sort.descending)
+        vendor_service.vendor_select(filters, sort.key, sort.descending)
     )
-    keys = [
-        Key(vendor_service.SORTS[sort.key], sort.descending, sort.key == "org_number"),
-        Key(Vendor.id),
-    ]
-    if audience.hides_private_persons():
-        # Listed last to the public, as on the pages: a place among the names would hint at one.
-        keys.insert(0, Key(Vendor.is_private_person))
-    name = f"vendors:{sort.key}:{sort.descending}:{len(keys)}"
+    # As on the pages: to the public, private persons last (a place among names would hint).
+    keys = vendor_service.vendor_keys(filters, sort.key, sort.descending)
+    name = list_name("vendors", sort.key, sort.descending, keys)
     return _paged(_page(statement, keys, name, schemas.VendorSchema))
 
 
@@ -130,14 +135,13 @@ def vendor(id: int):
 def contracts():
     queries.checked(queries.ContractQuery)
     sort = sorting(contract_service.SORTS, "starts_on", descending=True)
+    filters = contract_filters()
     statement = contract_service.with_related(
-        contract_service.contract_select(contract_filters(), sort.key, sort.descending)
+        contract_service.contract_select(filters, sort.key, sort.descending)
     )
-    column = contract_service.SORTS[sort.key]
-    keys = [Key(column, sort.descending, nullable=True), Key(Contract.id)]
-    return _paged(
-        _page(statement, keys, f"contracts:{sort.key}:{sort.descending}", schemas.ContractSchema)
-    )
+    keys = contract_service.contract_keys(filters, sort.key, sort.descending)
+    name = list_name("contracts", sort.key, sort.descending, keys)
+    return _paged(_page(statement, keys, name, schemas.ContractSchema))
 
 
 @bp.get("/contracts/<id:id>")
@@ -165,14 +169,9 @@ def invoices():
     statement = invoice_service.with_related(
         invoice_service.invoice_select(filters, sort.key, sort.descending)
     )
-    column = invoice_service.SORTS[sort.key]
-    keys = [
-        Key(column, sort.descending, nullable=bool(column.expression.nullable)),
-        Key(Invoice.id, descending=True),
-    ]
-    return _paged(
-        _page(statement, keys, f"invoices:{sort.key}:{sort.descending}", schemas.InvoiceSchema)
-    )
+    keys = invoice_service.invoice_keys(sort.key, sort.descending)
+    name = list_name("invoices", sort.key, sort.descending, keys)
+    return _paged(_page(statement, keys, name, schemas.InvoiceSchema))
 
 
 @bp.get("/invoices/<id:id>")
@@ -194,13 +193,10 @@ def invoice(id: int):
 def engagements():
     queries.checked(queries.EngagementQuery)
     sort = sorting(income_service.SORTS, "first_day", descending=True)
-    statement = income_service.engagement_select(engagement_filters(), sort.key, sort.descending)
-    column = income_service.SORTS[sort.key]
-    keys = [
-        Key(column, sort.descending, nullable=bool(column.expression.nullable)),
-        Key(Engagement.id, descending=True),
-    ]
-    name = f"engagements:{sort.key}:{sort.descending}"
+    filters = engagement_filters()
+    statement = income_service.engagement_select(filters, sort.key, sort.descending)
+    keys = income_service.engagement_keys(filters, sort.key, sort.descending)
+    name = list_name("engagements", sort.key, sort.descending, keys)
     return _paged(_page(statement, keys, name, schemas.EngagementSchema))
 
 

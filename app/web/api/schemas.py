@@ -251,11 +251,12 @@ class ImportBatchSchema(Schema):
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
     """A page of ``item`` records: ``items``, the address of the ``next`` page (null on the
-    last) and the page's ``limit``."""
+    last), of the ``previous`` one (null on the first) and the page's ``limit``."""
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item), required=True),
             "next": fields.String(allow_none=True, required=True),
+            "previous": fields.String(allow_none=True, required=True),
             "limit": fields.Integer(required=True),
         },
         name=name,

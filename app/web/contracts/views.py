@@ -18,6 +18,7 @@ from app.models import Vendor
 from app.services import contracts as service
 from app.services import invoices as invoice_service
 from app.services.burndown import burndown
+from app.services.burndown import burndowns
 from app.services.flags import contract_flags
 from app.services.thresholds import thresholds
 from app.web import voiding
@@ -27,8 +28,9 @@ from app.web.contracts.forms import AmendmentForm
 from app.web.contracts.forms import ContractForm
 from app.web.filters import date
 from app.web.history import history_for
+from app.web.keyset import list_name
+from app.web.keyset import list_page
 from app.web.listing import int_arg
-from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import status_arg
 from app.web.listing import text_arg
@@ -57,16 +59,24 @@ def list_filters() -> service.ContractFilters:
 def index():
     filters = list_filters()
     sort = sorting(service.SORTS, "starts_on", descending=True)
-    page = paginate(service.contract_select(filters, sort.key, sort.descending))
+    keys = service.contract_keys(filters, sort.key, sort.descending)
+    page = list_page(
+        service.with_related(service.contract_select(filters, sort.key, sort.descending)),
+        keys,
+        list_name("contracts", sort.key, sort.descending, keys),
+    )
     vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None
     known = thresholds()  # once for the page, not once per contract
+    progress = burndowns(page.items)  # one query for every contract of the page
     return render_template(
         "contracts/index.html",
         page=page,
         rows=[(c, service.current_terms(c)) for c in page.items],
         # Flags that still hold, per contract shown: what an auditor scans the list for.
         flag_counts={
-            c.id: sum(1 for flag in contract_flags(c, known=known) if flag.is_current)
+            c.id: sum(
+                1 for flag in contract_flags(c, progress[c.id], known=known) if flag.is_current
+            )
             for c in page.items
         },
         filters=filters,

@@ -27,8 +27,9 @@ from app.web.filters import money
 from app.web.history import history_for
 from app.web.income.forms import EngagementForm
 from app.web.income.forms import RateCardForm
+from app.web.keyset import list_name
+from app.web.keyset import list_page
 from app.web.listing import int_arg
-from app.web.listing import paginate
 from app.web.listing import sorting
 from app.web.listing import status_arg
 from app.web.listing import text_arg
@@ -53,7 +54,12 @@ def list_filters() -> service.EngagementFilters:
 def index():
     filters = list_filters()
     sort = sorting(service.SORTS, "first_day", descending=True)
-    page = paginate(service.engagement_select(filters, sort.key, sort.descending))
+    keys = service.engagement_keys(filters, sort.key, sort.descending)
+    page = list_page(
+        service.engagement_select(filters, sort.key, sort.descending),
+        keys,
+        list_name("engagements", sort.key, sort.descending, keys),
+    )
     return render_template(
         "income/index.html",
         page=page,

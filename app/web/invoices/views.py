@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -23,14 +24,16 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as service
 from app.services import lists as list_service
+from app.services.counting import count_rows
 from app.web import voiding
 from app.web.access import write_required
 from app.web.filter_chips import filter_chips
 from app.web.filters import money
 from app.web.history import history_for
 from app.web.invoices.forms import InvoiceForm
+from app.web.keyset import keyset_page
+from app.web.keyset import list_name
 from app.web.listing import int_arg
-from app.web.listing import paginate_rows
 from app.web.listing import sorting
 from app.web.report_args import read_filters
 from app.web.saving import save
@@ -44,10 +47,16 @@ def index():
     filters = read_filters(ignored)
     sort = sorting(service.SORTS, "invoiced_on", descending=True)
     totals = service.invoice_totals(filters)
-    # Valid invoices only: the sums counted them already, so the pager needs no count of its own.
     known = sum(t.count for t in totals) if filters.status == "active" else None
-    page = paginate_rows(
-        service.invoice_lines(filters, sort.key, sort.descending), service.InvoiceLine, known
+    keys = service.invoice_keys(sort.key, sort.descending)
+    page = keyset_page(
+        service.invoice_lines(filters, sort.key, sort.descending),
+        keys,
+        list_name("invoices", sort.key, sort.descending, keys),
+        current_app.config["PAGE_SIZE"],
+        # Valid invoices only: the sums counted them already; else counted here.
+        total=known if known is not None else lambda: count_rows(service.invoice_select(filters)),
+        make=lambda row: service.InvoiceLine(*row),
     )
     return render_template(
         "invoices/index.html",

@@ -25,7 +25,8 @@ from app.web.access import login_required
 from app.web.access import write_required
 from app.web.audience import request_audience
 from app.web.history import history_for
-from app.web.listing import paginate
+from app.web.keyset import list_name
+from app.web.keyset import list_page
 from app.web.listing import safe_next
 from app.web.listing import sorting
 from app.web.listing import text_arg
@@ -48,7 +49,12 @@ def list_filters() -> service.VendorFilters:
 def index():
     filters = list_filters()
     sort = sorting(service.SORTS, "name")
-    page = paginate(service.vendor_select(filters, sort.key, sort.descending))
+    keys = service.vendor_keys(filters, sort.key, sort.descending)
+    page = list_page(
+        service.with_related(service.vendor_select(filters, sort.key, sort.descending)),
+        keys,
+        list_name("vendors", sort.key, sort.descending, keys),
+    )
     return render_template("vendors/index.html", page=page, filters=filters, sort=sort)
 
 
