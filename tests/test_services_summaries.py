@@ -619,7 +619,7 @@ def test_the_migration_fills_the_summaries_from_the_invoices_there(databases, mi
     app = migrated_app(databases.new())
     try:
         with app.app_context():
-            downgrade(revision="7c3e5a1d9b20")
+            downgrade(revision="f0811bef4f63")
             now = "2026-01-01 00:00:00"
             with db.engine.begin() as connection:
                 connection.execute(
