@@ -343,8 +343,8 @@ def import_command(
     choices to type.
 
     Exit status: 0 imported (or checked); 1 rows or columns were refused and nothing was
-    written; 2 the file cannot be read; 3 the database could not be reached or failed
-    (nothing written).
+    written; 2 the file cannot be read; 3 the database could not be reached, stayed busy
+    or failed (nothing written).
     """
     from app.importing.summary import run_from_cli
 

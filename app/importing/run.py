@@ -68,7 +68,12 @@ Progress = Callable[[int, int], None]
 
 
 class ImportRace(Exception):
-    """Another import wrote (or is writing) the same file's sheets: run this one again."""
+    """Another import wrote (or is writing) the same file's sheets, or (``locked``) another
+    writer held the database past the busy timeout: run this one again."""
+
+    def __init__(self, locked: bool = False) -> None:
+        super().__init__()
+        self.locked = locked
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
@@ -122,10 +127,12 @@ def import_and_commit(
     run again when another import was writing the same file at the same moment. The edges
     (the command, the job runner) call this; it commits once, after the whole file."""
     report = None
+    locked = False
     for attempt in range(ATTEMPTS):
         try:
             report = run_import(path, filename, options, progress)
-        except ImportRace:
+        except ImportRace as race:
+            locked = race.locked
             # The other import is still writing (SQLite tells at once): wait for it to end.
             db.session.rollback()
             time.sleep(min(0.25 * 2**attempt, MAX_PAUSE))
@@ -139,13 +146,17 @@ def import_and_commit(
             db.session.rollback()
         return report
     report = Report(filename=filename or Path(path).name, status="busy")
-    report.error = {
-        "message": N_(
+    if locked:
+        message = N_(
+            "The database was kept busy by other writes while %(file)s waited to be "
+            "imported. Nothing was written; import it again in a moment."
+        )
+    else:
+        message = N_(
             "Another import was writing %(file)s at the same time. Nothing was written; "
             "import it again when that one is done."
-        ),
-        "params": {"file": report.filename},
-    }
+        )
+    report.error = {"message": message, "params": {"file": report.filename}}
     return report
 
 
@@ -314,9 +325,10 @@ def _claim(plan: Plan, report: Report, sha: str, size: int) -> ImportBatch:
             )
         db.session.flush()
     except (sa.exc.IntegrityError, sa.exc.OperationalError) as error:
-        if isinstance(error, sa.exc.OperationalError) and "lock" not in str(error).lower():
+        locked = isinstance(error, sa.exc.OperationalError)
+        if locked and "lock" not in str(error).lower():
             raise
-        raise ImportRace from None
+        raise ImportRace(locked=locked) from None
     return batch
 
 

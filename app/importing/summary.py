@@ -355,8 +355,10 @@ def run_from_cli(
         click.echo(line)
     if report.status == "unreadable":
         return 2
-    if report.status in ("rejected", "busy"):
+    if report.status == "rejected":
         return 1
+    if report.status == "busy":
+        return 3  # the database was busy: nothing changed, and the same command will do
     return 0
 
 
