@@ -457,3 +457,15 @@ def test_many_short_labels_are_written_whole_under_every_nth_bar():
     xs = [float(e.get("x")) for e in labels]
     gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
     assert min(gaps) > 7 * 0.6 * 12  # at least the width of "2010-01" apart
+
+
+def test_a_page_drawn_twice_is_the_same_to_the_byte(demo, anonymous):
+    """Each page numbers its charts from 1, so a page does not change (nor its ETag) because
+    other pages were drawn before it."""
+    for url in ("/", "/reports/", "/reports/balance?year=2010"):
+        first = anonymous.get(url)
+        anonymous.get("/reports/")  # charts drawn in between
+        again = anonymous.get(url)
+        assert first.status_code == again.status_code == 200
+        assert b'id="chart-1"' in first.data
+        assert first.data == again.data, url

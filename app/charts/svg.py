@@ -12,7 +12,9 @@ import itertools
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -34,7 +36,14 @@ LINE = "#d8dde4"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9:-]*")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9_-]")
-_ids = itertools.count(1)
+#: The numbers of the charts drawn for the page being made (see :func:`number_afresh`).
+_ids: ContextVar[Iterator[int] | None] = ContextVar("insyn_chart_ids", default=None)
+
+
+def number_afresh() -> None:
+    """Number the next charts from 1 again: called as each page begins, so that a page is
+    the same every time it is drawn (and its ETag with it), whatever was drawn before."""
+    _ids.set(itertools.count(1))
 
 
 def clean(text: object) -> str:
@@ -94,7 +103,11 @@ def new_id(chart_id: str | None) -> str:
     """A page-unique id prefix for the chart's ``<title>``, ``<desc>`` and patterns."""
     if chart_id:
         return _ID_SAFE.sub("-", chart_id)
-    return f"chart-{next(_ids)}"
+    numbers = _ids.get()
+    if numbers is None:
+        numbers = itertools.count(1)
+        _ids.set(numbers)
+    return f"chart-{next(numbers)}"
 
 
 def figure(

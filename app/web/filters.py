@@ -157,6 +157,10 @@ def nl2br(text: str | None) -> Markup:
 
 def register(app: Flask) -> None:
     """Install the filters and globals."""
+    from app.charts.svg import number_afresh
+
+    # Each page numbers its charts from 1: the same page, the same bytes.
+    app.before_request(number_afresh)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         money=money,
