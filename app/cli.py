@@ -22,6 +22,7 @@ from flask_migrate.cli import db as migrate_db
 
 from app.cli_errors import database_errors
 from app.cli_operations import check_command
+from app.cli_operations import partition_invoices_command
 from app.cli_operations import rebuild_summaries_command
 from app.config import is_production
 
@@ -43,6 +44,7 @@ cli = FlaskGroup(
 cli.add_command(check_command)
 # Beside Flask-Migrate's own: the summaries are part of the database's upkeep.
 migrate_db.add_command(rebuild_summaries_command)
+migrate_db.add_command(partition_invoices_command)
 
 
 def main() -> None:

@@ -195,6 +195,39 @@ def rebuild_summaries_command(check: bool) -> None:
     sys.exit(EXIT_REJECTED)
 
 
+@click.command("partition-invoices")
+@click.option(
+    "--through",
+    type=int,
+    help="The last year to give a partition (default: two years past this one).",
+)
+@with_appcontext
+@database_errors
+def partition_invoices_command(through: int | None) -> None:
+    """PostgreSQL: partition the invoices by year of invoice date (for a region's or a
+    country's ledgers), or, once they are, add partitions up to --through and for the years
+    that arrived in the default partition. Locks the invoices while it copies them: run it in
+    a quiet hour, with a backup first, and run insyn grant again after it."""
+    from app.extensions import db
+    from app.models.partitioning import PartitionError
+    from app.models.partitioning import partition_invoices
+
+    try:
+        outcome = partition_invoices(db.session.connection(), through)
+    except PartitionError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    years = ", ".join(str(year) for year in outcome.years) or "none"
+    if outcome.partitioned_now:
+        first, last = outcome.years[0], outcome.years[-1]
+        click.echo(f"The invoices are now partitioned by year: {outcome.moved} invoice(s), in")
+        click.echo(f"a partition for each year {first}–{last} and a default one for later dates.")
+        click.echo("Run insyn grant ROLE again for the server's role.")
+    else:
+        click.echo(f"New partitions: {years}; {outcome.moved} invoice(s) moved into them.")
+
+
 #: How many differing keys ``insyn db rebuild-summaries`` prints.
 SHOWN_DIFFERENCES = 50
 
