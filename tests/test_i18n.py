@@ -82,7 +82,7 @@ def test_extraction_finds_python_and_every_template_folder(extracted):
     places = {place.split(":")[0] for places in extracted.values() for place in places}
     assert ("audit action", "voided") in extracted  # lazy_pgettext
     assert "app/money.py" in places  # N_
-    assert "app/web/labels.py" in places  # _l
+    assert "app/labels.py" in places  # _l
     assert any(p.startswith("app/templates/_macros/") for p in places), sorted(places)
     assert (None, ("%(num)s invoice", "%(num)s invoices")) in extracted  # ngettext in a template
 
@@ -214,7 +214,7 @@ def test_every_field_an_import_reads_has_a_label_in_both_languages(app):
     from flask_babel import force_locale
 
     from app.importing.headers import FIELDS
-    from app.web.labels import field_label
+    from app.labels import field_label
 
     with app.test_request_context():
         for kind, specs in FIELDS.items():

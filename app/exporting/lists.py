@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import ngettext
 
+from app import labels
 from app.exporting.sources import filters_about
 from app.exporting.sources import invoice_sources
 from app.exporting.sources import licence
@@ -271,8 +272,6 @@ def contracts_table(
     statement = contract_service.with_related(
         contract_service.contract_select(filters, sort, descending)
     )
-    from app.web import labels
-
     hidden = hidden_name(filters.audience)
 
     def chunks():

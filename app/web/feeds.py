@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext
 
+from app import labels
 from app.exporting.atom import Entry
 from app.exporting.atom import atom
 from app.extensions import db
@@ -26,7 +27,6 @@ from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
 from app.services.flags import year_flags
 from app.services.thresholds import thresholds
-from app.web import labels
 from app.web.api import audience
 from app.web.audience import request_audience
 from app.web.filters import money

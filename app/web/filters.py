@@ -14,10 +14,10 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from markupsafe import escape
 
+from app import labels
 from app.money import format_hours
 from app.money import format_money
 from app.money import format_number
-from app.web import labels
 
 
 def _language() -> str:

@@ -7,16 +7,22 @@ from wtforms import DateField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from app.web import labels
+from app import labels
 from app.web.fields import CurrencyField
 from app.web.fields import HoursField
 from app.web.fields import MoneyField
 from app.web.fields import RecordForm
 from app.web.fields import VendorPickerForm
+
+
+def choices(mapping: dict) -> list[SelectChoice]:
+    """The options of a select field, one per code, named as :mod:`app.labels` names it."""
+    return [SelectChoice(key.value, label) for key, label in mapping.items()]
 
 
 class ContractForm(VendorPickerForm):
@@ -28,7 +34,7 @@ class ContractForm(VendorPickerForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     purpose = TextAreaField(_l("Purpose"), render_kw={"rows": 3})
     procurement_basis = SelectField(
-        _l("Procurement"), choices=labels.choices(labels.PROCUREMENT_BASIS), default="other"
+        _l("Procurement"), choices=choices(labels.PROCUREMENT_BASIS), default="other"
     )
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
@@ -54,7 +60,7 @@ class ContractForm(VendorPickerForm):
 
 class AmendmentForm(RecordForm):
     dated_on = DateField(_l("Dated"), validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=labels.choices(labels.AMENDMENT_KIND))
+    kind = SelectField(_l("Kind"), choices=choices(labels.AMENDMENT_KIND))
     new_ends_on = DateField(_l("New end date"), validators=[Optional()])
     added_amount = MoneyField(
         _l("Added amount"),

@@ -11,12 +11,12 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from app import charts
+from app import labels
 from app.services.burndown import Burndown
 from app.services.invoice_filters import InvoiceFilters
 from app.services.overview import YearOverview
 from app.services.totals import Pivot
 from app.services.totals import TotalRow
-from app.web import labels
 from app.web.filters import money
 from app.web.filters import money_compact
 from app.web.report_args import invoices_url

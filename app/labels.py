@@ -1,4 +1,5 @@
-"""Names shown for the codes records carry (procurement bases, amendment kinds, id kinds)."""
+"""Names shown for the codes records carry (procurement bases, amendment kinds, id kinds),
+and for the fields and values of the audit trail: one place for the pages and the exports."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms.fields.choices import SelectChoice
 
 from app.identifiers import IdKind
 from app.models import AmendmentKind
@@ -51,11 +51,6 @@ ID_KIND = {
     IdKind.FOREIGN: _l("Foreign id"),
     IdKind.NONE: _l("No id"),
 }
-
-
-def choices(mapping: dict) -> list[SelectChoice]:
-    """The options of a select field, one per code."""
-    return [SelectChoice(key.value, label) for key, label in mapping.items()]
 
 
 #: What an import's rows became.
