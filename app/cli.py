@@ -7,8 +7,6 @@ and commit once at the end.
 
 from __future__ import annotations
 
-import functools
-import getpass
 import sys
 from pathlib import Path
 
@@ -24,6 +22,10 @@ from app.cli_errors import database_errors
 from app.cli_operations import check_command
 from app.cli_operations import partition_invoices_command
 from app.cli_operations import rebuild_summaries_command
+from app.cli_support import as_command
+from app.cli_support import commit_or_rollback
+from app.cli_support import service_call
+from app.cli_support import user_by_email
 from app.config import is_production
 
 
@@ -52,39 +54,6 @@ def main() -> None:
     cli.main(prog_name="insyn")
 
 
-def as_command(name: str):
-    """Attribute the changes a command makes to it (and to whoever ran it) in the audit trail;
-    a database failure ends it with a plain message and exit status 3."""
-
-    def decorator(function):
-        @functools.wraps(function)
-        @database_errors
-        def run(*args, **kwargs):
-            from app.audit import Actor
-            from app.audit import acting_as
-
-            with acting_as(
-                Actor(label=f"command: insyn {name} ({getpass.getuser()})", origin="command")
-            ):
-                return function(*args, **kwargs)
-
-        return run
-
-    return decorator
-
-
-def _commit_or_rollback(work):
-    from app.extensions import db
-
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 @click.command("demo")
 @with_appcontext
 @as_command("demo")
@@ -96,7 +65,7 @@ def demo_command() -> None:
     """
     from app.services.demo import load_demo
 
-    added = _commit_or_rollback(load_demo)
+    added = commit_or_rollback(load_demo)
     if any(added.values()):
         click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in added.items()) + ".")
     else:
@@ -108,7 +77,7 @@ def _open_demo_accounts() -> None:
     """Open the demo accounts that are missing and show their passwords, once."""
     from app.services.demo import load_demo_users
 
-    accounts = _commit_or_rollback(load_demo_users)
+    accounts = commit_or_rollback(load_demo_users)
     if accounts:
         click.echo("")
         click.echo("Demo accounts (the passwords are shown this once; keep them):")
@@ -162,25 +131,6 @@ def setup_command(demo: bool | None) -> None:
 users_cli = AppGroup("users", help="Accounts: create, list, change role, deactivate.")
 
 
-def _user(email: str):
-    from app.services.accounts import find_user
-
-    user = find_user(email)
-    if user is None:
-        raise click.ClickException(f"No account has the email {email}.")
-    return user
-
-
-def _service_call(work):
-    """Run a service change and commit, turning a refusal into a clear error (exit 1)."""
-    from app.services.errors import ServiceError
-
-    try:
-        return _commit_or_rollback(work)
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from None
-
-
 def _read_password() -> str:
     """The password from a prompt (typed twice, hidden), or the first line of standard input
     when it is not a terminal."""
@@ -210,13 +160,13 @@ def users_create(email: str, role: str, name: str, service: bool) -> None:
     if service:
         from app.services.tokens import create_service_account
 
-        user = _service_call(
+        user = service_call(
             lambda: create_service_account({"email": email, "name": name, "role": role})
         )
         click.echo(f"Service account {user.email} ({user.role.value}) created.")
         return
     password = _read_password()
-    user = _service_call(
+    user = service_call(
         lambda: create_user({"email": email, "name": name, "role": role, "password": password})
     )
     click.echo(f"Account {user.email} ({user.role.value}) created.")
@@ -242,7 +192,7 @@ def users_set_role(email: str, role: str) -> None:
     """Give an account another role."""
     from app.services.accounts import set_role
 
-    user = _service_call(lambda: set_role(_user(email), role))
+    user = service_call(lambda: set_role(user_by_email(email), role))
     click.echo(f"{user.email} is now {user.role.value}.")
 
 
@@ -253,7 +203,7 @@ def users_deactivate(email: str) -> None:
     """Stop an account from signing in (it stays in the history)."""
     from app.services.accounts import deactivate
 
-    user = _service_call(lambda: deactivate(_user(email)))
+    user = service_call(lambda: deactivate(user_by_email(email)))
     click.echo(f"{user.email} is deactivated and signed out everywhere.")
 
 
@@ -264,7 +214,7 @@ def users_activate(email: str) -> None:
     """Let a deactivated account sign in again."""
     from app.services.accounts import update_user
 
-    user = _service_call(lambda: update_user(_user(email), {"is_active": True}))
+    user = service_call(lambda: update_user(user_by_email(email), {"is_active": True}))
     click.echo(f"{user.email} is active again.")
 
 
@@ -275,9 +225,9 @@ def users_set_password(email: str) -> None:
     """Give an account a new password (asked for, or read from standard input)."""
     from app.services.accounts import set_password
 
-    user = _user(email)
+    user = user_by_email(email)
     password = _read_password()
-    _service_call(lambda: set_password(user, password))
+    service_call(lambda: set_password(user, password))
     click.echo(f"New password set for {user.email}; it is signed out everywhere.")
 
 

@@ -3,10 +3,6 @@ and for the fields and values of the audit trail: one place for the pages and th
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -187,7 +183,7 @@ FIELD = {
 }
 
 #: Coded values as the history shows them, by field.
-_CODES = {
+CODES = {
     "procurement_basis": PROCUREMENT_BASIS,
     "kind": AMENDMENT_KIND,
     "role": ROLE,
@@ -198,66 +194,3 @@ _CODES = {
 def field_label(name: str) -> str:
     """The label of a record's field, or its code name when it has none."""
     return FIELD.get(name, name)
-
-
-#: Fields holding money (decimal strings in the history), shown in the reader's notation.
-_MONEY = {
-    "ceiling_amount",
-    "hourly_rate",
-    "added_amount",
-    "new_hourly_rate",
-    "net_amount",
-    "vat_amount",
-    "day_rate",
-    "fee_amount",
-    "travel_amount",
-    "amount",
-}
-#: Fields holding hours (decimal strings), and counts.
-_HOURS = {"hours", "hour_quota", "added_hours"}
-_COUNTS = {"started_days", "rows", "records", "source_row"}
-#: A timestamp as the history stores it (ISO 8601, maybe with microseconds and a zone).
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def field_value(name: str, value):
-    """A value from the history as a reader reads it: amounts, hours and counts in the
-    reader's notation, times in the reader's time zone to the minute, codes by their names,
-    yes/no for flags, lists joined, amounts per currency one by one; ``None`` as a dash."""
-    from app.web.filters import date
-    from app.web.filters import hours
-    from app.web.filters import money
-    from app.web.filters import number
-
-    if value is None:
-        return "—"
-    try:
-        if name in _MONEY and isinstance(value, str | int):
-            return money(Decimal(value), symbol=False)
-        if name in _HOURS and isinstance(value, str | int):
-            return hours(Decimal(value))
-        if name in _COUNTS and isinstance(value, int) and not isinstance(value, bool):
-            return number(value)
-        if isinstance(value, str) and _TIMESTAMP.match(value):
-            return date(dt.datetime.fromisoformat(value))
-    except (ArithmeticError, ValueError):
-        return value
-    if isinstance(value, dict):
-        # An import's amounts: {"SEK": "450187283.39"}.
-        shown = []
-        for currency, amount in sorted(value.items()):
-            try:
-                shown.append(money(Decimal(str(amount)), str(currency)))
-            except ArithmeticError:
-                shown.append(f"{currency} {amount}")
-        return ", ".join(shown)
-    if isinstance(value, bool):
-        return _l("Yes") if value else _l("No")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    codes = _CODES.get(name)
-    if codes:
-        for code, label in codes.items():
-            if code.value == value:
-                return label
-    return value

@@ -6,9 +6,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.cli import _service_call
-from app.cli import _user
-from app.cli import as_command
+from app.cli_support import as_command
+from app.cli_support import service_call
+from app.cli_support import user_by_email
 
 tokens_cli = AppGroup("tokens", help="API tokens: create, list, revoke.")
 
@@ -28,9 +28,9 @@ def tokens_create(email: str, name: str, scope: str, expires) -> None:
     """Make an API token for the account EMAIL and print its secret, this once."""
     from app.services.tokens import create_token
 
-    user = _user(email)
+    user = user_by_email(email)
     data = {"name": name, "scope": scope, "expires_on": expires.date() if expires else None}
-    token, secret = _service_call(lambda: create_token(user, data, None))
+    token, secret = service_call(lambda: create_token(user, data, None))
     click.echo(f"Token {token.id} ({token.name}, {token.scope.value}, until {token.expires_on}):")
     click.echo(secret)
     click.echo("Keep it now: Insyn stores only its hash and cannot show it again.", err=True)
@@ -45,7 +45,7 @@ def tokens_list(email: str | None) -> None:
     from app.services.tokens import all_tokens
     from app.services.tokens import tokens_of
 
-    query = tokens_of(_user(email)) if email else all_tokens()
+    query = tokens_of(user_by_email(email)) if email else all_tokens()
     today = utcnow().date()
     for token in db.session.scalars(query):
         if token.revoked_at:
@@ -73,5 +73,5 @@ def tokens_revoke(token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise click.ClickException(f"No token has the id {token_id}.")
-    _service_call(lambda: revoke_token(token))
+    service_call(lambda: revoke_token(token))
     click.echo(f"Token {token.id} ({token.name}) revoked.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from flask import g
 from flask import request
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import gettext
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -155,6 +157,64 @@ def nl2br(text: str | None) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in text.splitlines())
 
 
+#: Fields holding money (decimal strings in the history), shown in the reader's notation.
+_MONEY = {
+    "ceiling_amount",
+    "hourly_rate",
+    "added_amount",
+    "new_hourly_rate",
+    "net_amount",
+    "vat_amount",
+    "day_rate",
+    "fee_amount",
+    "travel_amount",
+    "amount",
+}
+#: Fields holding hours (decimal strings), and counts.
+_HOURS = {"hours", "hour_quota", "added_hours"}
+_COUNTS = {"started_days", "rows", "records", "source_row"}
+#: A timestamp as the history stores it (ISO 8601, maybe with microseconds and a zone).
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def field_value(name: str, value):
+    """A value from the history as a reader reads it: amounts, hours and counts in the
+    reader's notation, times in the reader's time zone to the minute, codes by their names,
+    yes/no for flags, lists joined, amounts per currency one by one; ``None`` as a dash."""
+    if value is None:
+        return "—"
+    try:
+        if name in _MONEY and isinstance(value, str | int):
+            return money(Decimal(value), symbol=False)
+        if name in _HOURS and isinstance(value, str | int):
+            return hours(Decimal(value))
+        if name in _COUNTS and isinstance(value, int) and not isinstance(value, bool):
+            return number(value)
+        if isinstance(value, str) and _TIMESTAMP.match(value):
+            return date(dt.datetime.fromisoformat(value))
+    except (ArithmeticError, ValueError):
+        return value
+    if isinstance(value, dict):
+        # An import's amounts: {"SEK": "450187283.39"}.
+        shown = []
+        for currency, amount in sorted(value.items()):
+            try:
+                shown.append(money(Decimal(str(amount)), str(currency)))
+            except ArithmeticError:
+                shown.append(f"{currency} {amount}")
+        return ", ".join(shown)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    codes = labels.CODES.get(name)
+    if codes:
+        for code, label in codes.items():
+            if code.value == value:
+                return label
+    return value
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals."""
     from app.charts.svg import number_afresh
@@ -198,6 +258,7 @@ def register(app: Flask) -> None:
         url_with=url_with,
         record_url=record_url,
         labels=labels,
+        field_value=field_value,
         current_language=_language,
         options=options,
     )
