@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test lint translations db-upgrade db-check demo clean
+.PHONY: run test install install-test install-bench lint translations db-upgrade db-check demo clean
 
 # A stamp per extra, redone when pyproject.toml changes, so repeated runs cost nothing.
 $(BIN)/python:
@@ -22,9 +22,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+## make install-bench: the peers bench/import_bench.py compares imports with (pandas).
+install-bench: $(VENV)/.installed-bench
 
 ## make run: set up, migrate, load the demo data into an empty database, and serve.
 run: install

@@ -19,11 +19,15 @@ from app.config import database_url
 from app.config import is_production
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, web: bool = True) -> Flask:
     """Build an Insyn app.
 
     Args:
         config: settings that win over the defaults and the environment (tests pass these).
+        web: mount the pages and what serving them needs (blueprints, sign-in, rate limits,
+            caches, headers, template filters). A command that serves no request (``insyn
+            import``) passes ``False`` and starts in about half the time; the database, the
+            audit trail, the summaries' hooks and the translations are set up either way.
 
     Raises:
         RuntimeError: in production mode (``INSYN_ENV=production``) without a ``SECRET_KEY``.
@@ -44,10 +48,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     register_extensions(app)
-    register_blueprints(app)
-
     from app import audit
     from app.services import summaries
+
+    audit.install()
+    summaries.install()
+    if web:
+        register_web(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def register_web(app: Flask) -> None:
+    """Mount the pages, and what serving a request needs around them."""
+    register_blueprints(app)
     from app.web import access
     from app.web import errors
     from app.web import filters
@@ -58,8 +75,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.web import security
     from app.web import transactions
 
-    audit.install()
-    summaries.install()
     transactions.register(app)
     access.register(app)
     errors.register(app)
@@ -69,11 +84,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     filters.register(app)
     history.register(app)
     security.register(app)
-
-    from app import cli
-
-    cli.register(app)
-    return app
 
 
 def _configure_secret_key(app: Flask) -> None:

@@ -28,11 +28,16 @@ from app.cli_support import service_call
 from app.cli_support import user_by_email
 from app.config import is_production
 
+#: Commands that serve no request: their app starts without the pages (see ``create_app``).
+WITHOUT_WEB = frozenset({"import"})
+
 
 def _create_app(*_args, **_kwargs) -> Flask:
     from app import create_app
 
-    return create_app()
+    context = click.get_current_context(silent=True)
+    command = context.command.name if context is not None else None
+    return create_app(web=command not in WITHOUT_WEB)
 
 
 cli = FlaskGroup(
@@ -325,6 +330,11 @@ def _column_choices(values: tuple[str, ...]) -> dict[str, str] | None:
             raise click.BadParameter(f"{value!r} is not FIELD=HEADER", param_hint="--column")
         chosen[name.strip()] = header.strip()
     return chosen or None
+
+
+# On the group too, so that the command is found without making an app first: the app is made
+# when the command runs (``with_appcontext``), knowing which command it is for.
+cli.add_command(import_command)
 
 
 def register(app: Flask) -> None:

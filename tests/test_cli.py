@@ -60,3 +60,55 @@ def test_setup_opens_demo_accounts_for_demo_data_that_has_none(runner, db):
     assert result.exit_code == 0, result.output
     assert "admin@insyn.example" in result.output and "Demo data loaded" not in result.output
     assert "insyn users create" not in result.output
+
+
+def test_insyn_import_makes_its_app_without_the_pages_and_other_commands_with_them(monkeypatch):
+    import click
+
+    import app as insyn
+    from app import cli as insyn_cli
+
+    made = []
+    monkeypatch.setattr(insyn, "create_app", lambda config=None, *, web=True: made.append(web))
+    for command in (insyn_cli.import_command, insyn_cli.demo_command, insyn_cli.setup_command):
+        with click.Context(command):
+            insyn_cli._create_app()
+    insyn_cli._create_app()  # outside any command (``insyn run`` serves the pages)
+    assert made == [False, True, True, True]
+
+
+def test_an_app_without_the_pages_imports_a_file_as_the_whole_app_does(databases, tmp_path):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import AuditEvent
+    from app.models import Invoice
+    from tests.conftest import TEST_CONFIG
+
+    lean = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": databases.new()}, web=False)
+    assert lean.blueprints == {}
+    assert {"import", "imports", "export"} <= set(lean.cli.commands)
+    path = tmp_path / "leverantorsfakturor.csv"
+    path.write_text(
+        "Leverantör;Organisationsnummer;Fakturanummer;Fakturadatum;Belopp\n"
+        "Exempel AB;556036-0793;A-1;2020-01-31;1 000,50\n"
+        "Exempel AB;556036-0793;A-2;2020-02-29;250,25-\n",
+        encoding="utf-8",
+    )
+    try:
+        with lean.app_context():
+            upgrade()
+        result = lean.test_cli_runner().invoke(args=["import", str(path)])
+        assert result.exit_code == 0, result.output
+        with lean.app_context():
+            net = db.session.scalars(sa.select(Invoice.net_amount).order_by(Invoice.id)).all()
+            assert [str(amount) for amount in net] == ["1000.50", "-250.25"]
+            # The audit trail's hooks are there without the pages: the new vendor has its event.
+            events = db.session.scalars(
+                sa.select(AuditEvent.record_type).where(AuditEvent.action == "insert")
+            ).all()
+            assert sorted(events) == ["import_batches", "vendors"]
+    finally:
+        with lean.app_context():
+            db.engine.dispose()

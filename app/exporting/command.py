@@ -27,7 +27,6 @@ from app.exporting.csv_files import DIALECTS
 from app.exporting.csv_files import write_csv
 from app.exporting.json_files import write_json
 from app.exporting.table import Table
-from app.exporting.xlsx import write_xlsx
 from app.money import AmountError
 from app.money import parse_amount
 from app.privacy import Audience
@@ -48,6 +47,10 @@ FORMATS = ("xlsx", "csv", "csv-rfc4180", "json")
 def write_table(table: Table, stream, fmt: str) -> None:
     """Write ``table`` to the binary ``stream`` in ``fmt`` (one of :data:`FORMATS`)."""
     if fmt == "xlsx":
+        # Here, not at the top: openpyxl (and numpy, when installed) would add a third of a
+        # second to every other command's start.
+        from app.exporting.xlsx import write_xlsx
+
         write_xlsx(table, stream)
     elif fmt == "json":
         write_json(table, stream)

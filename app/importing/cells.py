@@ -115,6 +115,22 @@ class AmountColumn:
             ValueError: with a message id and the cell quoted, for an empty or unreadable cell.
         """
         kind = type(value)
+        if kind is str:
+            # The common text cell ("1 234,50", "1234,5-") read at once; any other shape
+            # takes the general way below.
+            stripped = value.strip()
+            fast = (
+                _FAST[self.notation or "dot"].fullmatch(stripped)
+                if len(stripped) <= MAX_AMOUNT_TEXT
+                else None
+            )
+            if fast is not None:
+                lead, whole, fraction, trail = fast.groups()
+                if not (lead and trail):
+                    ore = int(whole.translate(_SEPARATORS)) * 100 + (
+                        int(fraction.ljust(2, "0")) if fraction else 0
+                    )
+                    return _stored(-ore if lead or trail else ore)
         if kind is float:
             if not math.isfinite(value):  # a hostile file's <v>inf</v> or <v>NaN</v>
                 raise ValueError(N_("“%(value)s” is not an amount."))

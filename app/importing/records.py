@@ -94,6 +94,7 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[InvoiceReco
     ``findings``."""
     chunk: list[InvoiceRecord] = []
     rules = plausibility.current_rules()
+    plausible = _plausible_at_a_glance(rules, plan.options.accept)
     for table, rows in tables(plan):
         reader = InvoiceReader(plan, table)  # its own readers: columns differ by table
         record = reader.record
@@ -107,7 +108,11 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[InvoiceReco
                 for problem in reader.problems(cells):
                     _add(findings, plan, table, number, problem)
                 continue
-            implausible = _implausible_invoice(found, rules, plan.options.accept)
+            implausible = (
+                None
+                if plausible(found)
+                else _implausible_invoice(found, rules, plan.options.accept)
+            )
             if implausible:
                 for problem in implausible:
                     _add(findings, plan, table, number, problem)
@@ -172,6 +177,43 @@ def _value(plan: Plan, name: str, raw):
 
 
 # --- plausibility: one call per row, the rules themselves in app.services.plausibility -------
+
+
+def _plausible_at_a_glance(rules, accept=()):
+    """A test that a record is plausible, for the common row, without the Decimals and the
+    problems :func:`_implausible_invoice` makes: dates inside the window, a currency in use,
+    no VAT to weigh (none, or not in SEK), no payment before the invoice, no negative hours.
+    A row it does not pass is weighed in full by :func:`_implausible_invoice`, which alone
+    says what is wrong (so the rules stay where they are)."""
+    earliest, latest = rules.earliest, rules.latest
+    vat_confirmed, prepaid = "vat" in accept, "prepaid" in accept
+    sek = plausibility.SWEDISH_VAT_CURRENCY
+    currencies: dict[str, bool] = {}
+
+    def known(code: str) -> bool:
+        found = currencies.get(code)
+        if found is None:
+            found = currencies[code] = (
+                plausibility.currency_problem("currency", code, earliest) is None
+            )
+        return found
+
+    def plausible(record: InvoiceRecord) -> bool:
+        invoiced, paid, currency = record.invoiced_on, record.paid_on, record.currency
+        if invoiced is not None and not earliest <= invoiced <= latest:
+            return False
+        if paid is not None and (
+            not earliest <= paid <= latest
+            or (invoiced is not None and paid < invoiced and not prepaid)
+        ):
+            return False
+        if record.vat and not vat_confirmed and (currency or sek).upper() == sek:
+            return False
+        if record.hours is not None and record.hours < 0 and not record.net < 0:
+            return False
+        return currency is None or known(currency)
+
+    return plausible
 
 
 def _implausible_invoice(record: InvoiceRecord, rules, accept=()) -> list[RowProblem]:

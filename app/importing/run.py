@@ -15,6 +15,7 @@ batch only (a unique key on ``import_sheets``).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import time
@@ -138,7 +139,10 @@ def import_and_commit(
             time.sleep(min(0.25 * 2**attempt, MAX_PAUSE))
             continue
         except BaseException:
-            db.session.rollback()
+            # A lost connection fails the rollback too: the error that ended the import is
+            # the one to tell, not the rollback's "the connection is closed".
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                db.session.rollback()
             raise
         if report.written:
             db.session.commit()
