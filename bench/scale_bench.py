@@ -309,12 +309,7 @@ def postgres_database(server_url: str, sqlite_url: str, name: str, keep: bool) -
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         report_bench.migrate(url)
-        tables = report_bench.TABLES
-        report_bench.TABLES = PG_TABLES
-        try:
-            report_bench.copy_tables(source, url)
-        finally:
-            report_bench.TABLES = tables
+        copy_tables(source, url)
         target = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         try:
             with target.connect() as connection:
@@ -326,6 +321,40 @@ def postgres_database(server_url: str, sqlite_url: str, name: str, keep: bool) -
     finally:
         source.dispose()
         admin.dispose()
+
+
+def copy_tables(source: sa.Engine, url: str) -> None:
+    """:data:`PG_TABLES` copied from SQLite with COPY (the invoices' indexes dropped while
+    loading and made again after); sequences moved past the ids."""
+    target = sa.create_engine(url)
+    try:
+        with source.connect() as reader, target.begin() as writer:
+            writer.exec_driver_sql("SET TIME ZONE 'UTC'")
+            indexes = writer.execute(
+                sa.text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'invoices'"
+                    " AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+                )
+            ).all()
+            for name, _sql in indexes:
+                writer.exec_driver_sql(f'DROP INDEX "{name}"')
+            cursor = writer.connection.driver_connection.cursor()
+            for table in PG_TABLES:
+                result = reader.exec_driver_sql(f'SELECT * FROM "{table}"')  # noqa: S608
+                columns = list(result.keys())
+                listed = ", ".join(f'"{name}"' for name in columns)
+                with cursor.copy(f'COPY "{table}" ({listed}) FROM STDIN') as copy:
+                    for row in result:
+                        copy.write_row(row)
+                if "id" in columns:
+                    writer.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
+                        f' (SELECT MAX(id) FROM "{table}"))'
+                    )
+            for _name, sql in indexes:
+                writer.exec_driver_sql(sql)
+    finally:
+        target.dispose()
 
 
 def drop_postgres(server_url: str, name: str) -> None:
@@ -390,7 +419,7 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
         "totals: month × category": [
             (
                 "SELECT year, month, category_id, currency, SUM(net_amount), SUM(invoice_count)"
-                " FROM invoice_summaries WHERE date_basis = 'invoiced'"
+                " FROM invoice_month_summaries WHERE date_basis = 'invoiced'"
                 " GROUP BY year, month, category_id, currency",
                 {},
             )
@@ -403,7 +432,7 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
             ),
             (
                 "SELECT category_id, currency, SUM(net_amount), SUM(invoice_count)"
-                " FROM invoice_summaries WHERE date_basis = 'invoiced' AND year = :year"
+                " FROM invoice_month_summaries WHERE date_basis = 'invoiced' AND year = :year"
                 " GROUP BY category_id, currency",
                 {"year": latest},
             ),
@@ -487,11 +516,13 @@ def start_server(url: str, port: int) -> subprocess.Popen:
         "DATABASE_URL": url,
         # Every page computed, not served from the public's short-lived copies.
         "INSYN_PUBLIC_CACHE_SECONDS": "0",
+        # A worker that crashes leaves its Python stack in the log.
+        "PYTHONFAULTHANDLER": "1",
     }
     process = subprocess.Popen(  # noqa: S603 - our own virtualenv's gunicorn
         [str(Path(sys.executable).parent / "gunicorn"), *GUNICORN, "--bind",
          f"127.0.0.1:{port}", "app:create_app()"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=SERVER_LOG.open("w"),
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=SERVER_LOG.open("a"),
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -530,16 +561,24 @@ def server_peaks(process: subprocess.Popen) -> list[int]:
     return peaks
 
 
-def get(port: int, path: str) -> float:
-    """Seconds from sending the request to the last byte of a 200 answer."""
+class ServerGone(Exception):
+    """The server closed the connection without an answer (its worker died)."""
+
+
+def get(port: int, path: str, limit: float) -> float | None:
+    """Seconds from sending the request to the last byte of a 200 answer; None when no
+    answer came within ``limit`` seconds."""
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
         body = response.read()
+    except TimeoutError:
+        connection.close()
+        return None
     except OSError as error:
-        raise SystemExit(f"GET {path}: {error}\n{SERVER_LOG.read_text()[-3000:]}") from error
+        raise ServerGone(f"GET {path}: {error}") from error
     elapsed = time.perf_counter() - started
     connection.close()
     if response.status != 200:
@@ -569,24 +608,48 @@ def bare(engine: sa.Engine, queries: list[tuple[str, dict]]) -> Callable[[], flo
     return run
 
 
-def measure(name: str, url: str, meta: dict, runs: int, slow: float) -> list[tuple]:
+def measure(name: str, url: str, meta: dict, runs: int, slow: float, limit: float) -> list:
+    """Each page's median over HTTP and its bare query's, in one server (started again after
+    a page that gave no answer within ``limit`` seconds, to stop its work)."""
     port = free_port()
     server = start_server(url, port)
     engine = sa.create_engine(url)
-    results = []
+    results, peaks = [], []
     try:
         paths = page_paths(meta)
         queries = bare_queries(engine.dialect.name, meta)
         for step, path in paths.items():
             run_bare = bare(engine, queries[step])
-            get(port, path)
-            first = get(port, path)
+            failure = f"no answer in {limit:.0f} s"
+            try:
+                warm = get(port, path, limit)
+                first = get(port, path, limit) if warm is not None else None
+            except ServerGone as error:
+                first, failure = None, f"the worker died ({error}; {SERVER_LOG.name})"
             run_bare()
-            app_times, bare_times = [first], [run_bare()]
+            bare_times = [run_bare()]
+            if first is None:
+                bare_ms = bare_times[0] * 1000
+                results.append((name, step, None, bare_ms))
+                print(f"  {name:<10} {step:<26} app: {failure}  bare"
+                      f" {bare_ms:8.1f} ms   GET {path}", flush=True)  # fmt: skip
+                peaks += server_peaks(server)
+                stop_server(server)
+                port = free_port()
+                server = start_server(url, port)
+                continue
+            app_times = [first]
             # A page slower than ``slow`` seconds is timed once (after its warm-up), not
             # ``runs`` times: its median would not change the verdict, only the hours.
             for _ in range(runs - 1 if first < slow else 0):
-                app_times.append(get(port, path))
+                try:
+                    app_times.append(get(port, path, limit) or limit)
+                except ServerGone as error:
+                    print(f"  {name:<10} {step:<26} a run failed: {error}", flush=True)
+                    stop_server(server)
+                    port = free_port()
+                    server = start_server(url, port)
+                    continue
                 bare_times.append(run_bare())
             app_ms = statistics.median(app_times) * 1000
             bare_ms = statistics.median(bare_times) * 1000
@@ -596,7 +659,7 @@ def measure(name: str, url: str, meta: dict, runs: int, slow: float) -> list[tup
                 f"  ratio {app_ms / bare_ms:6.2f}  ({len(app_times)} runs)  GET {path}",
                 flush=True,
             )
-        peaks = server_peaks(server)
+        peaks += server_peaks(server)
         print(f"  {name}: server peak memory (VmHWM) per process: "
               + ", ".join(f"{kb / 1024:.0f} MB" for kb in sorted(peaks)))  # fmt: skip
     finally:
@@ -615,14 +678,16 @@ def time_import(url: str, rows: int, sqlite_path: Path | None) -> None:
         environment["DATABASE_URL"] = f"sqlite:///{copy}"
     else:
         environment["DATABASE_URL"] = url
+    log = OUT / "scale-import.log"
     started = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603 - our own virtualenv's insyn
-        [str(Path(sys.executable).parent / "insyn"), "import", str(data.csv)],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    _pid, status, usage = os.wait4(process.pid, 0)
+    with log.open("w") as output_file:
+        process = subprocess.Popen(  # noqa: S603 - our own virtualenv's insyn
+            [str(Path(sys.executable).parent / "insyn"), "import", str(data.csv)],
+            cwd=ROOT, env=environment, stdout=output_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        _pid, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    output = process.stdout.read() if process.stdout else ""
+    output = log.read_text()
     if sqlite_path is not None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
@@ -638,6 +703,9 @@ def report(results: list[tuple]) -> None:
     print()
     print(f"{'':<10}  {'page':<26}  {'app median':>11}  {'bare median':>11}  {'ratio':>6}  goal")
     for name, step, app_ms, bare_ms in results:
+        if app_ms is None:
+            print(f"{name:<10}  {step:<26}  {'no answer':>11}  {bare_ms:8.1f} ms  {'':>6}  MISSED")
+            continue
         ratio = app_ms / bare_ms
         fast = app_ms <= GOAL_MS
         close = ratio <= GOAL_RATIO
@@ -661,6 +729,9 @@ def main() -> int:
     parser.add_argument(
         "--slow", type=float, default=10.0, help="seconds above which a page is timed once"
     )
+    parser.add_argument(
+        "--limit", type=float, default=120.0, help="seconds a page may take before giving up"
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the SQLite database again")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument("--pg-database", default="insyn_scale_bench", help="its name there")
@@ -672,6 +743,7 @@ def main() -> int:
     if server and not server.startswith(("postgresql", "postgres:")):
         raise SystemExit(f"DATABASE_URL must name a PostgreSQL server (or be unset): {server}")
     sqlite_url, meta = sqlite_database(options.rows, options.rebuild)
+    SERVER_LOG.write_text("")
     path = sqlite_paths(options.rows)[0]
     busy = meta["busiest"]
     print(
@@ -683,13 +755,15 @@ def main() -> int:
     print(f"Load average before: {_load()} ({os.cpu_count()} CPUs); median of {options.runs}")
     results = []
     if options.only != "postgresql":
-        results += measure("SQLite", sqlite_url, meta, options.runs, options.slow)
+        results += measure("SQLite", sqlite_url, meta, options.runs, options.slow, options.limit)
         if options.import_rows:
             time_import(sqlite_url, options.import_rows, path)
     if server and options.only != "sqlite":
         pg_url = postgres_database(server, sqlite_url, options.pg_database, options.keep)
         try:
-            results += measure("PostgreSQL", pg_url, meta, options.runs, options.slow)
+            results += measure(
+                "PostgreSQL", pg_url, meta, options.runs, options.slow, options.limit
+            )
             if options.import_rows:
                 time_import(pg_url, options.import_rows, None)
         finally:
