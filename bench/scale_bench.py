@@ -14,7 +14,8 @@ the page reads them, hand-written with ``sa.text`` on a connection of its own), 
 ratio: what the application adds. Peak memory is each server process's high-water mark.
 
 With ``--import-rows`` (default 1,000,000; 0 leaves it out) it also times ``insyn import`` of
-that many generated rows (``invoice_data.dataset``'s CSV) into a copy of the full database.
+that many generated rows (``invoice_data.dataset``'s CSV) into a copy of the full SQLite
+database (on PostgreSQL, into the benchmark's database itself).
 
 With ``DATABASE_URL`` set to a PostgreSQL server it does the same, after SQLite, on a database
 of its own there (``--pg-database``), loaded with COPY from the SQLite one (the same rows and
