@@ -231,16 +231,23 @@ def make_vendors(rng: random.Random, count: int = VENDORS) -> list[Vendor]:
     return vendors
 
 
-def invoice_rows(rows: int, seed: int = SEED) -> Iterator[tuple]:
+def invoice_rows(
+    rows: int,
+    seed: int = SEED,
+    vendor_count: int = VENDORS,
+    first_day: dt.date = FIRST_DAY,
+    last_day: dt.date = LAST_DAY,
+) -> Iterator[tuple]:
     """The ledger's rows, in date order: ``(vendor, invoice number, date, amount)`` plus the
     account and committee. The invoice number is an ``int`` for vendors that number with
     digits only (a number cell in the workbook), else text; the amount is a ``Decimal`` with
-    two decimals, negative for a credit note."""
+    two decimals, negative for a credit note. ``vendor_count`` vendors (the first of
+    :func:`make_vendors`'s with the same seed) over ``first_day`` to ``last_day``."""
     rng = random.Random(seed)
-    vendors = make_vendors(rng)
+    vendors = make_vendors(rng, vendor_count)
     shares = list(itertools.accumulate(1 / rank**ZIPF for rank in range(1, len(vendors) + 1)))
-    span = (LAST_DAY - FIRST_DAY).days + 1
-    days = [FIRST_DAY + dt.timedelta(days=d) for d in range(span)]
+    span = (last_day - first_day).days + 1
+    days = [first_day + dt.timedelta(days=d) for d in range(span)]
     counters = [v.first_number for v in vendors]
     indexes = range(len(vendors))
     lognormal, uniform = rng.lognormvariate, rng.random

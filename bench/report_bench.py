@@ -126,10 +126,13 @@ def named_records(names) -> list[dict]:
     ]
 
 
-def invoice_records(rows: int, vendor_ids: dict[str, int]) -> Iterator[tuple]:
+def invoice_records(
+    rows: int, vendor_ids: dict[str, int], ledger: Iterator[tuple] | None = None
+) -> Iterator[tuple]:
     """The invoices as stored in SQLite (ISO dates, whole öre), in INVOICE_COLUMNS order: the
-    ledger rows of ``invoice_data`` with VAT, a payment date and an occasional void added from
-    a second seeded generator."""
+    ledger rows of ``invoice_data`` (or ``ledger``, rows as ``invoice_data.invoice_rows``
+    yields them) with VAT, a payment date and an occasional void added from a second seeded
+    generator."""
     rng = random.Random(invoice_data.SEED + 1)
     category_ids = {name: n for n, name in enumerate(invoice_data.CATEGORIES, start=1)}
     department_ids = {name: n for n, name in enumerate(invoice_data.DEPARTMENTS, start=1)}
@@ -137,7 +140,8 @@ def invoice_records(rows: int, vendor_ids: dict[str, int]) -> Iterator[tuple]:
     weights = [weight for _rate, weight in VAT_RATES]
     delays = [dt.timedelta(days=d) for d in range(61)]
     uniform = rng.random
-    ledger = invoice_data.invoice_rows(rows)
+    if ledger is None:
+        ledger = invoice_data.invoice_rows(rows)
     for number, (vendor, invoice_number, day, amount, category, department) in enumerate(
         ledger, start=1
     ):

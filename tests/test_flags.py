@@ -307,6 +307,33 @@ def test_a_vendor_without_a_contract_over_the_threshold_is_flagged_per_year(
     assert threshold_flags(Audience.STAFF, vendor_id=vendor.id) == []
 
 
+def test_spend_without_a_contract_is_summed_from_the_invoice_summaries(
+    db, make_vendor, make_invoice
+):
+    from app.services import summaries
+
+    vendor = make_vendor(name="Direktköp AB")
+    first = make_invoice(vendor=vendor, invoiced_on=dt.date(2012, 2, 1), net_amount=D("200000"))
+    second = make_invoice(vendor=vendor, invoiced_on=dt.date(2012, 9, 1), net_amount=D("150000"))
+    db.session.flush()
+    [flag] = threshold_flags(Audience.STAFF, year=2012)
+    assert (flag.params["total"], flag.params["count"], flag.invoice_ids) == (
+        D("350000.00"),
+        2,
+        [first.id, second.id],
+    )
+    # The summary made wrong by one öre behind Insyn's back: the sum shown is the summary's.
+    table = summaries.TABLE
+    db.session.connection().execute(
+        sa.update(table)
+        .where(table.c.vendor_id == vendor.id, table.c.contract_id == 0)
+        .where(table.c.date_basis == "invoiced", table.c.month == 9)
+        .values(net_amount=table.c.net_amount + 1)
+    )
+    [flag] = threshold_flags(Audience.STAFF, vendor_id=vendor.id)
+    assert flag.params["total"] == D("350000.01")
+
+
 # --- amendment inflation and direct awards that outgrew the threshold ---------------------------
 
 

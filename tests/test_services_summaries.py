@@ -20,6 +20,7 @@ from app.models import Category
 from app.models import Department
 from app.models import ImportBatch
 from app.models import Invoice
+from app.models import InvoiceMonthSummary
 from app.models import InvoiceSummary
 from app.models import Vendor
 from app.privacy import Audience
@@ -453,6 +454,21 @@ def _from_months(monkeypatch):
         )
 
 
+def _from_category_months(monkeypatch):
+    """Make every figure the month summary can answer (no vendor or contract) come from it,
+    before the year summary."""
+    allowed = {"year", "month", "category", "department", "currency"}
+
+    def scope(filters, dated, by=()):
+        found = None
+        if set(by) <= allowed:
+            found = summary_scope(filters, dated, InvoiceMonthSummary)
+        return found or summary_scope(filters, dated)
+
+    for module in (totals_service, invoices):
+        monkeypatch.setattr(module, "year_or_month_scope", scope)
+
+
 def _groupings():
     return [(d,) for d in DIMENSIONS] + list(itertools.permutations(DIMENSIONS, 2))
 
@@ -483,8 +499,21 @@ def test_every_grouping_and_filter_gives_the_same_figures_from_the_summaries(led
 
     summed = figures()
     assert any(row for row in summed[0])
+    # The month summary answers some of them by itself (no vendor or contract asked for).
+    assert any(
+        summary_scope(f.narrowed(status="active"), True, InvoiceMonthSummary) is not None
+        for f in filter_sets
+    )
+    assert any(
+        summary_scope(f.narrowed(status="active"), True, InvoiceMonthSummary) is None
+        and summary_scope(f.narrowed(status="active"), True) is not None
+        for f in filter_sets
+    )
     with monkeypatch.context() as patch:
         _from_months(patch)
+        assert figures() == summed
+    with monkeypatch.context() as patch:
+        _from_category_months(patch)
         assert figures() == summed
     _from_invoices(monkeypatch)
     assert figures() == summed
@@ -575,6 +604,45 @@ def test_a_figure_is_read_from_the_summaries_when_it_can_be(db, make_invoice, ma
     ]
 
 
+def test_figures_of_the_whole_ledger_by_month_category_or_department_read_the_month_summary(
+    db, make_invoice, make_vendor
+):
+    category = lists.get_or_create(Category, "Strategi")
+    make_invoice(vendor=make_vendor(), net_amount=D("100.00"), category=category)
+    make_invoice(vendor=make_vendor(), net_amount=D("50.00"), category=category)
+    db.session.flush()
+    # The month summary made wrong behind Insyn's back by 3 öre: the figures that read it
+    # show it; those that name a vendor, or group by one, do not.
+    table = summaries.MONTH_TABLE
+    db.session.connection().execute(
+        sa.update(table)
+        .where(table.c.category_id == category.id, table.c.date_basis == "invoiced")
+        .values(net_amount=table.c.net_amount + 3)
+    )
+
+    def net(**filters):
+        [total] = invoices.invoice_totals(InvoiceFilters(**filters))
+        return total.net_amount
+
+    assert net(category_id=category.id) == net(category_id=category.id, year=2010) == D("150.03")
+    by_month = totals_service.totals(
+        TotalsQuery(by=("month", "category"), filters=InvoiceFilters(category_id=category.id))
+    )
+    assert [(r.keys["category"], r.amount, r.count) for r in by_month] == [
+        (category.id, D("150.03"), 2)
+    ]
+    by_vendor = totals_service.totals(
+        TotalsQuery(by=("vendor",), filters=InvoiceFilters(category_id=category.id))
+    )
+    assert sorted(r.amount for r in by_vendor) == [D("50.00"), D("100.00")]
+    [difference] = summaries.differences()
+    assert (difference.table, difference.stored[0], difference.actual[0]) == (
+        "invoice_month_summaries",
+        15003,
+        15000,
+    )
+
+
 def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_invoice):
     from app.cli_operations import rebuild_summaries_command
 
@@ -597,11 +665,15 @@ def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_inv
         f"invoice_year_summaries date_basis=invoiced year=2010 vendor_id={invoice.vendor_id} "
         "currency=SEK: summaries 100.00"
     ) in result.output
-    assert "2 summary row(s) differ; nothing was changed." in result.output
-    assert len(summaries.differences()) == 2
+    assert (
+        "invoice_month_summaries date_basis=invoiced year=2010 month=5 currency=SEK "
+        "category_id=0 department_id=0: summaries 100.00"
+    ) in result.output
+    assert "3 summary row(s) differ; nothing was changed." in result.output
+    assert len(summaries.differences()) == 3
     result = runner.invoke(rebuild_summaries_command)
     assert result.exit_code == 1
-    assert "2 summary row(s) differed; rebuilt from the invoices." in result.output
+    assert "3 summary row(s) differed; rebuilt from the invoices." in result.output
     assert summaries.differences() == []
     [total] = invoices.invoice_totals(InvoiceFilters(vendor_id=invoice.vendor_id))
     assert total.net_amount == D("200.00")
@@ -685,6 +757,20 @@ def test_the_migration_fills_the_summaries_from_the_invoices_there(databases, mi
                 ("invoiced", 2010, 1, "SEK", 11550, 2887, 3),
                 ("paid", 2010, 1, "EUR", 500, 125, 1),
                 ("paid", 2010, 1, "SEK", 9000, 2250, 2),
+            ]
+            with db.engine.connect() as connection:
+                months = connection.execute(
+                    sa.text(
+                        "SELECT date_basis, year, month, currency, category_id, department_id,"
+                        " net_amount, vat_amount, invoice_count FROM invoice_month_summaries"
+                        " ORDER BY date_basis, year, month, currency"
+                    )
+                ).all()
+            assert [tuple(r) for r in months] == [
+                ("invoiced", 2010, 1, "EUR", 0, 0, 500, 125, 1),
+                ("invoiced", 2010, 1, "SEK", 0, 0, 11550, 2887, 3),
+                ("paid", 2010, 1, "EUR", 0, 0, 500, 125, 1),
+                ("paid", 2010, 2, "SEK", 0, 0, 9000, 2250, 2),
             ]
             with app.test_request_context():
                 assert summaries.differences() == []

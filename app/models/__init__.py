@@ -18,6 +18,7 @@ from app.models.import_job import ImportJob
 from app.models.import_profile import ImportProfile
 from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
+from app.models.invoice_summary import InvoiceMonthSummary
 from app.models.invoice_summary import InvoiceSummary
 from app.models.invoice_summary import InvoiceYearSummary
 from app.models.login_attempt import LoginAttempt
@@ -44,6 +45,7 @@ __all__ = [
     "ImportProfile",
     "ImportSheet",
     "Invoice",
+    "InvoiceMonthSummary",
     "InvoiceSummary",
     "InvoiceYearSummary",
     "LoginAttempt",

@@ -1,6 +1,7 @@
-"""InvoiceSummary: the valid invoices' sums per month and grouping key, and
-InvoiceYearSummary: the same per year, vendor and currency; both kept exact in the same
-transaction as every write that changes them (``app.services.summaries``).
+"""InvoiceSummary: the valid invoices' sums per month and grouping key,
+InvoiceYearSummary: the same per year, vendor and currency, and InvoiceMonthSummary: the same
+per month, currency, category and department (every vendor and contract together); all kept
+exact in the same transaction as every write that changes them (``app.services.summaries``).
 
 Derived data: ``insyn db rebuild-summaries`` recomputes the table from the invoices and
 reports any difference. A row exists only while at least one valid invoice falls in it.
@@ -89,6 +90,38 @@ class InvoiceYearSummary(db.Model):
     year: Mapped[int]
     vendor_id: Mapped[int]
     currency: Mapped[str] = mapped_column(sa.String(3))
+    #: Sum of the invoices' amounts excl. VAT, in ``currency`` (whole öre stored).
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    #: Sum of their VAT (whole öre stored).
+    vat_amount: Mapped[Decimal] = mapped_column(Money)
+    #: How many valid invoices the row sums.
+    invoice_count: Mapped[int]
+
+
+class InvoiceMonthSummary(db.Model):
+    """The same sums by month, currency, category and department only, every vendor and
+    contract together: the few thousand rows that the whole ledger's figures by month,
+    category or department read (totals by month × category, a year's costs by category),
+    however many invoices and vendors there are."""
+
+    __tablename__ = "invoice_month_summaries"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint(
+            "date_basis", "year", "month", "currency", "category_id", "department_id"
+        ),
+        sa.CheckConstraint("date_basis IN ('invoiced', 'paid')", "date_basis"),
+        sa.CheckConstraint("month BETWEEN 1 AND 12", "month"),
+    )
+
+    #: "invoiced" (by invoice date) or "paid" (by payment date).
+    date_basis: Mapped[str] = mapped_column(sa.String(8))
+    year: Mapped[int]
+    month: Mapped[int]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    #: The category's id, or 0 (:data:`NONE`) for the invoices without one.
+    category_id: Mapped[int]
+    #: The department's id, or 0 for the invoices without one.
+    department_id: Mapped[int]
     #: Sum of the invoices' amounts excl. VAT, in ``currency`` (whole öre stored).
     net_amount: Mapped[Decimal] = mapped_column(Money)
     #: Sum of their VAT (whole öre stored).

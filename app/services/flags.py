@@ -23,6 +23,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import Contract
 from app.models import Invoice
+from app.models import InvoiceSummary
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
@@ -360,25 +361,28 @@ def threshold_flags(
     known = thresholds()
     if not known:
         return []
-    year_of = sa.extract("year", Invoice.invoiced_on)
+    # Read from the invoice summaries: the valid invoices by invoice date, those under no
+    # contract kept apart (contract 0).
+    summary = InvoiceSummary
     query = (
         sa.select(
-            Invoice.vendor_id,
-            year_of,
-            Invoice.currency,
-            sa.func.sum(Invoice.net_amount),
-            sa.func.count(),
+            summary.vendor_id,
+            summary.year,
+            summary.currency,
+            sa.func.sum(summary.net_amount),
+            sa.func.sum(summary.invoice_count),
         )
-        .where(Invoice.contract_id.is_(None), Invoice.voided_at.is_(None))
-        .group_by(Invoice.vendor_id, year_of, Invoice.currency)
+        .where(summary.date_basis == "invoiced", summary.contract_id == 0)
+        .group_by(summary.vendor_id, summary.year, summary.currency)
     )
     if year:
-        query = query.where(Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        query = query.where(summary.year == year)
     if vendor_id:
-        query = query.where(Invoice.vendor_id == vendor_id)
+        query = query.where(summary.vendor_id == vendor_id)
     flags = []
     groups: dict[tuple, Flag] = {}  #: by vendor, year and currency
     for vendor, invoice_year, currency, total, count in db.session.execute(query):
+        count = int(count)
         limit = threshold_for(int(invoice_year), known)
         if limit is None or limit.currency != currency or total <= limit.amount:
             continue
@@ -467,15 +471,13 @@ def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | Non
     the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
     at some time in the year, and the vendors over the direct-award threshold without a
     contract that year."""
+    # The invoice summaries hold each contract's valid invoices by month of invoice date.
+    summary = InvoiceSummary
     contract_ids = db.session.scalars(
-        sa.select(Invoice.contract_id)
-        .where(
-            Invoice.contract_id.is_not(None),
-            Invoice.voided_at.is_(None),
-            Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        )
-        .group_by(Invoice.contract_id)
-        .order_by(sa.func.count().desc())
+        sa.select(summary.contract_id)
+        .where(summary.date_basis == "invoiced", summary.year == year, summary.contract_id != 0)
+        .group_by(summary.contract_id)
+        .order_by(sa.func.sum(summary.invoice_count).desc(), summary.contract_id)
         .limit(FLAGGED_CONTRACTS)
     ).all()
     found: list[tuple[Flag, str, str | None]] = []

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Contract
-from app.models import Invoice
+from app.models import InvoiceYearSummary
 from app.models import Vendor
 from app.privacy import Audience
 from app.services.contracts import ContractFilters
@@ -89,15 +89,20 @@ def search_everything(q: str | None, audience: Audience) -> SearchResult | None:
 def _vendor_totals(ids: list[int]) -> dict[int, list[tuple[str, Decimal, int]]]:
     if not ids:
         return {}
+    # From the year summaries: every valid invoice is in one row by its invoice date.
+    summary = InvoiceYearSummary
     rows = db.session.execute(
         sa.select(
-            Invoice.vendor_id, Invoice.currency, sa.func.sum(Invoice.net_amount), sa.func.count()
+            summary.vendor_id,
+            summary.currency,
+            sa.func.sum(summary.net_amount),
+            sa.func.sum(summary.invoice_count),
         )
-        .where(Invoice.vendor_id.in_(ids), Invoice.voided_at.is_(None))
-        .group_by(Invoice.vendor_id, Invoice.currency)
-        .order_by(Invoice.vendor_id, Invoice.currency)
+        .where(summary.date_basis == "invoiced", summary.vendor_id.in_(ids))
+        .group_by(summary.vendor_id, summary.currency)
+        .order_by(summary.vendor_id, summary.currency)
     )
     found: dict[int, list[tuple[str, Decimal, int]]] = {}
     for vendor_id, currency, amount, count in rows:
-        found.setdefault(vendor_id, []).append((currency, amount, count))
+        found.setdefault(vendor_id, []).append((currency, amount, int(count)))
     return found

@@ -1,6 +1,7 @@
 """Invoice summaries kept exact: the valid invoices' sums per (date basis, vendor, year,
-month, currency, category, department, contract), and per (date basis, year, vendor,
-currency), changed in the same transaction as every write that changes an invoice.
+month, currency, category, department, contract), per (date basis, year, vendor, currency),
+and per (date basis, year, month, currency, category, department), changed in the same
+transaction as every write that changes an invoice.
 
 Every change is a delta: what the invoices it touches summed before is taken off, what they
 sum after is added, key by key, in whole öre, with an upsert (``INSERT … ON CONFLICT DO
@@ -68,8 +69,21 @@ YEAR_TABLE = sa.table(
       for name in YEAR_KEY),
     *(sa.column(name, sa.BigInteger) for name in SUMS),
 )  # fmt: skip
-#: Each table with its key.
-TABLES = ((TABLE, KEY), (YEAR_TABLE, YEAR_KEY))
+#: The month table's key (every vendor and contract together), and where each part is in
+#: :data:`KEY`.
+MONTH_KEY = ("date_basis", "year", "month", "currency", "category_id", "department_id")
+_MONTH_PARTS = tuple(KEY.index(name) for name in MONTH_KEY)
+MONTH_TABLE = sa.table(
+    "invoice_month_summaries",
+    *(sa.column(name, sa.String if name in ("date_basis", "currency") else sa.Integer)
+      for name in MONTH_KEY),
+    *(sa.column(name, sa.BigInteger) for name in SUMS),
+)  # fmt: skip
+#: Each table with its key, in the order every write changes them (two transactions lock
+#: the rows they share in the same order).
+TABLES = ((TABLE, KEY), (YEAR_TABLE, YEAR_KEY), (MONTH_TABLE, MONTH_KEY))
+#: Where each part of a table's key is in :data:`KEY` (None: all of it, in order).
+_PARTS = {TABLE.name: None, YEAR_TABLE.name: _YEAR_PARTS, MONTH_TABLE.name: _MONTH_PARTS}
 #: The invoice attributes a summary depends on: a change to any other leaves every sum as is.
 WATCHED = (
     "vendor_id",
@@ -96,9 +110,10 @@ Key = tuple
 Deltas = dict  # Key → [net öre, VAT öre, count]
 
 
-def _grouped(basis: str, date, where, sign: int = 1, by_year: bool = False) -> sa.Select:
+def _grouped(basis: str, date, where, sign: int = 1, parts: tuple | None = None) -> sa.Select:
     """The valid invoices matching ``where`` summed by ``basis`` (in whole öre; negated with
-    ``sign`` -1), in :data:`TABLE`'s column order (:data:`YEAR_TABLE`'s with ``by_year``)."""
+    ``sign`` -1), in :data:`TABLE`'s column order (or by the key ``parts`` of :data:`KEY`
+    another table keeps, in its order)."""
     keys = [
         sa.literal_column(f"'{basis}'", sa.String).label("date_basis"),
         Invoice.vendor_id,
@@ -109,8 +124,8 @@ def _grouped(basis: str, date, where, sign: int = 1, by_year: bool = False) -> s
         sa.func.coalesce(Invoice.department_id, 0),
         sa.func.coalesce(Invoice.contract_id, 0),
     ]
-    if by_year:
-        keys = [keys[part] for part in _YEAR_PARTS]
+    if parts is not None:
+        keys = [keys[part] for part in parts]
     net = sa.func.sum(sa.type_coerce(Invoice.net_amount, sa.BigInteger))
     vat = sa.func.sum(sa.type_coerce(Invoice.vat_amount, sa.BigInteger))
     count = sa.func.count()
@@ -158,19 +173,26 @@ def _upsert(insert, table: sa.TableClause, key: tuple[str, ...]) -> sa.Insert:
     )
 
 
+def projected(deltas: Deltas, parts: tuple | None) -> Deltas:
+    """``deltas`` by another table's key (``parts`` of :data:`KEY`; None: as they are)."""
+    if parts is None:
+        return deltas
+    found: Deltas = {}
+    for key, (net, vat, count) in deltas.items():
+        _add(found, tuple(key[part] for part in parts), net, vat, count)
+    return found
+
+
 def by_year(deltas: Deltas) -> Deltas:
     """``deltas`` by the year table's key."""
-    years: Deltas = {}
-    for key, (net, vat, count) in deltas.items():
-        _add(years, tuple(key[part] for part in _YEAR_PARTS), net, vat, count)
-    return years
+    return projected(deltas, _YEAR_PARTS)
 
 
 def apply(connection: sa.Connection, deltas: Deltas) -> None:
-    """Add ``deltas`` (key → [net öre, VAT öre, count], negative to take off) to both
-    summary tables, and remove the rows left with no invoice."""
-    for (table, key), changes in zip(TABLES, (deltas, by_year(deltas)), strict=True):
-        _apply_to(connection, table, key, changes)
+    """Add ``deltas`` (key → [net öre, VAT öre, count], negative to take off) to every
+    summary table, and remove the rows left with no invoice."""
+    for table, key in TABLES:
+        _apply_to(connection, table, key, projected(deltas, _PARTS[table.name]))
 
 
 def _apply_to(connection, table: sa.TableClause, key: tuple[str, ...], deltas: Deltas) -> None:
@@ -204,13 +226,15 @@ def _apply_select(connection: sa.Connection, where, sign: int) -> None:
     grouped and merged in the database: for a whole import batch."""
     for basis, date in BASES:
         for table, key in TABLES:
-            grouped = _grouped(basis, date, where, sign, by_year=table is YEAR_TABLE)
+            grouped = _grouped(basis, date, where, sign, _PARTS[table.name])
             statement = _insert(connection, table).from_select([*key, *SUMS], grouped)
             connection.execute(_upsert(statement, table, key))
     if sign < 0:
+        # The month table is small: its emptied rows are found without a vendor.
+        connection.execute(sa.delete(MONTH_TABLE).where(MONTH_TABLE.c.invoice_count == 0))
         vendors = sorted(connection.scalars(sa.select(Invoice.vendor_id).where(where).distinct()))
         for start in range(0, len(vendors), CHUNK):
-            for table, _key in TABLES:
+            for table in (TABLE, YEAR_TABLE):
                 connection.execute(
                     sa.delete(table).where(
                         table.c.invoice_count == 0,
@@ -370,7 +394,8 @@ def differences() -> list[Difference]:
     fresh: Deltas = {}
     _read(connection, sa.true(), fresh)
     found = []
-    for (table, key), actual in zip(TABLES, (fresh, by_year(fresh)), strict=True):
+    for table, key in TABLES:
+        actual = projected(fresh, _PARTS[table.name])
         stored = {
             tuple(row[: len(key)]): tuple(int(v) for v in row[len(key) :])
             for row in connection.execute(sa.select(*table.c))

@@ -17,6 +17,7 @@ from dataclasses import fields
 
 import sqlalchemy as sa
 
+from app.models import InvoiceMonthSummary
 from app.models import InvoiceSummary
 from app.models import InvoiceYearSummary
 from app.services.invoice_filters import NONE
@@ -52,7 +53,7 @@ class SummaryScope:
     """The summary rows a figure sums: those of ``model`` and ``basis`` meeting
     ``conditions``."""
 
-    model: type  #: InvoiceSummary or InvoiceYearSummary
+    model: type  #: InvoiceSummary, InvoiceYearSummary or InvoiceMonthSummary
     basis: str  #: "invoiced" or "paid"
     conditions: tuple
 
@@ -67,9 +68,10 @@ def summary_scope(
         filters: the figure's filters; only valid invoices are summed (``status`` "active").
         dated: the figure groups by year or month, so it needs the filters' date basis even
             when no filter names a date.
-        model: the summary to read: :class:`InvoiceSummary` (by month and every key), or
+        model: the summary to read: :class:`InvoiceSummary` (by month and every key),
             :class:`InvoiceYearSummary` (by year, vendor and currency: no month, category,
-            department or contract filter).
+            department or contract filter), or :class:`InvoiceMonthSummary` (by month,
+            currency, category and department: no vendor or contract filter).
     """
     if filters.status != "active":
         return None
@@ -82,6 +84,8 @@ def summary_scope(
     if period is False:
         return None
     if model is InvoiceYearSummary and not _whole_years(filters, period):
+        return None
+    if model is InvoiceMonthSummary and _names_vendor_or_contract(filters):
         return None
     uses_date = dated or period is not None
     basis = "paid" if uses_date and filters.date_basis == "paid" else "invoiced"
@@ -120,13 +124,31 @@ def summary_scope(
 
 
 def year_or_month_scope(filters: InvoiceFilters, dated: bool, by: tuple[str, ...] = ()):
-    """The year summary's scope when it can answer (``by`` only year, vendor and currency),
-    else the month summary's, else ``None``."""
+    """The scope of the smallest summary that can answer: the year summary's (``by`` only
+    year, vendor and currency), the month summary's (``by`` only year, month, category,
+    department and currency, and no vendor or contract asked for), else the invoice
+    summary's, else ``None``."""
     if set(by) <= {"year", "vendor", "currency"}:
         scope = summary_scope(filters, dated, InvoiceYearSummary)
         if scope is not None:
             return scope
+    if set(by) <= {"year", "month", "category", "department", "currency"}:
+        scope = summary_scope(filters, dated, InvoiceMonthSummary)
+        if scope is not None:
+            return scope
     return summary_scope(filters, dated)
+
+
+def _names_vendor_or_contract(filters: InvoiceFilters) -> bool:
+    """Whether the filters ask for some vendors or a contract (which the month summary,
+    every vendor and contract together, cannot tell apart)."""
+    return bool(
+        filters.vendor_id
+        or filters.vendor_ids
+        or filters.exclude_vendor_ids
+        or filters.vendor_text
+        or filters.contract_id is not None
+    )
 
 
 def _whole_years(filters: InvoiceFilters, period) -> bool:

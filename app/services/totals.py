@@ -165,7 +165,11 @@ def _summary_dimension(summary, name: str) -> list:
         return [summary.year, summary.month]
     if name in ("category", "department", "contract"):
         return [sa.func.nullif(getattr(summary, f"{name}_id"), 0)]
-    return {"year": [summary.year], "vendor": [summary.vendor_id], "currency": []}[name]
+    if name == "year":
+        return [summary.year]
+    if name == "vendor":
+        return [summary.vendor_id]
+    return []  # the currency: every row ends with it
 
 
 def _key_reader(name: str, index: int):
