@@ -24,6 +24,12 @@ from app.services import fulltext
 
 #: Above this many rows, indexes are rebuilt after the load rather than kept up row by row.
 BULK_THRESHOLD = 50_000
+#: Up to this many invoices that a file's rows could repeat, their keys are read at the start
+#: (one pass); beyond it, each chunk's keys are looked up as it comes, so that memory follows
+#: the file, not the table (a year's ledger into a decade of invoices).
+PRELOAD_LIMIT = 100_000
+#: Pairs (vendor, invoice number) looked up in one statement.
+LOOKUP_BATCH = 500
 
 
 #: The natural key's parts and how a record tuple gives each.
@@ -51,7 +57,8 @@ class InvoiceWriter:
     """Recognises rows already imported and writes the rest, in bulk.
 
     ``existing`` counts the natural keys of live invoices of the file's known vendors within
-    the file's dates; each matching row uses one count up instead of being written.
+    the file's dates (or, when those are many, of each chunk's vendors and numbers as it
+    comes); each matching row uses one count up instead of being written.
     """
 
     def __init__(self, plan: Plan, resolved: Resolved, batch_id: int | None, write: bool) -> None:
@@ -64,6 +71,10 @@ class InvoiceWriter:
             if plan.profile
             else ("vendor", "invoice_number", "invoiced_on", "net_amount")
         )
+        self._known = {v for v in resolved.vendors.values() if v > 0}
+        #: Pairs (vendor, number) of which the database's invoices are counted in ``existing``.
+        self._looked_up: set[tuple[int, str]] = set()
+        self._per_chunk = False
         self.existing = self._existing_keys()
         self.imported = 0
         self.already = 0
@@ -79,29 +90,76 @@ class InvoiceWriter:
         self._sqlite = dialect == "sqlite"
 
     def _existing_keys(self) -> Counter:
-        known = {v for v in self.resolved.vendors.values() if v > 0}
-        if not known:
+        """The keys of the invoices the file's rows could repeat, counted: read at once when
+        they are few (:data:`PRELOAD_LIMIT`); else none yet, and :meth:`_look_up` reads those
+        of each chunk's (vendor, number) pairs as the chunk comes."""
+        if not self._known:
             return Counter()
         days = [d for column in self.plan.dates.values() for d in (column.low, column.high) if d]
         if self.plan.period:
             days.append(self.plan.period)
-        columns = [_KEY_COLUMNS[part] for part in self.key]
-        counts: Counter = Counter()
-        known_list = sorted(known)
+        known_list = sorted(self._known)
+        queries = []
         for start in range(0, len(known_list), 500):
-            query = sa.select(*columns).where(
+            query = sa.select(*self._key_columns()).where(
                 Invoice.vendor_id.in_(known_list[start : start + 500]), Invoice.voided_at.is_(None)
             )
             # Rows dated by their year (or month) column can fall anywhere in it: no bound.
             if days and "invoiced_on" in self.key and "year" not in self.plan.columns:
                 query = query.where(Invoice.invoiced_on.between(min(days), max(days)))
-            for row in db.session.execute(query):
-                counts[
-                    tuple(
-                        _key_value(part, value) for part, value in zip(self.key, row, strict=True)
-                    )
-                ] += 1
+            queries.append(query)
+        if "invoice_number" in self.key:
+            candidates = sum(
+                db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+                for q in queries
+            )
+            if candidates > PRELOAD_LIMIT:
+                self._per_chunk = True
+                return Counter()
+        counts: Counter = Counter()
+        for query in queries:
+            self._count(counts, db.session.execute(query))
         return counts
+
+    def _key_columns(self) -> list:
+        return [_KEY_COLUMNS[part] for part in self.key]
+
+    def _count(self, counts: Counter, rows) -> None:
+        for row in rows:
+            counts[
+                tuple(_key_value(part, value) for part, value in zip(self.key, row, strict=True))
+            ] += 1
+
+    def _look_up(self, records: list[InvoiceRecord]) -> None:
+        """Count into ``existing`` the invoices of the chunk's (vendor, number) pairs not
+        looked up before, leaving out this import's own rows (written in earlier chunks, in
+        the same transaction). A pair found once keeps its remaining count for later chunks;
+        one not found is looked up again when it recurs, and again finds none."""
+        vendors = self.resolved.vendors
+        pairs = set()
+        for record in records:
+            vendor_id = vendors[record.vendor]
+            if vendor_id in self._known:
+                pair = (vendor_id, record.number)
+                if pair not in self._looked_up:
+                    pairs.add(pair)
+        if not pairs:
+            return
+        ordered = sorted(pairs)
+        ours = Invoice.import_batch_id.is_(None)
+        if self.batch_id is not None:
+            ours = sa.or_(ours, Invoice.import_batch_id != self.batch_id)
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            batch = ordered[start : start + LOOKUP_BATCH]
+            query = sa.select(Invoice.vendor_id, Invoice.invoice_number, *self._key_columns())
+            query = query.where(
+                sa.tuple_(Invoice.vendor_id, Invoice.invoice_number).in_(batch),
+                Invoice.voided_at.is_(None),
+                ours,
+            )
+            rows = db.session.execute(query).all()
+            self._looked_up.update((row[0], row[1]) for row in rows)
+            self._count(self.existing, (row[2:] for row in rows))
 
     def key_of(self, record: InvoiceRecord, vendor_id: int, category_id, department_id) -> tuple:
         parts = []
@@ -119,6 +177,8 @@ class InvoiceWriter:
         vendors = self.resolved.vendors
         categories, departments = self.resolved.categories, self.resolved.departments
         contracts = self.resolved.contracts
+        if self._per_chunk:
+            self._look_up(records)
         existing = self.existing
         rows = []
         sqlite = self._sqlite
