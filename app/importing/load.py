@@ -22,7 +22,8 @@ from app.models import Invoice
 from app.models.base import utcnow
 from app.services import fulltext
 
-#: Above this many rows, indexes are rebuilt after the load rather than kept up row by row.
+#: Above this many rows into an empty invoices table, its indexes are built after the load
+#: rather than kept up row by row (see :meth:`InvoiceWriter.into_empty_table`).
 BULK_THRESHOLD = 50_000
 
 
@@ -210,10 +211,24 @@ class InvoiceWriter:
             self._search.finish()
             self._search = None
 
+    def into_empty_table(self) -> bool:
+        """Whether the invoices table holds no row (none committed, none of this import yet):
+        the one case where a large load drops its indexes (:meth:`drop_indexes`).
+
+        Into a table that holds rows, the indexes and foreign keys are kept and the rows go in
+        with plain inserts, which take no lock a reader waits for: dropping an index takes
+        the table's exclusive lock until the import commits (on PostgreSQL every query of the
+        invoices, every public page, would wait for the whole import), and building it again
+        reads the whole table, not just the new rows. (On PostgreSQL imports run one at a
+        time, under the advisory lock, so a first large import that finds the table empty
+        is not racing another one.)"""
+        return not db.session.execute(sa.select(sa.exists().select_from(Invoice))).scalar()
+
     def drop_indexes(self) -> None:
-        """For a large load: drop the invoices' secondary indexes (and, on PostgreSQL, its
-        foreign keys), to build them once after in one set-based pass rather than row by row.
-        All in the import's transaction: a failed import leaves them as they were."""
+        """For a large load into an empty table: drop the invoices' secondary indexes (and,
+        on PostgreSQL, its foreign keys), to build them once after in one set-based pass
+        rather than row by row. All in the import's transaction: a failed import leaves them
+        as they were."""
         connection = db.session.connection()
         for index in Invoice.__table__.indexes:
             index.drop(connection)
