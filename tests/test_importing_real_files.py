@@ -26,7 +26,6 @@ import sqlalchemy as sa
 from stdnum.se import orgnr
 
 from app.extensions import db as _db
-from app.importing import load
 from app.importing import records
 from app.models import Contract
 from app.models import ContractAmendment
@@ -231,20 +230,11 @@ def test_reimporting_orebro_imports_nothing(orebro, runner, db):
     assert before == {"SEK": (Decimal("450187283.39"), 68021)}
 
 
-#: The two ways an import finds the rows it repeats: the keys read at once, or (when the table
-#: holds many invoices it could repeat) looked up chunk by chunk.
-LOOKUPS = pytest.mark.parametrize(
-    "preload_limit", [load.PRELOAD_LIMIT, 0], ids=["keys-read-at-once", "keys-chunk-by-chunk"]
-)
-
-
-@LOOKUPS
 def test_a_copy_of_orebro_that_is_not_byte_identical_imports_nothing_new(
-    orebro, runner, db, tmp_path, monkeypatch, preload_limit
+    orebro, runner, db, tmp_path
 ):
     """Another file (its bytes differ, so the checksum does not recognise it) holding the same
     rows: the natural key does, posting by posting, the ledger's repeated postings included."""
-    monkeypatch.setattr(load, "PRELOAD_LIMIT", preload_limit)
     assert orebro.exit_code == 0, orebro.output
     copy = tmp_path / "orebro-leverantorsfakturor-2016-03-kopia.xlsx"
     shutil.copyfile(OREBRO, copy)
@@ -364,13 +354,11 @@ def test_a_renamed_reordered_copy_with_rows_added_imports_only_the_new_rows(runn
     assert everything["GBP"] == (Decimal("728583.94"), 173)
 
 
-@LOOKUPS
 def test_rows_appended_to_craven_after_a_reorder_import_alone_even_when_some_repeat(
-    runner, db, tmp_path, monkeypatch, preload_limit
+    runner, db, tmp_path, monkeypatch
 ):
     """Two copies of a row already imported, in a new file: one is the imported row, the
     other a new posting (the natural key counts rows), the two copies in different chunks."""
-    monkeypatch.setattr(load, "PRELOAD_LIMIT", preload_limit)
     monkeypatch.setattr(records, "CHUNK", 50)
     first = import_file(runner, CRAVEN)
     assert first.exit_code == 0, first.output

@@ -22,14 +22,9 @@ from app.models import Invoice
 from app.models.base import utcnow
 from app.services import fulltext
 
-#: Above this many rows, indexes are rebuilt after the load rather than kept up row by row.
+#: Above this many rows into an empty invoices table, its indexes are built after the load
+#: rather than kept up row by row (see :meth:`InvoiceWriter.into_empty_table`).
 BULK_THRESHOLD = 50_000
-#: Up to this many invoices that a file's rows could repeat, their keys are read at the start
-#: (one pass); beyond it, each chunk's keys are looked up as it comes, so that memory follows
-#: the file, not the table (a year's ledger into a decade of invoices).
-PRELOAD_LIMIT = 100_000
-#: Pairs (vendor, invoice number) looked up in one statement.
-LOOKUP_BATCH = 500
 
 
 #: The natural key's parts and how a record tuple gives each.
@@ -56,9 +51,12 @@ _KEY_COLUMNS = {
 class InvoiceWriter:
     """Recognises rows already imported and writes the rest, in bulk.
 
-    ``existing`` counts the natural keys of live invoices of the file's known vendors within
-    the file's dates (or, when those are many, of each chunk's vendors and numbers as it
-    comes); each matching row uses one count up instead of being written.
+    ``existing`` counts the natural keys of live invoices already there that rows of the file
+    may match; each matching row uses one count up instead of being written. When the key
+    holds the vendor and the invoice number, they are looked up chunk by chunk, by the
+    (vendor, number) pairs the chunk holds (an index lookup each), so that an import costs
+    the same into a table of ten million invoices as into an empty one; otherwise every
+    live invoice of the file's known vendors within the file's dates is read first.
     """
 
     def __init__(self, plan: Plan, resolved: Resolved, batch_id: int | None, write: bool) -> None:
@@ -71,11 +69,11 @@ class InvoiceWriter:
             if plan.profile
             else ("vendor", "invoice_number", "invoiced_on", "net_amount")
         )
-        self._known = {v for v in resolved.vendors.values() if v > 0}
-        #: Pairs (vendor, number) of which the database's invoices are counted in ``existing``.
-        self._looked_up: set[tuple[int, str]] = set()
-        self._per_chunk = False
-        self.existing = self._existing_keys()
+        #: Whether ``existing`` is filled chunk by chunk (see :meth:`_look_up`).
+        self._by_number = "vendor" in self.key and "invoice_number" in self.key
+        #: The (vendor id, invoice number) pairs looked up so far.
+        self._looked_up: set[tuple] = set()
+        self.existing = Counter() if self._by_number else self._existing_keys()
         self.imported = 0
         self.already = 0
         self.totals: Counter = Counter()
@@ -90,76 +88,65 @@ class InvoiceWriter:
         self._sqlite = dialect == "sqlite"
 
     def _existing_keys(self) -> Counter:
-        """The keys of the invoices the file's rows could repeat, counted: read at once when
-        they are few (:data:`PRELOAD_LIMIT`); else none yet, and :meth:`_look_up` reads those
-        of each chunk's (vendor, number) pairs as the chunk comes."""
-        if not self._known:
+        known = {v for v in self.resolved.vendors.values() if v > 0}
+        if not known:
             return Counter()
         days = [d for column in self.plan.dates.values() for d in (column.low, column.high) if d]
         if self.plan.period:
             days.append(self.plan.period)
-        known_list = sorted(self._known)
-        queries = []
+        columns = [_KEY_COLUMNS[part] for part in self.key]
+        counts: Counter = Counter()
+        known_list = sorted(known)
         for start in range(0, len(known_list), 500):
-            query = sa.select(*self._key_columns()).where(
+            query = sa.select(*columns).where(
                 Invoice.vendor_id.in_(known_list[start : start + 500]), Invoice.voided_at.is_(None)
             )
             # Rows dated by their year (or month) column can fall anywhere in it: no bound.
             if days and "invoiced_on" in self.key and "year" not in self.plan.columns:
                 query = query.where(Invoice.invoiced_on.between(min(days), max(days)))
-            queries.append(query)
-        if "invoice_number" in self.key:
-            candidates = sum(
-                db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-                for q in queries
-            )
-            if candidates > PRELOAD_LIMIT:
-                self._per_chunk = True
-                return Counter()
-        counts: Counter = Counter()
-        for query in queries:
-            self._count(counts, db.session.execute(query))
+            for row in db.session.execute(query):
+                counts[
+                    tuple(
+                        _key_value(part, value) for part, value in zip(self.key, row, strict=True)
+                    )
+                ] += 1
         return counts
 
-    def _key_columns(self) -> list:
-        return [_KEY_COLUMNS[part] for part in self.key]
-
-    def _count(self, counts: Counter, rows) -> None:
-        for row in rows:
-            counts[
-                tuple(_key_value(part, value) for part, value in zip(self.key, row, strict=True))
-            ] += 1
-
     def _look_up(self, records: list[InvoiceRecord]) -> None:
-        """Count into ``existing`` the invoices of the chunk's (vendor, number) pairs not
-        looked up before, leaving out this import's own rows (written in earlier chunks, in
-        the same transaction). A pair found once keeps its remaining count for later chunks;
-        one not found is looked up again when it recurs, and again finds none."""
+        """Count the live invoices already there with a vendor and invoice number of
+        ``records`` (pairs not looked up before) into ``existing``."""
         vendors = self.resolved.vendors
-        pairs = set()
+        wanted = set()
         for record in records:
-            vendor_id = vendors[record.vendor]
-            if vendor_id in self._known:
-                pair = (vendor_id, record.number)
-                if pair not in self._looked_up:
-                    pairs.add(pair)
-        if not pairs:
+            pair = (vendors[record.vendor], record.number)
+            if pair[0] > 0 and pair not in self._looked_up:
+                wanted.add(pair)
+        if not wanted:
             return
-        ordered = sorted(pairs)
-        ours = Invoice.import_batch_id.is_(None)
-        if self.batch_id is not None:
-            ours = sa.or_(ours, Invoice.import_batch_id != self.batch_id)
-        for start in range(0, len(ordered), LOOKUP_BATCH):
-            batch = ordered[start : start + LOOKUP_BATCH]
-            query = sa.select(Invoice.vendor_id, Invoice.invoice_number, *self._key_columns())
-            query = query.where(
-                sa.tuple_(Invoice.vendor_id, Invoice.invoice_number).in_(batch),
+        self._looked_up |= wanted
+        pairs = list(wanted)
+        columns = [_KEY_COLUMNS[part] for part in self.key]
+        for start in range(0, len(pairs), 500):
+            numbers: dict[int, list] = {}
+            for vendor_id, number in pairs[start : start + 500]:
+                numbers.setdefault(vendor_id, []).append(number)
+            # A vendor's numbers each: an index lookup on both databases (SQLite does not
+            # look up a list of (vendor, number) row values in the index).
+            query = sa.select(*columns).where(
+                sa.or_(
+                    *(
+                        sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number.in_(found))
+                        for vendor_id, found in numbers.items()
+                    )
+                ),
                 Invoice.voided_at.is_(None),
-                ours,
             )
-            rows = db.session.execute(query).all()
-            self._looked_up.update((row[0], row[1]) for row in rows)
-            self._count(self.existing, (row[2:] for row in rows))
+            for row in db.session.execute(query):
+                self.existing[
+                    tuple(
+                        _key_value(part, value) for part, value in zip(self.key, row, strict=True)
+                    )
+                ] += 1
 
     def key_of(self, record: InvoiceRecord, vendor_id: int, category_id, department_id) -> tuple:
         parts = []
@@ -177,7 +164,7 @@ class InvoiceWriter:
         vendors = self.resolved.vendors
         categories, departments = self.resolved.categories, self.resolved.departments
         contracts = self.resolved.contracts
-        if self._per_chunk:
+        if self._by_number:
             self._look_up(records)
         existing = self.existing
         rows = []
@@ -260,15 +247,9 @@ class InvoiceWriter:
             connection.exec_driver_sql(statement, rows)
             return
         raw = connection.connection.driver_connection
-        statement = f"COPY invoices ({names}) FROM STDIN"
-        try:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except raw.Error as error:
-            # The driver's own error (COPY runs past SQLAlchemy), made SQLAlchemy's as every
-            # other statement's: the edges tell a lost connection or a refusal by that.
-            raise sa.exc.DBAPIError.instance(statement, None, error, raw.Error) from None
+        with raw.cursor() as cursor, cursor.copy(f"COPY invoices ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def finish(self) -> None:
         """After the last chunk: index the rows written for the search (one statement)."""
@@ -276,10 +257,24 @@ class InvoiceWriter:
             self._search.finish()
             self._search = None
 
+    def into_empty_table(self) -> bool:
+        """Whether the invoices table holds no row (none committed, none of this import yet):
+        the one case where a large load drops its indexes (:meth:`drop_indexes`).
+
+        Into a table that holds rows, the indexes and foreign keys are kept and the rows go in
+        with plain inserts, which take no lock a reader waits for: dropping an index takes
+        the table's exclusive lock until the import commits (on PostgreSQL every query of the
+        invoices, every public page, would wait for the whole import), and building it again
+        reads the whole table, not just the new rows. (On PostgreSQL imports run one at a
+        time, under the advisory lock, so a first large import that finds the table empty
+        is not racing another one.)"""
+        return not db.session.execute(sa.select(sa.exists().select_from(Invoice))).scalar()
+
     def drop_indexes(self) -> None:
-        """For a large load: drop the invoices' secondary indexes (and, on PostgreSQL, its
-        foreign keys), to build them once after in one set-based pass rather than row by row.
-        All in the import's transaction: a failed import leaves them as they were."""
+        """For a large load into an empty table: drop the invoices' secondary indexes (and,
+        on PostgreSQL, its foreign keys), to build them once after in one set-based pass
+        rather than row by row. All in the import's transaction: a failed import leaves them
+        as they were."""
         connection = db.session.connection()
         for index in Invoice.__table__.indexes:
             index.drop(connection)

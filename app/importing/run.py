@@ -364,7 +364,8 @@ def _finish(batch: ImportBatch, report: Report) -> None:
 def _load_invoices(plan, resolved, batch, write, findings, report, progress):
     options = plan.options
     writer = InvoiceWriter(plan, resolved, batch.id if batch else None, write)
-    bulk = write and plan.data_rows >= BULK_THRESHOLD
+    # Indexes set aside only for a first large load: into a table with rows, readers go on.
+    bulk = write and plan.data_rows >= BULK_THRESHOLD and writer.into_empty_table()
     if bulk:
         writer.drop_indexes()
     done = 0
