@@ -122,7 +122,7 @@ def test_partitioned_invoices_keep_every_figure_page_and_write(
         _db.session.remove()
     _summaries_exact(runner)
 
-    # A large import into the partitioned table: the indexes it sets aside come back.
+    # A large import into the partitioned table: all its rows, its indexes all there.
     monkeypatch.setattr(load, "BULK_THRESHOLD", 1000)
     monkeypatch.setattr("app.importing.run.BULK_THRESHOLD", 1000)
     path = tmp_path / "fakturor.csv"
