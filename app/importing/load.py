@@ -247,9 +247,15 @@ class InvoiceWriter:
             connection.exec_driver_sql(statement, rows)
             return
         raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY invoices ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        statement = f"COPY invoices ({names}) FROM STDIN"
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except raw.Error as error:
+            # The driver's own error (COPY runs past SQLAlchemy), made SQLAlchemy's as every
+            # other statement's: the edges tell a lost connection or a refusal by that.
+            raise sa.exc.DBAPIError.instance(statement, None, error, raw.Error) from None
 
     def finish(self) -> None:
         """After the last chunk: index the rows written for the search (one statement)."""
