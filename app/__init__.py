@@ -49,9 +49,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, web: bool = True) -> 
 
     register_extensions(app)
     from app import audit
+    from app.services import flag_store
     from app.services import summaries
 
     audit.install()
+    flag_store.install()  # before the summaries': see its docstring
     summaries.install()
     if web:
         register_web(app)

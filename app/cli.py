@@ -101,8 +101,9 @@ def _open_demo_accounts() -> None:
 @with_appcontext
 @as_command("setup")
 def setup_command(demo: bool | None) -> None:
-    """Bring the database up to date (migrations) and, when it is empty, load the demo data
-    (never by default in production: its demo accounts would open a real installation)."""
+    """Bring the database up to date (migrations, and the stored flags of contracts that have
+    none) and, when it is empty, load the demo data (never by default in production: its demo
+    accounts would open a real installation)."""
     from flask_migrate import upgrade
 
     from app.extensions import db
@@ -112,11 +113,15 @@ def setup_command(demo: bool | None) -> None:
     from app.models import Invoice
     from app.models import User
     from app.models import Vendor
+    from app.services import flag_store
 
     if demo is None:
         demo = not is_production()
     upgrade()
     click.echo("Database schema is up to date.")
+    stored = flag_store.fill_missing()
+    if stored:
+        click.echo(f"Stored the flags of {stored} contract(s) that had none.")
 
     def count(model) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -160,15 +160,18 @@ def grant_command(role: str) -> None:
 @with_appcontext
 @database_errors
 def rebuild_summaries_command(check: bool) -> None:
-    """Recompute the invoice summaries (the sums reports read) from the invoices, and print
-    every key where they differed. Exits 0 when they were exact; 1 when a difference was
-    found (repaired, unless --check). Writes to invoices always keep them exact: a
-    difference means invoices were changed past Insyn (plain SQL), or a fault."""
+    """Recompute the invoice summaries (the sums reports read) and the contracts' stored
+    flags from the invoices, and print every key where they differed. Exits 0 when they were
+    exact; 1 when a difference was found (repaired, unless --check). Writes to invoices
+    always keep them exact: a difference means invoices were changed past Insyn (plain SQL),
+    the amendment review share was changed, or a fault."""
     from app.extensions import db
     from app.money import from_ore
+    from app.services import flag_store
     from app.services import summaries
 
     found = summaries.differences() if check else summaries.rebuild()
+    flagged = flag_store.differences() if check else flag_store.rebuild()
 
     def sums(values) -> str:
         if values is None:
@@ -184,14 +187,25 @@ def rebuild_summaries_command(check: bool) -> None:
         )
     if len(found) > SHOWN_DIFFERENCES:
         click.echo(f"… and {len(found) - SHOWN_DIFFERENCES} more.")
-    if not found:
-        click.echo("The invoice summaries are exact.")
+    if flagged:
+        shown = ", ".join(str(i) for i in flagged[:SHOWN_DIFFERENCES])
+        hidden = len(flagged) - SHOWN_DIFFERENCES
+        more = f" and {hidden} more" if hidden > 0 else ""
+        click.echo(f"contract_flag_sets: the stored flags of contract(s) {shown}{more} differ.")
+    if not found and not flagged:
+        click.echo("The invoice summaries and the stored flags are exact.")
         return
     if check:
-        click.echo(f"{len(found)} summary row(s) differ; nothing was changed.")
+        click.echo(
+            f"{len(found)} summary row(s) and {len(flagged)} contract(s)' flags differ; "
+            "nothing was changed."
+        )
     else:
         db.session.commit()
-        click.echo(f"{len(found)} summary row(s) differed; rebuilt from the invoices.")
+        click.echo(
+            f"{len(found)} summary row(s) and {len(flagged)} contract(s)' flags differed; "
+            "rebuilt from the invoices."
+        )
     sys.exit(EXIT_REJECTED)
 
 

@@ -182,11 +182,11 @@ def _chunks(records: Iterator[tuple], size: int = CHUNK) -> Iterator[list[dict]]
 # --- the databases -----------------------------------------------------------------------------
 
 
-def make_app(url: str):
+def make_app(url: str, **extra):
     """An Insyn app on ``url``, configured as it serves (not in testing mode)."""
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "report-bench"})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "report-bench", **extra})
 
 
 def migrate(url: str) -> None:

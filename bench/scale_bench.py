@@ -76,6 +76,7 @@ PG_TABLES = (
     "invoice_summaries",
     "invoice_year_summaries",
     "invoice_month_summaries",
+    "contract_flag_sets",
 )
 STAMP = report_bench.STAMP
 
@@ -413,8 +414,20 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
         " AND i.currency = 'SEK' AND i.voided_at IS NULL"
     )
     span = {"vendor": vendor, "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 31)}
+    # A year's flags: the stored flags of the contracts with the most invoices that year.
+    year_flags = (
+        "SELECT f.contract_id, f.settings, f.flags FROM contract_flag_sets f WHERE"
+        " f.contract_id IN (SELECT contract_id FROM invoice_summaries"
+        " WHERE date_basis = 'invoiced' AND year = :year AND contract_id != 0"
+        " GROUP BY contract_id ORDER BY SUM(invoice_count) DESC, contract_id LIMIT 200)",
+        {"year": latest},
+    )
     return {
-        "front page": [(by_year_currency, {}), ("SELECT COUNT(*) FROM vendors", {})],
+        "front page": [
+            (by_year_currency, {}),
+            ("SELECT COUNT(*) FROM vendors", {}),
+            year_flags,
+        ],
         "pivot": [year_vendor],
         "totals: year × vendor": [year_vendor],
         "totals: month × category": [
@@ -437,10 +450,16 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
                 " GROUP BY category_id, currency",
                 {"year": latest},
             ),
+            year_flags,
         ],
         "vendor page": [
             ("SELECT * FROM vendors WHERE id = :vendor", {"vendor": vendor}),
             ("SELECT * FROM contracts WHERE vendor_id = :vendor", {"vendor": vendor}),
+            (
+                "SELECT f.* FROM contract_flag_sets f JOIN contracts c ON c.id = f.contract_id"
+                " WHERE c.vendor_id = :vendor",
+                {"vendor": vendor},
+            ),
             (
                 "SELECT year, currency, SUM(net_amount), SUM(vat_amount), SUM(invoice_count)"
                 " FROM invoice_year_summaries WHERE date_basis = 'invoiced'"
@@ -609,9 +628,27 @@ def bare(engine: sa.Engine, queries: list[tuple[str, dict]]) -> Callable[[], flo
     return run
 
 
+def fill_flags(url: str) -> None:
+    """Bring the database up to the newest migration, and store the flags of every contract
+    that has none (as ``insyn setup`` does after an upgrade)."""
+    from app.extensions import db
+    from app.services import flag_store
+
+    report_bench.migrate(url)
+    app = report_bench.make_app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        stored = flag_store.fill_missing()
+        if stored:
+            took = time.perf_counter() - started
+            print(f"  stored the flags of {stored:,} contracts in {took:.1f} s", flush=True)
+        db.engine.dispose()
+
+
 def measure(name: str, url: str, meta: dict, runs: int, slow: float, limit: float) -> list:
     """Each page's median over HTTP and its bare query's, in one server (started again after
     a page that gave no answer within ``limit`` seconds, to stop its work)."""
+    fill_flags(url)
     port = free_port()
     server = start_server(url, port)
     engine = sa.create_engine(url)

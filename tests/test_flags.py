@@ -17,13 +17,13 @@ from app.models import AmendmentKind
 from app.models import DirectAwardThreshold
 from app.privacy import Audience
 from app.services.contracts import add_amendment
+from app.services.flag_store import year_flags
 from app.services.flags import DIRECT_AWARD_CEILING_EXAMPLE
 from app.services.flags import DIRECT_AWARD_INVOICED
 from app.services.flags import THRESHOLD_EXAMPLE_MESSAGE
 from app.services.flags import THRESHOLD_MESSAGE
 from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
-from app.services.flags import year_flags
 from app.services.invoices import void_invoice
 from app.services.thresholds import create_threshold
 
@@ -307,6 +307,38 @@ def test_a_vendor_without_a_contract_over_the_threshold_is_flagged_per_year(
     assert threshold_flags(Audience.STAFF, vendor_id=vendor.id) == []
 
 
+def test_a_threshold_flag_reads_only_what_it_shows_and_finds_its_day_in_batches(
+    db, make_vendor, make_invoice, monkeypatch
+):
+    """Fourteen invoices of 30 000.00 and a credit note of 100 000.00 after the tenth: the
+    running sum passes 287 000.00 on the tenth (300 000.00), falls to 200 000.00, ends at
+    320 000.00, and the flag holds
+    from the tenth's day, found two invoices at a time. The count and evidence come from the
+    summary and a query only when asked for."""
+    from app.services import flags as flag_service
+
+    monkeypatch.setattr(flag_service, "FIRST_READ", 2)
+    vendor = make_vendor(name="Löpande AB")
+    made = [
+        make_invoice(vendor=vendor, invoiced_on=dt.date(2014, 1, 1 + n), net_amount=D("30000"))
+        for n in range(14)
+    ]
+    credit = make_invoice(vendor=vendor, invoiced_on=dt.date(2014, 1, 10), net_amount=D("-100000"))
+    statements = []
+    sa.event.listen(db.engine, "before_cursor_execute", record := lambda *a: statements.append(a))
+    try:
+        [flag] = threshold_flags(Audience.STAFF, vendor_id=vendor.id)
+        assert len(flag.invoice_ids) == 15
+        reads = len(statements)
+        assert flag.since == dt.date(2014, 1, 10)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) - reads == 3  # 2, 4 and 8 invoices read: the tenth in the third
+    ordered = sorted([*made, credit], key=lambda i: (i.invoiced_on, i.id))
+    assert list(flag.invoice_ids) == [i.id for i in ordered]
+    assert flag.params["total"] == D("320000.00")
+
+
 def test_spend_without_a_contract_is_summed_from_the_invoice_summaries(
     db, make_vendor, make_invoice
 ):
@@ -565,7 +597,7 @@ def test_the_contract_list_counts_the_flags_that_still_hold(anonymous, demo):
 
 
 def test_a_years_balance_lists_only_the_flags_that_held_that_year(contract_case, anonymous):
-    from app.services.flags import year_flags
+    from app.services.flag_store import year_flags
 
     contract, _invoices = contract_case
     kinds_2010 = sorted(f.kind for f, _c, _l in year_flags(2010, Audience.STAFF))

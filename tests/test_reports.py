@@ -174,6 +174,39 @@ def test_the_totals_page_groups_by_what_it_is_asked_and_says_what_it_ignored(ano
     assert "betalningsdatum" in html  # the page says which date it uses
 
 
+def test_the_totals_table_comes_a_page_of_rows_at_a_time(anonymous, demo, monkeypatch):
+    """Every row once over the pages, in the JSON's order; the sums over all of them."""
+    from app.web.reports import views
+
+    monkeypatch.setattr(views, "TOTALS_ROWS", 3)
+    everything = anonymous.get("/reports/totals.json?by=vendor,year").get_json()
+    expected = [(r["vendor"], str(r["year"])) for r in everything["rows"]]
+    pages = -(-len(expected) // 3)
+    assert pages > 2
+    seen = []
+    html = anonymous.get("/reports/totals?by=vendor&by=year").get_data(as_text=True)
+    totals = re.findall(r'class="total-figure">(.*?)</strong>', html, re.S)
+    assert totals
+    for page in range(1, pages + 1):
+        html = anonymous.get(f"/reports/totals?by=vendor&by=year&page={page}").get_data(
+            as_text=True
+        )
+        body = html[html.index("<tbody>") : html.index("</tbody>")]
+        rows = re.findall(r'<th scope="row"><a [^>]*>([^<]*)</a></th>\s*<td[^>]*>(\d+)</td>', body)
+        seen += [(unescape(name), year) for name, year in rows]
+        first = (page - 1) * 3 + 1
+        last = min(page * 3, len(expected))
+        assert f"{first}–{last} av {len(expected)}" in html
+        assert ('rel="next"' in html) == (page < pages)
+        assert ('rel="prev"' in html) == (page > 1)
+        # The totals above the table are the whole grouping's, on every page.
+        assert totals == re.findall(r'class="total-figure">(.*?)</strong>', html, re.S)
+    assert seen == expected
+    # Past the last page: the last page.
+    html = anonymous.get("/reports/totals?by=vendor&by=year&page=9999").get_data(as_text=True)
+    assert f"{(pages - 1) * 3 + 1}–{len(expected)} av {len(expected)}" in html
+
+
 def test_a_wrong_report_argument_never_breaks_the_page(anonymous, demo):
     for query in (
         "year=abc",

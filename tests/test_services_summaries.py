@@ -25,6 +25,7 @@ from app.models import InvoiceSummary
 from app.models import Vendor
 from app.privacy import Audience
 from app.services import contracts
+from app.services import flag_store
 from app.services import imports
 from app.services import invoices
 from app.services import lists
@@ -51,6 +52,12 @@ def assert_exact(db) -> None:
     assert summaries.differences() == []
 
 
+def assert_flags_exact(db) -> None:
+    """The stored flags equal flags computed afresh (the store follows at commit)."""
+    db.session.commit()
+    assert flag_store.differences() == []
+
+
 # --- a random sequence of writes ---------------------------------------------------------------
 
 
@@ -65,17 +72,18 @@ def tmp_csv(tmp_path):
 
 
 def _world(db):
-    """Four vendors (the first with a contract in SEK), two categories, two departments."""
+    """Four vendors (the first with a contract in SEK, small enough for its invoices to pass
+    its ceiling and quota), two categories, two departments."""
     names = [f"Summa {next(_numbers)} AB" for _ in range(4)]
     made = [vendors.create_vendor({"name": name}) for name in names]
     contract = contracts.create_contract(
         {
             "vendor": made[0],
             "title": f"Avtal {next(_numbers)}",
-            "starts_on": dt.date(2009, 1, 1),
-            "ends_on": dt.date(2012, 12, 31),
-            "ceiling_amount": D("1000000.00"),
-            "hour_quota": D("1000"),
+            "starts_on": dt.date(2010, 1, 1),
+            "ends_on": dt.date(2011, 6, 30),
+            "ceiling_amount": D("60000.00"),
+            "hour_quota": D("40"),
             "hourly_rate": D("1000.00"),
         }
     )
@@ -124,7 +132,9 @@ def _data(invoice: Invoice) -> dict:
 
 def _create(db, world, vendor, year, month, ore, rate, paid, category, department, contract, cur):
     invoiced = dt.date(year, month, 1 + ore % 28)
-    vendor = _vendor(db, world, vendor)
+    # Under the contract: the first vendor's, in SEK, with hours at or above its rate.
+    contract = contract and cur == "SEK"
+    vendor = _vendor(db, world, 0 if contract else vendor)
     invoices.create_invoice(
         {
             "vendor": vendor,
@@ -137,8 +147,9 @@ def _create(db, world, vendor, year, month, ore, rate, paid, category, departmen
             "category": _entry(db, Category, world["categories"], category),
             "department": _entry(db, Department, world["departments"], department),
             "contract": db.session.get(contracts.Contract, world["contract"])
-            if contract and cur == "SEK" and vendor.id == world["vendors"][0]
+            if contract and vendor.id == world["vendors"][0]
             else None,
+            "hours": D(abs(ore) // 100_000 + ore % 2) if contract else None,
         }
     )
 
@@ -242,6 +253,20 @@ def _statement(db, pick, value):
     )
 
 
+def _amend(db, world, day, amount):
+    contracts.add_amendment(
+        db.session.get(contracts.Contract, world["contract"]),
+        {
+            "dated_on": dt.date(2009, 1, 1) + dt.timedelta(days=day),
+            "kind": contracts.AmendmentKind.EXPANSION,
+            "added_amount": D(amount).scaleb(-2),
+            "added_hours": D(amount % 50),
+            "new_ends_on": dt.date(2013, 6, 30) if amount % 2 else None,
+            "reason": "Utökat uppdrag",
+        },
+    )
+
+
 def _void(db, pick):
     invoice = _pick(db, Invoice, pick, Invoice.voided_at.is_(None))
     if invoice is not None:
@@ -283,6 +308,7 @@ ACTIONS = st.one_of(
     st.tuples(st.just("merge"), st.integers(0, 3), st.integers(0, 3)),
     st.tuples(st.just("bulk"), st.integers(1, 5), st.integers(0, 10**6)),
     st.tuples(st.just("statement"), small, st.integers(0, 10**6)),
+    st.tuples(st.just("amend"), st.integers(0, 4 * 365), st.integers(-3_000_000, 3_000_000)),
 )
 #: Writes that go through a service (refusals roll back to a savepoint) and those that
 #: commit on their own (an import, its undoing, a merge).
@@ -294,14 +320,17 @@ SERVICES = {
     "credit": lambda db, world, *args: _credit(db, *args),
     "bulk": _bulk_insert,
     "statement": lambda db, world, *args: _statement(db, *args),
+    "amend": _amend,
 }
 
 
 @settings(max_examples=30)
 @given(actions=st.lists(ACTIONS, min_size=1, max_size=8))
 def test_after_every_write_the_summaries_equal_a_fresh_aggregation(db, tmp_csv, actions):
+    """And the stored flags equal flags computed afresh."""
     world = _world(db)
     assert_exact(db)
+    assert_flags_exact(db)
     for action, *args in actions:
         if action in SERVICES:
             try:
@@ -318,6 +347,7 @@ def test_after_every_write_the_summaries_equal_a_fresh_aggregation(db, tmp_csv, 
             _merge(db, world, *args)
             db.session.commit()
         assert_exact(db)
+        assert_flags_exact(db)
 
 
 def test_each_write_moves_the_sums_it_should(db, make_vendor, make_invoice):
@@ -649,7 +679,10 @@ def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_inv
     invoice = make_invoice(net_amount=D("100.00"), invoiced_on=dt.date(2010, 5, 5))
     db.session.flush()
     result = runner.invoke(rebuild_summaries_command)
-    assert (result.exit_code, result.output.strip()) == (0, "The invoice summaries are exact.")
+    assert (result.exit_code, result.output.strip()) == (
+        0,
+        "The invoice summaries and the stored flags are exact.",
+    )
     # An invoice changed with plain SQL, past every hook.
     db.session.connection().execute(
         sa.text("UPDATE invoices SET net_amount = 20000 WHERE id = :id"), {"id": invoice.id}
@@ -669,11 +702,14 @@ def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_inv
         "invoice_month_summaries date_basis=invoiced year=2010 month=5 currency=SEK "
         "category_id=0 department_id=0: summaries 100.00"
     ) in result.output
-    assert "3 summary row(s) differ; nothing was changed." in result.output
+    assert "3 summary row(s) and 0 contract(s)' flags differ; nothing was changed." in result.output
     assert len(summaries.differences()) == 3
     result = runner.invoke(rebuild_summaries_command)
     assert result.exit_code == 1
-    assert "3 summary row(s) differed; rebuilt from the invoices." in result.output
+    assert (
+        "3 summary row(s) and 0 contract(s)' flags differed; rebuilt from the invoices."
+        in result.output
+    )
     assert summaries.differences() == []
     [total] = invoices.invoice_totals(InvoiceFilters(vendor_id=invoice.vendor_id))
     assert total.net_amount == D("200.00")

@@ -17,7 +17,7 @@ from app.exporting.table import Column
 from app.exporting.table import Table
 from app.privacy import Audience
 from app.services.balance import balance
-from app.services.flags import year_flags
+from app.services.flag_store import year_flags
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import TotalsQuery
 from app.services.totals import currency_totals

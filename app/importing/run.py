@@ -52,8 +52,10 @@ from app.importing.resolve import Resolver
 from app.models import AuditEvent
 from app.models import ImportBatch
 from app.models import ImportSheet
+from app.models import Invoice
 from app.models.base import utcnow
 from app.money import N_
+from app.services import flag_store
 from app.services import summaries
 
 #: How many parsed rows the preview shows.
@@ -386,6 +388,7 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
         writer.restore_indexes()
     if write and batch is not None:
         summaries.add_batch(batch.id)
+        flag_store.touch_where(Invoice.import_batch_id == batch.id)
     if progress:
         progress(plan.data_rows, plan.data_rows)
     outcome = RegisterOutcome()

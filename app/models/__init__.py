@@ -10,6 +10,7 @@ from app.models.contract import Contract
 from app.models.contract import ProcurementBasis
 from app.models.contract_amendment import AmendmentKind
 from app.models.contract_amendment import ContractAmendment
+from app.models.contract_flag_set import ContractFlagSet
 from app.models.department import Department
 from app.models.engagement import Engagement
 from app.models.idempotency_key import IdempotencyKey
@@ -36,6 +37,7 @@ __all__ = [
     "Category",
     "Contract",
     "ContractAmendment",
+    "ContractFlagSet",
     "Department",
     "DirectAwardThreshold",
     "Engagement",

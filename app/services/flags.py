@@ -33,6 +33,7 @@ from app.privacy import hidden_name
 from app.privacy import public_vendor_name
 from app.services.burndown import Burndown
 from app.services.burndown import burndown
+from app.services.evidence import SelectedEvidence
 from app.services.thresholds import threshold_for
 from app.services.thresholds import threshold_on
 from app.services.thresholds import thresholds
@@ -380,7 +381,6 @@ def threshold_flags(
     if vendor_id:
         query = query.where(summary.vendor_id == vendor_id)
     flags = []
-    groups: dict[tuple, Flag] = {}  #: by vendor, year and currency
     for vendor, invoice_year, currency, total, count in db.session.execute(query):
         count = int(count)
         limit = threshold_for(int(invoice_year), known)
@@ -394,13 +394,20 @@ def threshold_flags(
             "limit": limit.amount,
             "since": limit.valid_from.isoformat(),
         }
-        flag = Flag(
-            "threshold", singular, params, vendor_id=vendor, year=int(invoice_year), plural=plural
+        where = _without_contract(vendor, int(invoice_year), currency)
+        flag = ThresholdFlag(
+            "threshold",
+            singular,
+            params,
+            # All the year's invoices without a contract: the summary counted them.
+            invoice_ids=SelectedEvidence(count, *where),
+            vendor_id=vendor,
+            year=int(invoice_year),
+            plural=plural,
         )
         flag.currency = currency
+        flag.where = where
         flags.append(flag)
-        groups[(vendor, flag.year, currency)] = flag
-    _threshold_evidence(groups)
     ids = {f.vendor_id for f in flags}
     if ids:
         query = sa.select(Vendor.id, Vendor.name, Vendor.is_private_person).where(
@@ -416,77 +423,65 @@ def threshold_flags(
     return sorted(flags, key=lambda f: (f.year, f.params.get("vendor", "")))
 
 
-def _threshold_evidence(groups: dict[tuple, Flag]) -> None:
-    """Fill in the evidence of threshold flags, given by vendor, year and currency: the
-    vendor's invoices without a contract that year in that currency, by date; and when each
-    flag began: the invoice on which their running sum (computed by the database) passed the
-    threshold."""
-    if not groups:
-        return
-    year_of = sa.extract("year", Invoice.invoiced_on)
-    order = (Invoice.invoiced_on, Invoice.id)
-    running = sa.func.sum(Invoice.net_amount).over(
-        partition_by=(Invoice.vendor_id, year_of, Invoice.currency), order_by=order
+class ThresholdFlag(Flag):
+    """A vendor's flag for spend without a contract, whose ``since`` (the invoice on which
+    the year's running sum passed the threshold) is looked for only when asked: a large
+    body's year raises a thousand of them, and a page shows a few."""
+
+    where: tuple = ()
+    _since: dt.date | None = None
+    _looked = False
+
+    @property  # type: ignore[override]
+    def since(self) -> dt.date | None:
+        if not self._looked:
+            self._since, self._looked = _passed_on(self.where, self.params["limit"]), True
+        return self._since
+
+    @since.setter
+    def since(self, value: dt.date | None) -> None:
+        self._since, self._looked = value, value is not None
+
+
+def _without_contract(vendor_id: int, year: int, currency: str) -> tuple:
+    """The vendor's invoices without a contract in ``year`` (by invoice date) in
+    ``currency`` (with the valid ones, a threshold flag's evidence)."""
+    return (
+        Invoice.vendor_id == vendor_id,
+        Invoice.contract_id.is_(None),
+        Invoice.currency == currency,
+        Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
     )
-    years = [year for _vendor, year, _currency in groups]
-    first, last = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
-    currencies = sorted({currency for _vendor, _year, currency in groups})
-    vendor_ids = sorted({vendor for vendor, _year, _currency in groups})
-    for start in range(0, len(vendor_ids), 900):
+
+
+#: Invoices read at first when looking for the one on which a running sum passed a limit
+#: (a large vendor passes the threshold early in the year); each further read doubles it.
+FIRST_READ = 200
+
+
+def _passed_on(where: tuple, limit: Decimal) -> dt.date | None:
+    """The date of the first valid invoice matching ``where``, in (date, id) order, on which
+    their running sum passed ``limit``: read from the start, a growing batch at a time, so a
+    large vendor's year is not read whole."""
+    order = (Invoice.invoiced_on, Invoice.id)
+    so_far = ZERO
+    after: tuple | None = None
+    size = FIRST_READ
+    while True:
         query = (
-            sa.select(
-                Invoice.vendor_id,
-                year_of,
-                Invoice.currency,
-                Invoice.id,
-                Invoice.invoiced_on,
-                running,
-            )
-            .where(
-                Invoice.contract_id.is_(None),
-                Invoice.voided_at.is_(None),
-                Invoice.currency.in_(currencies),
-                Invoice.vendor_id.in_(vendor_ids[start : start + 900]),
-                Invoice.invoiced_on.between(first, last),
-            )
+            sa.select(Invoice.invoiced_on, Invoice.id, Invoice.net_amount)
+            .where(Invoice.voided_at.is_(None), *where)
             .order_by(*order)
+            .limit(size)
         )
-        for vendor, year, currency, invoice_id, day, so_far in db.session.execute(query):
-            flag = groups.get((vendor, int(year), currency))
-            if flag is None:
-                continue
-            flag.invoice_ids.append(invoice_id)
-            if flag.since is None and so_far > flag.params["limit"]:
-                flag.since = day
-
-
-# --- a year's flags ---------------------------------------------------------------------------
-
-#: Contracts a year's flags look at: those with the most invoices that year.
-FLAGGED_CONTRACTS = 200
-
-
-def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | None]]:
-    """What a year raises, as (flag, currency of its amounts, contract label): the flags of
-    the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
-    at some time in the year, and the vendors over the direct-award threshold without a
-    contract that year."""
-    # The invoice summaries hold each contract's valid invoices by month of invoice date.
-    summary = InvoiceSummary
-    contract_ids = db.session.scalars(
-        sa.select(summary.contract_id)
-        .where(summary.date_basis == "invoiced", summary.year == year, summary.contract_id != 0)
-        .group_by(summary.contract_id)
-        .order_by(sa.func.sum(summary.invoice_count).desc(), summary.contract_id)
-        .limit(FLAGGED_CONTRACTS)
-    ).all()
-    found: list[tuple[Flag, str, str | None]] = []
-    known = thresholds()
-    for contract in db.session.scalars(sa.select(Contract).where(Contract.id.in_(contract_ids))):
-        found += [
-            (flag, contract.currency, str(contract))
-            for flag in contract_flags(contract, known=known)
-            if flag.overlaps(year)
-        ]
-    found += [(flag, flag.currency, None) for flag in threshold_flags(audience, year=year)]
-    return found
+        if after is not None:
+            query = query.where(sa.tuple_(*order) > sa.tuple_(*after))
+        rows = db.session.execute(query).all()
+        for day, invoice_id, amount in rows:
+            so_far += amount
+            if so_far > limit:
+                return day
+            after = (day, invoice_id)
+        if len(rows) < size:
+            return None  # not passed (the summary and the invoices disagree)
+        size *= 2

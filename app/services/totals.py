@@ -191,6 +191,9 @@ def totals(query: TotalsQuery) -> list[TotalRow]:
     that date (unpaid ones, by payment date) fall in no year.
     """
     statement, readers = _grouped(query)
+    # Plain columns: read on the connection, past the ORM's row handling (a large body's
+    # year × vendor is tens of thousands of rows); what the session holds is written first.
+    db.session.flush()
     rows = [
         TotalRow(
             keys={name: read(record) for name, read in readers},
@@ -198,30 +201,33 @@ def totals(query: TotalsQuery) -> list[TotalRow]:
             amount=record[-2] or ZERO,
             count=record[-1],
         )
-        for record in db.session.execute(statement)
+        for record in db.session.connection().execute(statement)
     ]
     _shares(rows)
-    _label(rows, query.filters.audience)
-    leading_date = query.by and query.by[0] in ("year", "month")
-    rows.sort(
-        key=lambda r: (
-            r.currency,
-            _order_key(r, query.by) if leading_date else (),
-            -r.amount,
-            _tie_key(r),
-        )
-    )
+    _label(rows, query.filters.audience, query.by)
+    rows.sort(key=_sort_key(query.by))
     return rows
 
 
-def _order_key(row: TotalRow, by: tuple[str, ...]):
-    return tuple(row.keys.get(name) or 0 for name in by if name in ("year", "month"))
+def _sort_key(by: tuple[str, ...]):
+    """Rows by currency, then by period when a year or month leads the grouping, then
+    largest first; equal sums in the order of their keys (none first), whatever order the
+    database grouped them in."""
+    periods = ("year", "month")
+    dates = [name for name in by if name in periods] if by and by[0] in periods else []
 
+    def key(row: TotalRow) -> tuple:
+        keys = row.keys
+        # Lists, not generators: this runs once per row of a grouping that can have tens of
+        # thousands.
+        return (
+            row.currency,
+            [keys.get(name) or 0 for name in dates],
+            -row.amount,
+            [(value is not None, value or 0) for value in keys.values()],
+        )
 
-def _tie_key(row: TotalRow) -> tuple:
-    """Equal sums in the order of their keys (none first), whatever order the database
-    grouped them in."""
-    return tuple((value is not None, value or 0) for value in row.keys.values())
+    return key
 
 
 def _shares(rows: list[TotalRow]) -> None:
@@ -240,11 +246,13 @@ _LABELLED = {
 }
 
 
-def _label(rows: list[TotalRow], audience: Audience) -> None:
-    """Names for the ids in the rows (a private person's as ``audience`` may see it), one
-    query per dimension."""
+def _label(rows: list[TotalRow], audience: Audience, by: tuple[str, ...]) -> None:
+    """Names for the ids in the rows grouped ``by`` (a private person's as ``audience`` may
+    see it), one query per dimension."""
     for name, model in _LABELLED.items():
-        ids = {row.keys[name] for row in rows if row.keys.get(name) is not None}
+        if name not in by:
+            continue
+        ids = {row.keys[name] for row in rows} - {None}
         if not ids:
             continue
         names = _names(model, ids, audience)

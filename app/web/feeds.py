@@ -23,10 +23,10 @@ from app.models import Vendor
 from app.services import recent
 from app.services.balance import balance_years
 from app.services.changes import data_version
+from app.services.flag_store import flags_of
+from app.services.flag_store import year_flags
 from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
-from app.services.flags import year_flags
-from app.services.thresholds import thresholds
 from app.web.api import audience
 from app.web.audience import request_audience
 from app.web.filters import money
@@ -164,11 +164,12 @@ def index():
 @bp.get("/vendors/<id:id>/feed.atom")
 def vendor(id: int):
     supplier = db.get_or_404(Vendor, id)
-    known = thresholds()
+    contracts = recent.vendor_contracts(supplier.id)
+    stored = flags_of(contracts)
     flags = [
         (flag, contract.currency, str(contract))
-        for contract in recent.vendor_contracts(supplier.id)
-        for flag in contract_flags(contract, known=known)
+        for contract in contracts
+        for flag in stored[contract.id]
     ] + [
         (flag, flag.currency, None)
         for flag in threshold_flags(request_audience(), vendor_id=supplier.id)

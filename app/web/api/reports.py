@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import Contract
 from app.services.balance import balance as compute_balance
 from app.services.balance import balance_years
+from app.services.flag_store import year_flags
 from app.services.flags import contract_flags
-from app.services.flags import year_flags
 from app.services.totals import currency_totals
 from app.services.totals import pivot as compute_pivot
 from app.services.totals import totals as compute_totals

@@ -18,9 +18,8 @@ from app.models import Vendor
 from app.services import contracts as service
 from app.services import invoices as invoice_service
 from app.services.burndown import burndown
-from app.services.burndown import burndowns
+from app.services.flag_store import flags_of
 from app.services.flags import contract_flags
-from app.services.thresholds import thresholds
 from app.web import voiding
 from app.web.access import write_required
 from app.web.audience import request_audience
@@ -66,19 +65,13 @@ def index():
         list_name("contracts", sort.key, sort.descending, keys),
     )
     vendor = db.session.get(Vendor, filters.vendor_id) if filters.vendor_id else None
-    known = thresholds()  # once for the page, not once per contract
-    progress = burndowns(page.items)  # one query for every contract of the page
+    stored = flags_of(page.items)  # a row per contract of the page
     return render_template(
         "contracts/index.html",
         page=page,
         rows=[(c, service.current_terms(c)) for c in page.items],
         # Flags that still hold, per contract shown: what an auditor scans the list for.
-        flag_counts={
-            c.id: sum(
-                1 for flag in contract_flags(c, progress[c.id], known=known) if flag.is_current
-            )
-            for c in page.items
-        },
+        flag_counts={c.id: sum(1 for flag in stored[c.id] if flag.is_current) for c in page.items},
         filters=filters,
         sort=sort,
         vendor=vendor,

@@ -14,7 +14,7 @@ from flask import url_for
 from app import i18n
 from app.extensions import db
 from app.services import overview
-from app.services.flags import year_flags
+from app.services.flag_store import year_flags
 from app.services.search import SHOWN
 from app.services.search import search_everything
 from app.web.audience import request_audience
@@ -38,11 +38,7 @@ def index():
     latest = max((row.year for row in years), default=None)
     flags = []
     if latest is not None:
-        flags = [
-            present.show_flag(flag, currency, label)
-            for flag, currency, label in year_flags(latest, request_audience())
-            if flag.is_current
-        ]
+        flags = [found for found in year_flags(latest, request_audience()) if found[0].is_current]
     # A chart per currency: amounts in different currencies are never drawn on one axis, and
     # none is left out (the currency most invoices are in first).
     counts: dict[str, int] = {}
@@ -56,7 +52,7 @@ def index():
         years=years,
         counts=overview.counts(),
         latest=latest,
-        flags=flags[:FRONT_PAGE_FLAGS],
+        flags=[present.show_flag(*found) for found in flags[:FRONT_PAGE_FLAGS]],
         more_flags=max(0, len(flags) - FRONT_PAGE_FLAGS),
         charts=[(c, report_charts.balance_chart(years, c)) for c in currencies],
     )

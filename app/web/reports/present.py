@@ -17,6 +17,8 @@ from app.exporting.flag_text import flag_text
 from app.extensions import db
 from app.models import Invoice
 from app.services.balance import Balance
+from app.services.evidence import HEAD
+from app.services.evidence import Evidence
 from app.services.flags import Flag
 from app.services.invoice_filters import NONE
 from app.services.invoice_filters import InvoiceFilters
@@ -133,9 +135,18 @@ def show_flag(flag: Flag, currency: str = "SEK", contract_label: str | None = No
 
 
 def evidence_rows(flags: list[ShownFlag], limit: int | None = 50) -> dict:
-    """The invoices flags cite (the first ``limit`` of each, or all), by id, a query per 900."""
-    ids = sorted({i for shown in flags for i in shown.flag.invoice_ids[:limit]})
-    found = {}
+    """The invoices flags cite (the first ``limit`` of each, or all), by id: those a stored
+    flag keeps as shown (:class:`app.services.flag_store.Evidence`) as it keeps them, the
+    others read, a query per 900."""
+    found: dict = {}
+    wanted: set[int] = set()
+    for shown in flags:
+        evidence = shown.flag.invoice_ids
+        if isinstance(evidence, Evidence) and limit is not None and limit <= HEAD:
+            found.update((row.id, row) for row in evidence.head[:limit])
+        else:
+            wanted.update(evidence[:limit])
+    ids = sorted(wanted - set(found))
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         found.update(
@@ -281,7 +292,7 @@ def balance_json_flags(shown_flags: list[ShownFlag]) -> list[dict]:
             "until": shown.flag.until.isoformat() if shown.flag.until else None,
             "contract_id": shown.flag.contract_id,
             "vendor_id": shown.flag.vendor_id,
-            "invoice_ids": shown.flag.invoice_ids,
+            "invoice_ids": list(shown.flag.invoice_ids),
             "invoices": [
                 _invoice_json(invoices[i]) for i in shown.flag.invoice_ids if i in invoices
             ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import dataclass
 
 from flask import Blueprint
 from flask import jsonify
@@ -31,7 +32,7 @@ from app.services import lists as list_service
 from app.services import overview as overview_service
 from app.services.balance import balance
 from app.services.balance import balance_years
-from app.services.flags import year_flags
+from app.services.flag_store import year_flags
 from app.services.income import EngagementFilters
 from app.services.invoice_filters import DATE_BASES
 from app.services.invoice_filters import InvoiceFilters
@@ -43,6 +44,7 @@ from app.services.totals import totals as compute_totals
 from app.web.audience import request_audience
 from app.web.downloads import send_table
 from app.web.filter_chips import filter_chips
+from app.web.listing import int_arg
 from app.web.listing import year_arg
 from app.web.report_args import invoices_url
 from app.web.report_args import read_report_args
@@ -51,7 +53,12 @@ from app.web.reports import report_charts
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-#: How many contracts' flags the balance of a year looks through at most (the busiest first).
+#: Flags the balance of a year lists; the rest are in its download (a large body's year
+#: raises a thousand).
+BALANCE_FLAGS = 50
+#: Vendors the balance of a year lists, the largest first; the rest are in the totals by
+#: vendor it links to.
+BALANCE_VENDORS = 100
 
 
 def _filter_choices() -> dict:
@@ -123,22 +130,70 @@ def pivot_json():
 
 @bp.get("/totals")
 def totals():
-    """Sums grouped by one or two dimensions, with counts and shares."""
+    """Sums grouped by one or two dimensions, with counts and shares; the table a page of
+    :data:`TOTALS_ROWS` rows at a time (``?page=``), the chart, sums, downloads and JSON
+    over all of them."""
     args = read_report_args()
     rows = compute_totals(args.totals_query)
+    window = RowWindow.of(len(rows), int_arg("page") or 1)
+    shown = rows[window.start : window.stop]
     return render_template(
         "reports/totals.html",
         args=args,
         filters=args.filters,
-        rows=rows,
+        rows=shown,
+        window=window,
         sums=currency_totals(rows),
-        links=[present.row_url(args.filters, row) for row in rows],
+        links=[present.row_url(args.filters, row) for row in shown],
         charts=report_charts.totals_charts(args.filters, args.by, rows, args.measure),
         chips=filter_chips(args.filters),
         present=present,
         **_filter_choices(),
         **_context_records(args.filters),
     )
+
+
+#: Rows the totals page shows at a time: a year × vendor grouping of a large body's decade
+#: has tens of thousands (its downloads and JSON hold them all).
+TOTALS_ROWS = 500
+
+
+@dataclass(frozen=True)
+class RowWindow:
+    """The rows of a table a page shows, as the ``pager`` macro reads a page: page ``page``
+    of ``pages``, rows ``first`` to ``last`` (counted from 1) of ``total``; ``start`` and
+    ``stop`` slice them. A page past the last shows the last."""
+
+    page: int
+    pages: int
+    total: int
+    start: int
+    stop: int
+
+    @classmethod
+    def of(cls, total: int, page: int) -> RowWindow:
+        pages = max(1, -(-total // TOTALS_ROWS))
+        page = min(max(page, 1), pages)
+        start = (page - 1) * TOTALS_ROWS
+        return cls(page, pages, total, start, min(start + TOTALS_ROWS, total))
+
+    first = property(lambda self: self.start + 1)
+    last = property(lambda self: self.stop)
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=3, right_edge=1):
+        """Page numbers to link, ``None`` for a gap (as Flask-SQLAlchemy's pages)."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            near = self.page - left_current <= number < self.page + right_current
+            if number <= left_edge or number > self.pages - right_edge or near:
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
 
 
 @bp.get("/totals.json")
@@ -173,11 +228,23 @@ def _balance_request():
     return years, year, basis
 
 
-def _year_flags(year: int) -> list[present.ShownFlag]:
+def _year_flags(year: int, limit: int | None = None) -> tuple[list[present.ShownFlag], int]:
+    """The year's flags as shown (the first ``limit``, or all), and how many there are."""
+    found = year_flags(year, request_audience())
     return [
-        present.show_flag(flag, currency, label)
-        for flag, currency, label in year_flags(year, request_audience())
-    ]
+        present.show_flag(flag, currency, label) for flag, currency, label in found[:limit]
+    ], len(found)
+
+
+def _largest(rows: list, count: int) -> list:
+    """The first ``count`` rows of each currency (rows sorted by currency, largest first)."""
+    seen: dict[str, int] = {}
+    shown = []
+    for row in rows:
+        seen[row.currency] = seen.get(row.currency, 0) + 1
+        if seen[row.currency] <= count:
+            shown.append(row)
+    return shown
 
 
 @bp.get("/balance")
@@ -197,8 +264,10 @@ def balance_view():
         year_filters=InvoiceFilters(
             year=year, date_basis=basis, status="active", audience=request_audience()
         ),
-        flags=(flags := _year_flags(year)),
-        evidence=present.evidence_rows(flags),
+        flags=(flags := _year_flags(year, BALANCE_FLAGS))[0],
+        more_flags=flags[1] - len(flags[0]),
+        vendors_shown=_largest(result.costs_by_vendor, BALANCE_VENDORS),
+        evidence=present.evidence_rows(flags[0]),
         charts={c: report_charts.balance_chart(overview, c) for c in currencies},
         date_bases=[(name, present.DATE_BASIS_LABELS[name]) for name in DATE_BASES],
         present=present,
@@ -211,7 +280,7 @@ def balance_json():
     if year is None:
         year = years[0] if years else dt.date.today().year
     result = balance(year, basis, request_audience())
-    return jsonify(report="balance", **present.balance_json(result, _year_flags(year)))
+    return jsonify(report="balance", **present.balance_json(result, _year_flags(year)[0]))
 
 
 # --- downloads ---------------------------------------------------------------------------------

@@ -17,9 +17,8 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import invoices as invoice_service
 from app.services import vendors as service
-from app.services.flags import contract_flags
+from app.services.flag_store import flags_of
 from app.services.flags import threshold_flags
-from app.services.thresholds import thresholds
 from app.web.access import admin_required
 from app.web.access import login_required
 from app.web.access import write_required
@@ -95,7 +94,7 @@ def detail(id: int):
             contract_service.ContractFilters(vendor_id=vendor.id, audience=audience)
         )
     ).all()
-    known = thresholds()
+    stored = flags_of(contracts)
     return render_template(
         "vendors/detail.html",
         vendor=vendor,
@@ -111,7 +110,7 @@ def detail(id: int):
             *(
                 present.show_flag(flag, c.currency, str(c))
                 for c in contracts
-                for flag in contract_flags(c, known=known)
+                for flag in stored[c.id]
             ),
             *(present.show_flag(flag) for flag in threshold_flags(audience, vendor_id=vendor.id)),
         ],

@@ -1,0 +1,513 @@
+"""The flag store: each contract's flags as last computed (``contract_flag_sets``), kept exact
+in the same transaction as every write that changes what they are computed from, so that a
+page listing many contracts' flags reads a row per contract instead of every invoice of every
+contract (a large contract holds hundreds of thousands).
+
+What a contract's flags depend on, and the door each change comes in by:
+
+- its invoices (any of their values: amounts, hours, dates, numbers, voiding, the contract
+  they are under): the ORM's unit of work and ORM statements on invoices, seen by session
+  hooks (:func:`install`), and the importer's driver-level rows, which it names with
+  :func:`touch` (undoing an import too);
+- the contract and its amendments: the unit of work;
+- for a direct award, the direct-award thresholds: the unit of work (every direct award's
+  row is then recomputed);
+- the amendment review share (``AMENDMENT_REVIEW_PERCENT``), a setting: each row records the
+  share, and a row computed under another share is not used (:func:`settings_key`).
+
+The touched contracts are collected as the transaction goes, and their rows recomputed just
+before it commits (:func:`refresh`), each contract locked first so that two transactions
+writing to one contract compute its flags one after the other. A contract without a usable
+row has its flags computed from its invoices when read, as they were before the store.
+
+A flag's evidence can be every invoice of a contract: the row keeps its count, the first
+:data:`HEAD` invoices as shown (id, number, date, amount), and the rest as runs of positions
+in the contract's invoices in date order (:class:`StoredEvidence`), read only when all are asked
+for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Contract
+from app.models import ContractAmendment
+from app.models import ContractFlagSet
+from app.models import DirectAwardThreshold
+from app.models import Invoice
+from app.models import InvoiceSummary
+from app.models import ProcurementBasis
+from app.privacy import Audience
+from app.services.burndown import Burndown
+from app.services.burndown import burndowns
+from app.services.evidence import HEAD
+from app.services.evidence import Evidence
+from app.services.evidence import Shown
+from app.services.flags import Flag
+from app.services.flags import contract_flags
+from app.services.flags import threshold_flags
+from app.services.thresholds import thresholds
+
+#: Contracts recomputed per query: their invoices are read together.
+CHUNK = 200
+#: Ids per ``IN (…)``: below every database's limit on parameters.
+IDS = 500
+
+_STALE = "flag_store_stale"
+_THRESHOLDS = "flag_store_thresholds"
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+class StoredEvidence(Evidence):
+    """A stored flag's invoices: the first :data:`HEAD` as the row keeps them, the rest as
+    [start, stop) runs of positions in the contract's invoices in date order (its
+    burn-down's order), read when asked for."""
+
+    def __init__(self, contract: Contract, total: int, head: list[Shown], runs: list[list[int]]):
+        super().__init__(total)
+        self.contract = contract
+        self._head = head
+        self.runs = runs
+
+    def _read_ids(self) -> list[int]:
+        order = contract_invoice_ids(self.contract)
+        return [order[i] for start, stop in self.runs for i in range(start, stop)]
+
+
+def contract_invoice_ids(contract: Contract) -> list[int]:
+    """The ids of the invoices a contract's burn-down runs through, in its order."""
+    return list(
+        db.session.scalars(
+            sa.select(Invoice.id)
+            .where(
+                Invoice.contract_id == contract.id,
+                Invoice.voided_at.is_(None),
+                Invoice.currency == contract.currency,
+            )
+            .order_by(Invoice.invoiced_on, Invoice.id)
+        )
+    )
+
+
+def _runs(positions: list[int]) -> list[list[int]]:
+    """Sorted positions as [start, stop) runs."""
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and runs[-1][1] == position:
+            runs[-1][1] += 1
+        else:
+            runs.append([position, position + 1])
+    return runs
+
+
+# --- to and from JSON -----------------------------------------------------------------------
+
+
+def _value(value):
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    return value
+
+
+def _unvalue(value):
+    if isinstance(value, dict):
+        return Decimal(value["d"])
+    return value
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _undate(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def dumps(flags: list[Flag], progress: Burndown) -> str:
+    """A contract's flags as the store keeps them; ``progress`` is the burn-down they were
+    computed from. Every flag cites its invoices in the burn-down's order, so positions in
+    it, kept as runs, give them back in the same order."""
+    position = {step.invoice_id: i for i, step in enumerate(progress.steps)}
+    steps = progress.steps
+    found = []
+    for flag in flags:
+        places = sorted(position[i] for i in flag.invoice_ids)
+        found.append(
+            {
+                "kind": flag.kind,
+                "message": flag.message,
+                "plural": flag.plural,
+                "params": {name: _value(value) for name, value in flag.params.items()},
+                "since": _day(flag.since),
+                "until": _day(flag.until),
+                "cleared_by": flag.cleared_by,
+                "year": flag.year,
+                "currency": flag.currency,
+                "count": len(places),
+                "head": [
+                    [
+                        steps[i].invoice_id,
+                        steps[i].number,
+                        steps[i].invoiced_on.isoformat(),
+                        str(steps[i].amount),
+                    ]
+                    for i in places[:HEAD]
+                ],
+                "runs": _runs(places),
+            }
+        )
+    return json.dumps(found, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str, contract: Contract) -> list[Flag]:
+    """The flags of a stored row, as :func:`app.services.flags.contract_flags` gives them."""
+    flags = []
+    for item in json.loads(text):
+        head = [
+            Shown(ident, number, dt.date.fromisoformat(day), Decimal(amount), contract.currency)
+            for ident, number, day, amount in item["head"]
+        ]
+        flag = Flag(
+            item["kind"],
+            item["message"],
+            {name: _unvalue(value) for name, value in item["params"].items()},
+            invoice_ids=StoredEvidence(contract, item["count"], head, item["runs"]),
+            since=_undate(item["since"]),
+            until=_undate(item["until"]),
+            contract_id=contract.id,
+            vendor_id=contract.vendor_id,
+            year=item["year"],
+            cleared_by=item["cleared_by"],
+            plural=item["plural"],
+        )
+        flag.currency = item["currency"]
+        flags.append(flag)
+    return flags
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def settings_key(contract: Contract, known: list) -> str:
+    """What a contract's flags depend on beyond its own records: the amendment review share,
+    and for a direct award the direct-award thresholds (dates, amounts, currencies)."""
+    key = f"review {current_app.config['AMENDMENT_REVIEW_PERCENT']}"
+    if contract.procurement_basis == ProcurementBasis.DIRECT_AWARD:
+        text = ";".join(
+            f"{t.valid_from.isoformat()} {t.amount} {t.currency} {t.is_example}" for t in known
+        )
+        key += " thresholds " + hashlib.sha256(text.encode()).hexdigest()[:32]
+    return key
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def flags_of(contracts: Iterable[Contract], known: list | None = None) -> dict[int, list[Flag]]:
+    """Each contract's flags (:func:`app.services.flags.contract_flags`), by contract id:
+    from the store where its row is usable, computed from the invoices where not (in one
+    query for all of those)."""
+    contracts = list(contracts)
+    known = thresholds() if known is None else known
+    found: dict[int, list[Flag]] = {}
+    rows: dict[int, ContractFlagSet] = {}
+    ids = [c.id for c in contracts if not c.is_voided]
+    for start in range(0, len(ids), IDS):
+        chunk = ids[start : start + IDS]
+        rows.update(
+            (row.contract_id, row)
+            for row in db.session.scalars(
+                sa.select(ContractFlagSet).where(ContractFlagSet.contract_id.in_(chunk))
+            )
+        )
+    missing = []
+    for contract in contracts:
+        row = rows.get(contract.id)
+        if contract.is_voided:
+            found[contract.id] = []
+        elif row is not None and row.settings == settings_key(contract, known):
+            found[contract.id] = loads(row.flags, contract)
+        else:
+            missing.append(contract)
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        progress = burndowns(chunk)
+        for contract in chunk:
+            found[contract.id] = contract_flags(contract, progress[contract.id], known=known)
+    return found
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def refresh(contract_ids: Iterable[int]) -> int:
+    """Recompute the stored flags of ``contract_ids`` (locking each contract first, in id
+    order), in the session's transaction; returns how many rows were written."""
+    ids = sorted({i for i in contract_ids if i})
+    if not ids:
+        return 0
+    known = thresholds()
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        contracts = list(
+            db.session.scalars(
+                sa.select(Contract)
+                .where(Contract.id.in_(chunk))
+                .order_by(Contract.id)
+                .with_for_update()
+            )
+        )
+        rows = [_row(contract, progress, known) for contract, progress in _progress(contracts)]
+        _upsert(rows)
+        written += len(rows)
+    return written
+
+
+def _progress(contracts: list[Contract]):
+    live = [c for c in contracts if not c.is_voided]
+    progress = burndowns(live)
+    for contract in contracts:
+        yield contract, progress.get(contract.id)
+
+
+def _row(contract: Contract, progress: Burndown | None, known: list) -> dict:
+    if progress is None:  # voided: no flag
+        text = "[]"
+    else:
+        text = dumps(contract_flags(contract, progress, known=known), progress)
+    return {
+        "contract_id": contract.id,
+        "settings": settings_key(contract, known),
+        "flags": text,
+    }
+
+
+def _upsert(rows: list[dict]) -> None:
+    if not rows:
+        return
+    connection = db.session.connection()
+    table = ContractFlagSet.__table__
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=[table.c.contract_id],
+        set_={"settings": insert.excluded.settings, "flags": insert.excluded.flags},
+    )
+    connection.execute(statement, rows)
+
+
+def touch(session: Session, contract_ids: Iterable[int | None]) -> None:
+    """Note contracts whose flags this transaction changes (recomputed before it commits)."""
+    session.info.setdefault(_STALE, set()).update(i for i in contract_ids if i)
+
+
+def touch_where(where) -> None:
+    """Note the contracts of the invoices matching ``where``: for rows written past the
+    session (the importer's), or before a statement that changes them all."""
+    touch(
+        db.session(),
+        db.session.scalars(
+            sa.select(Invoice.contract_id).where(where, Invoice.contract_id.is_not(None)).distinct()
+        ),
+    )
+
+
+# --- the hooks ---------------------------------------------------------------------------------
+
+
+def _history_values(obj, *names) -> set:
+    """Every value ``names`` of ``obj`` held in this flush: now and before."""
+    attrs = sa.inspect(obj).attrs
+    values = set()
+    for name in names:
+        history = attrs[name].history
+        for value in (*history.unchanged, *history.added, *history.deleted):
+            values.add(value.id if isinstance(value, Contract) else value)
+    return values
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Note the contracts whose invoices, terms or amendments this flush changed (after it:
+    new rows have their ids, and the histories still hold the values before it)."""
+    touched: set = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Invoice):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            touched |= _history_values(obj, "contract_id", "contract")
+        elif isinstance(obj, Contract):
+            if obj not in session.dirty or session.is_modified(obj):
+                touched.add(obj.id)
+        elif isinstance(obj, ContractAmendment):
+            touched |= _history_values(obj, "contract_id", "contract")
+        elif isinstance(obj, DirectAwardThreshold):
+            session.info[_THRESHOLDS] = True
+    touch(session, touched)
+
+
+def _on_execute(state: ORMExecuteState):
+    """Note the contracts an ORM ``insert``, ``update`` or ``delete`` of invoices touches
+    (before it runs; a new contract an update gives them too)."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    statement = state.statement
+    if getattr(getattr(statement, "table", None), "name", None) != Invoice.__tablename__:
+        return None
+    params = state.parameters
+    rows = params if isinstance(params, list | tuple) else [params] if params else []
+    touched = {row.get("contract_id") for row in rows if isinstance(row, dict)}
+    if state.is_insert:
+        select = getattr(statement, "select", None)
+        if select is not None:
+            return None  # refused by the summaries' hook, which runs next
+    else:
+        values = getattr(statement, "_values", None) or {}
+        for column, value in values.items():
+            if getattr(column, "key", column) == "contract_id":
+                touched.add(getattr(value, "value", None))
+        connection = state.session.connection()
+        query = sa.select(Invoice.contract_id).distinct()
+        if statement.whereclause is not None:
+            query = query.where(statement.whereclause)
+        elif rows and all("id" in row for row in rows):
+            ids = [row["id"] for row in rows]
+            query = query.where(Invoice.id.in_(ids))
+        touched |= set(connection.scalars(query))
+    touch(state.session, touched)
+    return None
+
+
+def _before_commit(session: Session) -> None:
+    """Recompute the stored flags of the contracts this transaction touched."""
+    touched = session.info.pop(_STALE, set())
+    if session.info.pop(_THRESHOLDS, False):
+        touched |= set(
+            session.scalars(
+                sa.select(Contract.id).where(
+                    Contract.procurement_basis == ProcurementBasis.DIRECT_AWARD
+                )
+            )
+        )
+    if touched and session is db.session():
+        refresh(touched)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_STALE, None)
+    session.info.pop(_THRESHOLDS, None)
+
+
+def install() -> None:
+    """Attach the hooks to every ORM session (once). Call it before the summaries'
+    (:func:`app.services.summaries.install`): their statement hook runs the statement, and
+    this one must see the invoices before it does."""
+    if sa.event.contains(Session, "after_flush", _after_flush):
+        return
+    sa.event.listen(Session, "do_orm_execute", _on_execute)
+    sa.event.listen(Session, "after_flush", _after_flush)
+    sa.event.listen(Session, "before_commit", _before_commit)
+    sa.event.listen(Session, "after_rollback", _forget)
+
+
+# --- checking and rebuilding -------------------------------------------------------------------
+
+
+def differences() -> list[int]:
+    """The contracts whose stored flags differ from flags computed afresh (a row missing, or
+    computed under other settings, counts as a difference), in id order."""
+    db.session.flush()
+    known = thresholds()
+    found = []
+    ids = list(db.session.scalars(sa.select(Contract.id).order_by(Contract.id)))
+    for start in range(0, len(ids), CHUNK):
+        contracts = list(
+            db.session.scalars(
+                sa.select(Contract).where(Contract.id.in_(ids[start : start + CHUNK]))
+            )
+        )
+        stored = {
+            row.contract_id: row
+            for row in db.session.scalars(
+                sa.select(ContractFlagSet).where(
+                    ContractFlagSet.contract_id.in_([c.id for c in contracts])
+                )
+            )
+        }
+        for contract, progress in _progress(contracts):
+            row = stored.get(contract.id)
+            fresh = _row(contract, progress, known)
+            if row is None or (row.settings, row.flags) != (fresh["settings"], fresh["flags"]):
+                found.append(contract.id)
+    return sorted(found)
+
+
+def rebuild() -> list[int]:
+    """Recompute every stored flag set that differs; returns their contracts' ids. Flushes,
+    never commits."""
+    found = differences()
+    refresh(found)
+    return found
+
+
+def fill_missing() -> int:
+    """Store the flags of every contract that has none (a database from before the store, or
+    one loaded past Insyn), committing a chunk of contracts at a time; returns how many."""
+    missing = db.session.scalars(
+        sa.select(Contract.id)
+        .where(Contract.id.not_in(sa.select(ContractFlagSet.contract_id)))
+        .order_by(Contract.id)
+    ).all()
+    for start in range(0, len(missing), CHUNK):
+        refresh(missing[start : start + CHUNK])
+        db.session.commit()
+    return len(missing)
+
+
+# --- a year's flags ---------------------------------------------------------------------------
+
+#: Contracts a year's flags look at: those with the most invoices that year.
+FLAGGED_CONTRACTS = 200
+
+
+def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | None]]:
+    """What a year raises, as (flag, currency of its amounts, contract label): the flags of
+    the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
+    at some time in the year, and the vendors over the direct-award threshold without a
+    contract that year."""
+    # The invoice summaries hold each contract's valid invoices by month of invoice date.
+    summary = InvoiceSummary
+    contract_ids = db.session.scalars(
+        sa.select(summary.contract_id)
+        .where(summary.date_basis == "invoiced", summary.year == year, summary.contract_id != 0)
+        .group_by(summary.contract_id)
+        .order_by(sa.func.sum(summary.invoice_count).desc(), summary.contract_id)
+        .limit(FLAGGED_CONTRACTS)
+    ).all()
+    known = thresholds()
+    contracts = db.session.scalars(
+        sa.select(Contract).where(Contract.id.in_(contract_ids)).order_by(Contract.id)
+    ).all()
+    stored = flags_of(contracts, known)
+    found: list[tuple[Flag, str, str | None]] = [
+        (flag, contract.currency, str(contract))
+        for contract in contracts
+        for flag in stored[contract.id]
+        if flag.overlaps(year)
+    ]
+    found += [(flag, flag.currency, None) for flag in threshold_flags(audience, year=year)]
+    return found
