@@ -153,6 +153,16 @@ def migrated_app():
     return make_migrated_app
 
 
+@pytest.fixture
+def own_app(databases):
+    """An app on a new database of its own, for tests that share it with other processes
+    (its connections closed at the end)."""
+    app = make_migrated_app(databases.new())
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @contextmanager
 def demo_installation(url: str, **config) -> Iterator:
     """A migrated app of its own on the database ``url``, the demo data committed; its

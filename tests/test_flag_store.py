@@ -240,3 +240,8 @@ def test_setup_stores_the_flags_of_contracts_that_have_none(db, runner, make_con
     assert flag_store.differences() == []
     again = runner.invoke(args=["setup", "--no-demo"])
     assert "Stored the flags" not in again.output
+
+
+def test_the_demo_data_is_stored_as_it_is_computed(db, demo):
+    """Values just written (hours given as 200, read back as 200.00) are stored alike."""
+    assert flag_store.differences() == []

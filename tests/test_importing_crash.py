@@ -49,15 +49,6 @@ run_job(app, job_id)
 """
 
 
-@pytest.fixture
-def own_app(databases, migrated_app):
-    """An app on a new database of its own, shared with the child processes."""
-    app = migrated_app(databases.new())
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory) -> tuple[Path, int]:
     """The 100,000-row ledger and its total in öre."""

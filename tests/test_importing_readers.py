@@ -44,15 +44,6 @@ PAGES = ("/reports/totals.json?by=year", "/reports/totals?by=year", "/")
 HARMLESS_LOCKS = {"AccessShareLock", "RowShareLock", "RowExclusiveLock"}
 
 
-@pytest.fixture
-def own_app(databases, migrated_app):
-    """An app on a new database of its own, shared with the importing process."""
-    app = migrated_app(databases.new())
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
-
-
 def _small_ledger(path: Path, rows: int) -> int:
     """A ledger of ``rows`` invoices of vendors the large one does not have; its total in öre."""
     total = 0

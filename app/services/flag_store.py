@@ -117,9 +117,15 @@ def _runs(positions: list[int]) -> list[list[int]]:
 # --- to and from JSON -----------------------------------------------------------------------
 
 
+#: Every amount and number of hours a flag names is in hundredths.
+CENT = Decimal("0.01")
+
+
 def _value(value):
+    # Quantized: a value just written reads 200 in the session and 200.00 from the database,
+    # and the row must be the same whichever computed it.
     if isinstance(value, Decimal):
-        return {"d": str(value)}
+        return {"d": str(value.quantize(CENT))}
     return value
 
 
