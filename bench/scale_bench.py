@@ -76,6 +76,7 @@ PG_TABLES = (
     "invoice_summaries",
     "invoice_year_summaries",
     "invoice_month_summaries",
+    "invoice_contract_year_summaries",
     "contract_flag_sets",
 )
 STAMP = report_bench.STAMP
@@ -417,9 +418,16 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
     # A year's flags: the stored flags of the contracts with the most invoices that year.
     year_flags = (
         "SELECT f.contract_id, f.settings, f.flags FROM contract_flag_sets f WHERE"
-        " f.contract_id IN (SELECT contract_id FROM invoice_summaries"
+        " f.contract_id IN (SELECT contract_id FROM invoice_contract_year_summaries"
         " WHERE date_basis = 'invoiced' AND year = :year AND contract_id != 0"
         " GROUP BY contract_id ORDER BY SUM(invoice_count) DESC, contract_id LIMIT 200)",
+        {"year": latest},
+    )
+    # And each vendor's spend without a contract that year.
+    without_contract = (
+        "SELECT vendor_id, currency, net_amount, invoice_count"
+        " FROM invoice_contract_year_summaries"
+        " WHERE date_basis = 'invoiced' AND year = :year AND contract_id = 0",
         {"year": latest},
     )
     return {
@@ -427,6 +435,7 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
             (by_year_currency, {}),
             ("SELECT COUNT(*) FROM vendors", {}),
             year_flags,
+            without_contract,
         ],
         "pivot": [year_vendor],
         "totals: year × vendor": [year_vendor],
@@ -451,6 +460,7 @@ def bare_queries(dialect: str, meta: dict) -> dict[str, list[tuple[str, dict]]]:
                 {"year": latest},
             ),
             year_flags,
+            without_contract,
         ],
         "vendor page": [
             ("SELECT * FROM vendors WHERE id = :vendor", {"vendor": vendor}),

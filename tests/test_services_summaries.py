@@ -702,12 +702,16 @@ def test_rebuild_summaries_reports_and_repairs_a_difference(db, runner, make_inv
         "invoice_month_summaries date_basis=invoiced year=2010 month=5 currency=SEK "
         "category_id=0 department_id=0: summaries 100.00"
     ) in result.output
-    assert "3 summary row(s) and 0 contract(s)' flags differ; nothing was changed." in result.output
-    assert len(summaries.differences()) == 3
+    assert "4 summary row(s) and 0 contract(s)' flags differ; nothing was changed." in result.output
+    assert (
+        f"invoice_contract_year_summaries date_basis=invoiced year=2010 contract_id=0 "
+        f"vendor_id={invoice.vendor_id} currency=SEK: summaries 100.00"
+    ) in result.output
+    assert len(summaries.differences()) == 4
     result = runner.invoke(rebuild_summaries_command)
     assert result.exit_code == 1
     assert (
-        "3 summary row(s) and 0 contract(s)' flags differed; rebuilt from the invoices."
+        "4 summary row(s) and 0 contract(s)' flags differed; rebuilt from the invoices."
         in result.output
     )
     assert summaries.differences() == []

@@ -19,6 +19,7 @@ from app.models.import_job import ImportJob
 from app.models.import_profile import ImportProfile
 from app.models.import_sheet import ImportSheet
 from app.models.invoice import Invoice
+from app.models.invoice_summary import InvoiceContractYearSummary
 from app.models.invoice_summary import InvoiceMonthSummary
 from app.models.invoice_summary import InvoiceSummary
 from app.models.invoice_summary import InvoiceYearSummary
@@ -47,6 +48,7 @@ __all__ = [
     "ImportProfile",
     "ImportSheet",
     "Invoice",
+    "InvoiceContractYearSummary",
     "InvoiceMonthSummary",
     "InvoiceSummary",
     "InvoiceYearSummary",

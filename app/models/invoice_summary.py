@@ -1,6 +1,7 @@
 """InvoiceSummary: the valid invoices' sums per month and grouping key,
-InvoiceYearSummary: the same per year, vendor and currency, and InvoiceMonthSummary: the same
-per month, currency, category and department (every vendor and contract together); all kept
+InvoiceYearSummary: the same per year, vendor and currency, InvoiceContractYearSummary: per
+year, contract, vendor and currency, and InvoiceMonthSummary: the same per month, currency,
+category and department (every vendor and contract together); all kept
 exact in the same transaction as every write that changes them (``app.services.summaries``).
 
 Derived data: ``insyn db rebuild-summaries`` recomputes the table from the invoices and
@@ -88,6 +89,33 @@ class InvoiceYearSummary(db.Model):
     #: "invoiced" (by invoice date) or "paid" (by payment date).
     date_basis: Mapped[str] = mapped_column(sa.String(8))
     year: Mapped[int]
+    vendor_id: Mapped[int]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    #: Sum of the invoices' amounts excl. VAT, in ``currency`` (whole öre stored).
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    #: Sum of their VAT (whole öre stored).
+    vat_amount: Mapped[Decimal] = mapped_column(Money)
+    #: How many valid invoices the row sums.
+    invoice_count: Mapped[int]
+
+
+class InvoiceContractYearSummary(db.Model):
+    """The same sums by year, contract, vendor and currency only (contract 0: the invoices
+    under none): the rows a year's flags read to choose its busiest contracts and to sum
+    each vendor's spend without a contract, a year's worth being a row per vendor and
+    contract, not per month, category and department."""
+
+    __tablename__ = "invoice_contract_year_summaries"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("date_basis", "year", "contract_id", "vendor_id", "currency"),
+        sa.CheckConstraint("date_basis IN ('invoiced', 'paid')", "date_basis"),
+    )
+
+    #: "invoiced" (by invoice date) or "paid" (by payment date).
+    date_basis: Mapped[str] = mapped_column(sa.String(8))
+    year: Mapped[int]
+    #: The contract's id, or 0 (:data:`NONE`) for the invoices under none.
+    contract_id: Mapped[int]
     vendor_id: Mapped[int]
     currency: Mapped[str] = mapped_column(sa.String(3))
     #: Sum of the invoices' amounts excl. VAT, in ``currency`` (whole öre stored).

@@ -7,6 +7,7 @@ download or the JSON reads them all."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -89,17 +90,18 @@ class Evidence(Sequence):
 
 
 class SelectedEvidence(Evidence):
-    """The valid invoices matching ``where``, ``total`` of them (known beforehand, from a
-    summary), in (invoice date, id) order."""
+    """The valid invoices matching the conditions ``where()`` gives, ``total`` of them
+    (known beforehand, from a summary), in (invoice date, id) order. The conditions are made
+    only when the invoices are read: a page builds many flags and reads few."""
 
-    def __init__(self, total: int, *where):
+    def __init__(self, total: int, where: Callable[[], tuple]):
         super().__init__(total)
         self.where = where
 
     def _select(self, *columns) -> sa.Select:
         return (
             sa.select(*columns)
-            .where(Invoice.voided_at.is_(None), *self.where)
+            .where(Invoice.voided_at.is_(None), *self.where())
             .order_by(Invoice.invoiced_on, Invoice.id)
         )
 

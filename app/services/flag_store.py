@@ -47,7 +47,7 @@ from app.models import ContractAmendment
 from app.models import ContractFlagSet
 from app.models import DirectAwardThreshold
 from app.models import Invoice
-from app.models import InvoiceSummary
+from app.models import InvoiceContractYearSummary
 from app.models import ProcurementBasis
 from app.privacy import Audience
 from app.services.burndown import Burndown
@@ -495,8 +495,8 @@ def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | Non
     the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
     at some time in the year, and the vendors over the direct-award threshold without a
     contract that year."""
-    # The invoice summaries hold each contract's valid invoices by month of invoice date.
-    summary = InvoiceSummary
+    # The contract year summaries hold each contract's valid invoices by year of invoice date.
+    summary = InvoiceContractYearSummary
     contract_ids = db.session.scalars(
         sa.select(summary.contract_id)
         .where(summary.date_basis == "invoiced", summary.year == year, summary.contract_id != 0)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
@@ -23,7 +24,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import Contract
 from app.models import Invoice
-from app.models import InvoiceSummary
+from app.models import InvoiceContractYearSummary
 from app.models import ProcurementBasis
 from app.models import Vendor
 from app.money import N_
@@ -362,9 +363,9 @@ def threshold_flags(
     known = thresholds()
     if not known:
         return []
-    # Read from the invoice summaries: the valid invoices by invoice date, those under no
-    # contract kept apart (contract 0).
-    summary = InvoiceSummary
+    # Read from the contract year summaries: the valid invoices by invoice date, those under
+    # no contract kept apart (contract 0).
+    summary = InvoiceContractYearSummary
     query = (
         sa.select(
             summary.vendor_id,
@@ -394,19 +395,18 @@ def threshold_flags(
             "limit": limit.amount,
             "since": limit.valid_from.isoformat(),
         }
-        where = _without_contract(vendor, int(invoice_year), currency)
+        scope = (vendor, int(invoice_year), currency)
         flag = ThresholdFlag(
             "threshold",
             singular,
             params,
             # All the year's invoices without a contract: the summary counted them.
-            invoice_ids=SelectedEvidence(count, *where),
+            invoice_ids=SelectedEvidence(count, functools.partial(_without_contract, *scope)),
             vendor_id=vendor,
             year=int(invoice_year),
             plural=plural,
         )
         flag.currency = currency
-        flag.where = where
         flags.append(flag)
     ids = {f.vendor_id for f in flags}
     if ids:
@@ -428,14 +428,14 @@ class ThresholdFlag(Flag):
     the year's running sum passed the threshold) is looked for only when asked: a large
     body's year raises a thousand of them, and a page shows a few."""
 
-    where: tuple = ()
     _since: dt.date | None = None
     _looked = False
 
     @property  # type: ignore[override]
     def since(self) -> dt.date | None:
         if not self._looked:
-            self._since, self._looked = _passed_on(self.where, self.params["limit"]), True
+            where = _without_contract(self.vendor_id, self.year, self.currency)
+            self._since, self._looked = _passed_on(where, self.params["limit"]), True
         return self._since
 
     @since.setter

@@ -1,6 +1,7 @@
 """Invoice summaries kept exact: the valid invoices' sums per (date basis, vendor, year,
 month, currency, category, department, contract), per (date basis, year, vendor, currency),
-and per (date basis, year, month, currency, category, department), changed in the same
+per (date basis, year, contract, vendor, currency) and per (date basis, year, month,
+currency, category, department), changed in the same
 transaction as every write that changes an invoice.
 
 Every change is a delta: what the invoices it touches summed before is taken off, what they
@@ -79,11 +80,30 @@ MONTH_TABLE = sa.table(
       for name in MONTH_KEY),
     *(sa.column(name, sa.BigInteger) for name in SUMS),
 )  # fmt: skip
+#: The contract year table's key, and where each part is in :data:`KEY`.
+CONTRACT_YEAR_KEY = ("date_basis", "year", "contract_id", "vendor_id", "currency")
+_CONTRACT_YEAR_PARTS = tuple(KEY.index(name) for name in CONTRACT_YEAR_KEY)
+CONTRACT_YEAR_TABLE = sa.table(
+    "invoice_contract_year_summaries",
+    *(sa.column(name, sa.String if name in ("date_basis", "currency") else sa.Integer)
+      for name in CONTRACT_YEAR_KEY),
+    *(sa.column(name, sa.BigInteger) for name in SUMS),
+)  # fmt: skip
 #: Each table with its key, in the order every write changes them (two transactions lock
 #: the rows they share in the same order).
-TABLES = ((TABLE, KEY), (YEAR_TABLE, YEAR_KEY), (MONTH_TABLE, MONTH_KEY))
+TABLES = (
+    (TABLE, KEY),
+    (YEAR_TABLE, YEAR_KEY),
+    (CONTRACT_YEAR_TABLE, CONTRACT_YEAR_KEY),
+    (MONTH_TABLE, MONTH_KEY),
+)
 #: Where each part of a table's key is in :data:`KEY` (None: all of it, in order).
-_PARTS = {TABLE.name: None, YEAR_TABLE.name: _YEAR_PARTS, MONTH_TABLE.name: _MONTH_PARTS}
+_PARTS = {
+    TABLE.name: None,
+    YEAR_TABLE.name: _YEAR_PARTS,
+    CONTRACT_YEAR_TABLE.name: _CONTRACT_YEAR_PARTS,
+    MONTH_TABLE.name: _MONTH_PARTS,
+}
 #: The invoice attributes a summary depends on: a change to any other leaves every sum as is.
 WATCHED = (
     "vendor_id",
@@ -234,7 +254,7 @@ def _apply_select(connection: sa.Connection, where, sign: int) -> None:
         connection.execute(sa.delete(MONTH_TABLE).where(MONTH_TABLE.c.invoice_count == 0))
         vendors = sorted(connection.scalars(sa.select(Invoice.vendor_id).where(where).distinct()))
         for start in range(0, len(vendors), CHUNK):
-            for table in (TABLE, YEAR_TABLE):
+            for table in (TABLE, YEAR_TABLE, CONTRACT_YEAR_TABLE):
                 connection.execute(
                     sa.delete(table).where(
                         table.c.invoice_count == 0,
