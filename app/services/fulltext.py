@@ -103,7 +103,13 @@ def matches(document: Document, text: str | None) -> sa.ColumnElement:
         return sa.false()
     if _dialect() == "postgresql":
         query = sa.func.insyn_search_query(" ".join(found))
-        return vector(document).op("@@")(query)
+        condition = vector(document).op("@@")(query)
+        if document is INVOICES:
+            return condition
+        # The records' ids from the index: the lists OR this with substring matches, and in
+        # an OR the vector would be computed for every row instead.
+        model = document.model
+        return model.id.in_(sa.select(model.id).where(condition))
     # Words hold no quotes (see _WORD); a number is a whole word, as on PostgreSQL.
     terms = " AND ".join(f'"{w}"' if _NUMBER.fullmatch(w) else f'"{w}"*' for w in found)
     all_columns = {d.columns for d in DOCUMENTS if d.fts_table == document.fts_table}

@@ -61,7 +61,7 @@ class TotalsQuery:
     filters: InvoiceFilters = field(default_factory=InvoiceFilters)
 
 
-@dataclass
+@dataclass(slots=True)
 class TotalRow:
     """One group: its keys by dimension name, the sum, the count and the share of its
     currency's total (0–1, see :func:`share_of`)."""
@@ -117,10 +117,12 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
         return _summed(query, scope, in_ore)
     expressions: list = []
     readers: list = []
+    groups: list = []
     for name in query.by:
         index = len(expressions)
         parts = _dimension(name, filters)
         expressions.extend(parts)
+        groups.append((name, parts))
         readers.append((name, _key_reader(name, index)))
     amount = sa.func.sum(_measure(query.measure))
     if in_ore:
@@ -131,7 +133,8 @@ def _grouped(query: TotalsQuery, in_ore: bool = False) -> tuple[sa.Select, list]
     date = filters.date_column()
     if any(name in ("year", "month") for name in query.by) and date.expression.nullable:
         statement = statement.where(date.is_not(None))
-    return statement.group_by(*expressions, Invoice.currency), readers
+    statement = statement.group_by(*expressions, Invoice.currency)
+    return statement.order_by(*_ordering(query.by, groups, Invoice.currency, amount)), readers
 
 
 def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.Select, list]:
@@ -139,10 +142,13 @@ def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.S
     from a row per month and key instead of a row per invoice."""
     expressions: list = []
     readers: list = []
+    groups: list = []
     summary = scope.model
     for name in query.by:
         index = len(expressions)
-        expressions.extend(_summary_dimension(summary, name))
+        parts = _summary_dimension(summary, name)
+        expressions.extend(parts)
+        groups.append((name, parts))
         readers.append((name, _key_reader(name, index)))
     measure = {
         "gross": sa.type_coerce(summary.net_amount + summary.vat_amount, Money),
@@ -155,8 +161,21 @@ def _summed(query: TotalsQuery, scope: SummaryScope, in_ore: bool) -> tuple[sa.S
         sa.select(*expressions, summary.currency, amount, sa.func.sum(summary.invoice_count))
         .where(*scope.conditions)
         .group_by(*expressions, summary.currency)
+        .order_by(*_ordering(query.by, groups, summary.currency, amount))
     )
     return statement, readers
+
+
+def _ordering(by: tuple[str, ...], groups: list, currency, amount) -> list:
+    """The rows' order, made by the database (a large body's year × vendor is tens of
+    thousands of rows): by currency, then by period when a year or month leads the grouping,
+    then largest first; equal sums in the order of their keys, none first."""
+    order = [currency]
+    if by and by[0] in ("year", "month"):
+        order += [part for name, parts in groups if name in ("year", "month") for part in parts]
+    order.append(amount.desc())
+    order += [part.asc().nulls_first() for _name, parts in groups for part in parts]
+    return order
 
 
 def _summary_dimension(summary, name: str) -> list:
@@ -205,29 +224,7 @@ def totals(query: TotalsQuery) -> list[TotalRow]:
     ]
     _shares(rows)
     _label(rows, query.filters.audience, query.by)
-    rows.sort(key=_sort_key(query.by))
     return rows
-
-
-def _sort_key(by: tuple[str, ...]):
-    """Rows by currency, then by period when a year or month leads the grouping, then
-    largest first; equal sums in the order of their keys (none first), whatever order the
-    database grouped them in."""
-    periods = ("year", "month")
-    dates = [name for name in by if name in periods] if by and by[0] in periods else []
-
-    def key(row: TotalRow) -> tuple:
-        keys = row.keys
-        # Lists, not generators: this runs once per row of a grouping that can have tens of
-        # thousands.
-        return (
-            row.currency,
-            [keys.get(name) or 0 for name in dates],
-            -row.amount,
-            [(value is not None, value or 0) for value in keys.values()],
-        )
-
-    return key
 
 
 def _shares(rows: list[TotalRow]) -> None:
@@ -350,7 +347,11 @@ def pivot(filters: InvoiceFilters, measure: str = "net", top: int = 20) -> list[
     # Per currency: by vendor, [öre and count by year, öre, count, largest year's öre]; by
     # year, [öre, count].
     grouped: dict[str, tuple[dict, dict]] = {}
-    for vendor_id, year, currency, ore, count in db.session.execute(statement):
+    # Added up here in any order: no sorting in the database; read past the ORM's row
+    # handling, as in :func:`totals`.
+    db.session.flush()
+    rows = db.session.connection().execute(statement.order_by(None))
+    for vendor_id, year, currency, ore, count in rows:
         ore = ore or 0
         found = grouped.get(currency)
         if found is None:
