@@ -17,7 +17,6 @@ from app.models import AmendmentKind
 from app.models import DirectAwardThreshold
 from app.privacy import Audience
 from app.services.contracts import add_amendment
-from app.services.flag_store import year_flags
 from app.services.flags import DIRECT_AWARD_CEILING_EXAMPLE
 from app.services.flags import DIRECT_AWARD_INVOICED
 from app.services.flags import THRESHOLD_EXAMPLE_MESSAGE
@@ -26,6 +25,7 @@ from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
 from app.services.invoices import void_invoice
 from app.services.thresholds import create_threshold
+from app.services.year_flags import year_flags
 
 D = Decimal
 
@@ -597,7 +597,7 @@ def test_the_contract_list_counts_the_flags_that_still_hold(anonymous, demo):
 
 
 def test_a_years_balance_lists_only_the_flags_that_held_that_year(contract_case, anonymous):
-    from app.services.flag_store import year_flags
+    from app.services.year_flags import year_flags
 
     contract, _invoices = contract_case
     kinds_2010 = sorted(f.kind for f, _c, _l in year_flags(2010, Audience.STAFF))

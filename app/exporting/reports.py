@@ -17,12 +17,12 @@ from app.exporting.table import Column
 from app.exporting.table import Table
 from app.privacy import Audience
 from app.services.balance import balance
-from app.services.flag_store import year_flags
 from app.services.invoice_filters import InvoiceFilters
 from app.services.totals import TotalsQuery
 from app.services.totals import currency_totals
 from app.services.totals import pivot
 from app.services.totals import totals
+from app.services.year_flags import year_flags
 
 ZERO = Decimal("0.00")
 ONE = Decimal("1")

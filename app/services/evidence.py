@@ -7,6 +7,7 @@ download or the JSON reads them all."""
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,11 +59,13 @@ class Evidence(Sequence):
             )
         return self._ids
 
+    @abstractmethod
     def _read_head(self) -> list[Shown]:
-        raise NotImplementedError
+        """The first :data:`HEAD` invoices, read."""
 
+    @abstractmethod
     def _read_ids(self) -> list[int]:
-        raise NotImplementedError
+        """Every id, read."""
 
     def __len__(self) -> int:
         return self.total

@@ -47,9 +47,7 @@ from app.models import ContractAmendment
 from app.models import ContractFlagSet
 from app.models import DirectAwardThreshold
 from app.models import Invoice
-from app.models import InvoiceContractYearSummary
 from app.models import ProcurementBasis
-from app.privacy import Audience
 from app.services.burndown import Burndown
 from app.services.burndown import burndowns
 from app.services.evidence import HEAD
@@ -57,7 +55,6 @@ from app.services.evidence import Evidence
 from app.services.evidence import Shown
 from app.services.flags import Flag
 from app.services.flags import contract_flags
-from app.services.flags import threshold_flags
 from app.services.thresholds import thresholds
 
 #: Contracts recomputed per query: their invoices are read together.
@@ -82,6 +79,9 @@ class StoredEvidence(Evidence):
         self.contract = contract
         self._head = head
         self.runs = runs
+
+    def _read_head(self) -> list[Shown]:
+        return self._head or []  # kept in the row: never read
 
     def _read_ids(self) -> list[int]:
         order = contract_invoice_ids(self.contract)
@@ -482,38 +482,3 @@ def fill_missing() -> int:
         refresh(missing[start : start + CHUNK])
         db.session.commit()
     return len(missing)
-
-
-# --- a year's flags ---------------------------------------------------------------------------
-
-#: Contracts a year's flags look at: those with the most invoices that year.
-FLAGGED_CONTRACTS = 200
-
-
-def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | None]]:
-    """What a year raises, as (flag, currency of its amounts, contract label): the flags of
-    the contracts invoiced that year (the ``FLAGGED_CONTRACTS`` with most invoices) that held
-    at some time in the year, and the vendors over the direct-award threshold without a
-    contract that year."""
-    # The contract year summaries hold each contract's valid invoices by year of invoice date.
-    summary = InvoiceContractYearSummary
-    contract_ids = db.session.scalars(
-        sa.select(summary.contract_id)
-        .where(summary.date_basis == "invoiced", summary.year == year, summary.contract_id != 0)
-        .group_by(summary.contract_id)
-        .order_by(sa.func.sum(summary.invoice_count).desc(), summary.contract_id)
-        .limit(FLAGGED_CONTRACTS)
-    ).all()
-    known = thresholds()
-    contracts = db.session.scalars(
-        sa.select(Contract).where(Contract.id.in_(contract_ids)).order_by(Contract.id)
-    ).all()
-    stored = flags_of(contracts, known)
-    found: list[tuple[Flag, str, str | None]] = [
-        (flag, contract.currency, str(contract))
-        for contract in contracts
-        for flag in stored[contract.id]
-        if flag.overlaps(year)
-    ]
-    found += [(flag, flag.currency, None) for flag in threshold_flags(audience, year=year)]
-    return found

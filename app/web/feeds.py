@@ -24,9 +24,9 @@ from app.services import recent
 from app.services.balance import balance_years
 from app.services.changes import data_version
 from app.services.flag_store import flags_of
-from app.services.flag_store import year_flags
 from app.services.flags import contract_flags
 from app.services.flags import threshold_flags
+from app.services.year_flags import year_flags
 from app.web.api import audience
 from app.web.audience import request_audience
 from app.web.filters import money

@@ -13,11 +13,11 @@ from app.extensions import db
 from app.models import Contract
 from app.services.balance import balance as compute_balance
 from app.services.balance import balance_years
-from app.services.flag_store import year_flags
 from app.services.flags import contract_flags
 from app.services.totals import currency_totals
 from app.services.totals import pivot as compute_pivot
 from app.services.totals import totals as compute_totals
+from app.services.year_flags import year_flags
 from app.web.api import bp
 from app.web.api import queries
 from app.web.api import report_schemas

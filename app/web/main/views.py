@@ -14,9 +14,9 @@ from flask import url_for
 from app import i18n
 from app.extensions import db
 from app.services import overview
-from app.services.flag_store import year_flags
 from app.services.search import SHOWN
 from app.services.search import search_everything
+from app.services.year_flags import year_flags
 from app.web.audience import request_audience
 from app.web.listing import safe_next
 from app.web.reports import present

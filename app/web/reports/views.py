@@ -32,7 +32,6 @@ from app.services import lists as list_service
 from app.services import overview as overview_service
 from app.services.balance import balance
 from app.services.balance import balance_years
-from app.services.flag_store import year_flags
 from app.services.income import EngagementFilters
 from app.services.invoice_filters import DATE_BASES
 from app.services.invoice_filters import InvoiceFilters
@@ -41,6 +40,7 @@ from app.services.totals import MEASURES
 from app.services.totals import currency_totals
 from app.services.totals import pivot
 from app.services.totals import totals as compute_totals
+from app.services.year_flags import year_flags
 from app.web.audience import request_audience
 from app.web.downloads import send_table
 from app.web.filter_chips import filter_chips
