@@ -82,7 +82,7 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, workers: list[str]) -> subprocess.Popen:
-    """gunicorn serving ``create_app()`` on ``url``, as in production; waits for /healthz."""
+    """gunicorn serving ``app.wsgi`` on ``url``, as in production; waits for /healthz."""
     environment = {
         **os.environ,
         "INSYN_ENV": "production",
@@ -91,7 +91,7 @@ def start_server(url: str, port: int, workers: list[str]) -> subprocess.Popen:
     }
     process = subprocess.Popen(  # noqa: S603 - our own virtualenv's gunicorn
         [str(Path(sys.executable).parent / "gunicorn"), *workers, "--bind",
-         f"127.0.0.1:{port}", "app:create_app()"],
+         f"127.0.0.1:{port}", "app.wsgi:application"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60

@@ -551,7 +551,7 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     }
     process = subprocess.Popen(  # noqa: S603 - our own virtualenv's gunicorn
         [str(Path(sys.executable).parent / "gunicorn"), *GUNICORN, "--bind",
-         f"127.0.0.1:{port}", "app:create_app()"],
+         f"127.0.0.1:{port}", "app.wsgi:application"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=SERVER_LOG.open("a"),
     )  # fmt: skip
     deadline = time.monotonic() + 120

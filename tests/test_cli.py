@@ -112,3 +112,30 @@ def test_an_app_without_the_pages_imports_a_file_as_the_whole_app_does(databases
     finally:
         with lean.app_context():
             db.engine.dispose()
+
+
+def test_the_wsgi_module_builds_the_app_and_sets_its_loaded_objects_aside(tmp_path):
+    """``gunicorn 'app.wsgi:application'`` (the README's production command) finds a Flask
+    application there, and the objects loaded with it are out of the collector's reach."""
+    import subprocess
+    import sys
+
+    from tests.processes import ROOT, child_env
+
+    probe = (
+        "import gc, flask, app.wsgi as w;"
+        "print(isinstance(w.application, flask.Flask), gc.get_freeze_count())"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=child_env(f"sqlite:///{tmp_path / 'wsgi.sqlite3'}"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    is_flask, frozen = result.stdout.split()
+    assert is_flask == "True"
+    assert int(frozen) > 10_000  # the modules, mapped classes and templates of the app

@@ -180,10 +180,11 @@ def _period_series(filters, time, second, rows, periods, currency, measure) -> l
         for key, (label, _total, amounts) in named
     ]
     if rest:
-        values = []
-        for p in periods:
-            found = [amounts[p] for _key, (_label, _total, amounts) in rest if p in amounts]
-            values.append(sum(found, ZERO) if found else None)
+        others: dict = {}  # period → the sum of every other group's amounts in it
+        for _key, (_label, _total, amounts) in rest:
+            for period, amount in amounts.items():
+                others[period] = others.get(period, ZERO) + amount
+        values = [others.get(p) for p in periods]
         series.append(charts.Series(gettext("All others"), values, is_other=True))
     return series
 
