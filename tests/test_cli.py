@@ -120,7 +120,8 @@ def test_the_wsgi_module_builds_the_app_and_sets_its_loaded_objects_aside(tmp_pa
     import subprocess
     import sys
 
-    from tests.processes import ROOT, child_env
+    from tests.processes import ROOT
+    from tests.processes import child_env
 
     probe = (
         "import gc, flask, app.wsgi as w;"
