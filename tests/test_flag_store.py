@@ -15,6 +15,7 @@ from app.importing.run import import_and_commit
 from app.models import AmendmentKind
 from app.models import Contract
 from app.models import ContractFlagSet
+from app.models import Invoice
 from app.models import ProcurementBasis
 from app.services import flag_store
 from app.services import imports
@@ -144,6 +145,23 @@ def test_each_kind_of_write_keeps_the_row_exact(db, make_contract, make_invoice)
     # The amendment doubled the ceiling (flagged), but no invoice is beyond it any more.
     [amendments] = flag_store.flags_of([contract])[contract.id]
     assert (amendments.kind, len(amendments.invoice_ids)) == ("amendments", 0)
+    assert flag_store.differences() == []
+
+
+def test_a_statement_moving_invoices_to_another_contract_updates_both(
+    db, make_contract, make_invoice
+):
+    """An ORM ``update`` that sets the contract: the old one (its condition) and the new one
+    (the value set) are both recomputed."""
+    small = make_contract(ceiling_amount=D("1000.00"))
+    other = make_contract(vendor=small.vendor, ceiling_amount=D("1000.00"))
+    over = make_invoice(vendor=small.vendor, contract=small, net_amount=D("1500.00"))
+    db.session.commit()
+    assert [f.kind for f in flag_store.flags_of([small])[small.id]] == ["ceiling"]
+    db.session.execute(sa.update(Invoice).where(Invoice.id == over.id).values(contract_id=other.id))
+    db.session.commit()
+    assert _row(db, small).flags == "[]"
+    assert [f.kind for f in flag_store.flags_of([other])[other.id]] == ["ceiling"]
     assert flag_store.differences() == []
 
 

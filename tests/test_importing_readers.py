@@ -250,10 +250,17 @@ _SCHEMA_CHANGES = ("DROP INDEX", "CREATE INDEX", "ALTER TABLE", "LOCK ")
 def _schema_changes(app, path: Path) -> list[str]:
     """Import ``path`` in this process; the statements it ran that change the invoices'
     indexes or constraints (or lock a table)."""
+    seen, _report = _statements(app, path, lambda s: s.lstrip().upper().startswith(_SCHEMA_CHANGES))
+    return seen
+
+
+def _statements(app, path: Path, wanted) -> tuple[list[str], object]:
+    """Import ``path`` in this process: the statements it ran that ``wanted`` picks (their
+    first line), and the import's report."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, _params, _context, _many):
-        if statement.lstrip().upper().startswith(_SCHEMA_CHANGES):
+        if wanted(statement):
             seen.append(statement.strip().split("\n")[0][:80])
 
     with app.app_context():
@@ -265,7 +272,7 @@ def _schema_changes(app, path: Path) -> list[str]:
             sa.event.remove(engine, "before_cursor_execute", record)
             _db.session.remove()
         assert report.status == "ok" and report.imported, report.error
-    return seen
+    return seen, report
 
 
 def test_a_large_import_keeps_the_indexes_of_a_table_with_rows_and_sets_them_aside_when_empty(
@@ -284,3 +291,39 @@ def test_a_large_import_keeps_the_indexes_of_a_table_with_rows_and_sets_them_asi
     with own_app.app_context():
         count = _db.session.scalar(sa.select(sa.func.count()).select_from(Invoice))
         assert count == 2 * rows
+
+
+def test_rows_are_looked_up_only_where_an_earlier_import_could_have_left_them(
+    own_app, tmp_path, monkeypatch
+):
+    """A row already imported is recognised by its vendor and invoice number, one lookup per
+    chunk of such pairs. None is made for a vendor the import itself creates, nor into a table
+    that held no invoice: into an empty table the indexes are set aside during the load, and
+    each lookup would read every row written so far."""
+    from app.importing import load
+
+    monkeypatch.setattr(load, "BULK_THRESHOLD", 1000)
+    monkeypatch.setattr("app.importing.run.BULK_THRESHOLD", 1000)
+
+    def is_lookup(statement: str) -> bool:
+        return "invoices.invoice_number IN" in statement
+
+    # The vendors known, the table emptied past Insyn: a large load looks nothing up.
+    ledger_csv(tmp_path / "vendors.csv", 300)
+    _statements(own_app, tmp_path / "vendors.csv", is_lookup)
+    with own_app.app_context():
+        _db.session.execute(sa.text("DELETE FROM invoices"))
+        _db.session.commit()
+    ledger_csv(tmp_path / "first.csv", 2000)
+    lookups, report = _statements(own_app, tmp_path / "first.csv", is_lookup)
+    assert (lookups, report.imported) == ([], 2000)
+
+    # Into a table with rows, by vendors the import creates: nothing to look up either.
+    _small_ledger(tmp_path / "new-vendors.csv", 1500)
+    lookups, report = _statements(own_app, tmp_path / "new-vendors.csv", is_lookup)
+    assert (lookups, report.imported) == ([], 1500)
+
+    # Known vendors' rows in a table with rows are looked up, and those already there found.
+    ledger_csv(tmp_path / "overlapping.csv", 2100)
+    lookups, report = _statements(own_app, tmp_path / "overlapping.csv", is_lookup)
+    assert lookups and (report.imported, report.already_imported) == (100, 2000)

@@ -73,6 +73,8 @@ class InvoiceWriter:
         self._by_number = "vendor" in self.key and "invoice_number" in self.key
         #: The (vendor id, invoice number) pairs looked up so far.
         self._looked_up: set[tuple] = set()
+        #: Whether the table held no invoice before this import (then none is looked up).
+        self._nothing_before = False
         self.existing = Counter() if self._by_number else self._existing_keys()
         self.imported = 0
         self.already = 0
@@ -88,7 +90,7 @@ class InvoiceWriter:
         self._sqlite = dialect == "sqlite"
 
     def _existing_keys(self) -> Counter:
-        known = {v for v in self.resolved.vendors.values() if v > 0}
+        known = {v for v in self.resolved.vendors.values() if v > 0} - self.resolved.new_vendor_ids
         if not known:
             return Counter()
         days = [d for column in self.plan.dates.values() for d in (column.low, column.high) if d]
@@ -114,12 +116,20 @@ class InvoiceWriter:
 
     def _look_up(self, records: list[InvoiceRecord]) -> None:
         """Count the live invoices already there with a vendor and invoice number of
-        ``records`` (pairs not looked up before) into ``existing``."""
+        ``records`` (pairs not looked up before) into ``existing``.
+
+        Only rows that were there before this import can match (a file's own repeated rows
+        are all imported): nothing is looked up for a vendor this import created, nor when
+        the table was empty. Those lookups would find nothing, and into an empty table,
+        whose indexes are set aside during the load, each would read every row so far."""
+        if self._nothing_before:
+            return
         vendors = self.resolved.vendors
+        new = self.resolved.new_vendor_ids
         wanted = set()
         for record in records:
             pair = (vendors[record.vendor], record.number)
-            if pair[0] > 0 and pair not in self._looked_up:
+            if pair[0] > 0 and pair[0] not in new and pair not in self._looked_up:
                 wanted.add(pair)
         if not wanted:
             return
@@ -281,6 +291,7 @@ class InvoiceWriter:
         on PostgreSQL, its foreign keys), to build them once after in one set-based pass
         rather than row by row. All in the import's transaction: a failed import leaves them
         as they were."""
+        self._nothing_before = True
         connection = db.session.connection()
         for index in Invoice.__table__.indexes:
             index.drop(connection)

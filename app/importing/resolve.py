@@ -45,6 +45,8 @@ class Resolved:
 
     vendors: dict = field(default_factory=dict)  #: (name, id, ref cells) → vendor id (< 0: new)
     new_vendors: list[str] = field(default_factory=list)
+    #: The ids the new vendors were given (none of them has an invoice before this import).
+    new_vendor_ids: set[int] = field(default_factory=set)
     #: Spellings kept as another spelling of a vendor found by organisation number.
     new_spellings: list[str] = field(default_factory=list)
     flagged_ids: Counter = field(default_factory=Counter)  #: reason → rows' distinct cells
@@ -153,6 +155,7 @@ class Resolver:
         if self.write and created:
             db.session.flush()
             ids = {placeholder: vendor.id for placeholder, vendor in created.items()}
+            self.result.new_vendor_ids = set(ids.values())
             self.result.vendors = {cells: ids.get(v, v) for cells, v in self.result.vendors.items()}
         if self.write:
             _revive(Vendor, known.withdrawn & set(self.result.vendors.values()))

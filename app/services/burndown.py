@@ -131,6 +131,22 @@ def _step(row, terms: list[Terms]) -> Step:
     )
 
 
+def _counted(contract: Contract) -> tuple:
+    """The invoices a contract's burn-down runs through: its valid ones in its currency."""
+    return (
+        Invoice.contract_id == contract.id,
+        Invoice.voided_at.is_(None),
+        Invoice.currency == contract.currency,
+    )
+
+
+def invoice_ids(contract: Contract) -> list[int]:
+    """The ids of the invoices :func:`burndown` runs through, in its order."""
+    order = (Invoice.invoiced_on, Invoice.id)
+    query = sa.select(Invoice.id).where(*_counted(contract)).order_by(*order)
+    return list(db.session.scalars(query))
+
+
 def burndown(contract: Contract) -> Burndown:
     """The contract's invoices (valid ones, in its currency) in date order with running
     totals computed by the database (a window sum), each beside the terms then in force."""
@@ -145,11 +161,7 @@ def burndown(contract: Contract) -> Burndown:
             sa.func.sum(Invoice.net_amount).over(order_by=order),
             sa.func.coalesce(sa.func.sum(Invoice.hours).over(order_by=order), 0),
         )
-        .where(
-            Invoice.contract_id == contract.id,
-            Invoice.voided_at.is_(None),
-            Invoice.currency == contract.currency,
-        )
+        .where(*_counted(contract))
         .order_by(*order)
     )
     terms = contract_terms(contract)

@@ -50,6 +50,7 @@ from app.models import Invoice
 from app.models import ProcurementBasis
 from app.services.burndown import Burndown
 from app.services.burndown import burndowns
+from app.services.burndown import invoice_ids
 from app.services.evidence import HEAD
 from app.services.evidence import Evidence
 from app.services.evidence import Shown
@@ -84,23 +85,8 @@ class StoredEvidence(Evidence):
         return self._head or []  # kept in the row: never read
 
     def _read_ids(self) -> list[int]:
-        order = contract_invoice_ids(self.contract)
+        order = invoice_ids(self.contract)
         return [order[i] for start, stop in self.runs for i in range(start, stop)]
-
-
-def contract_invoice_ids(contract: Contract) -> list[int]:
-    """The ids of the invoices a contract's burn-down runs through, in its order."""
-    return list(
-        db.session.scalars(
-            sa.select(Invoice.id)
-            .where(
-                Invoice.contract_id == contract.id,
-                Invoice.voided_at.is_(None),
-                Invoice.currency == contract.currency,
-            )
-            .order_by(Invoice.invoiced_on, Invoice.id)
-        )
-    )
 
 
 def _runs(positions: list[int]) -> list[list[int]]:
@@ -382,10 +368,10 @@ def _on_execute(state: ORMExecuteState):
         if select is not None:
             return None  # refused by the summaries' hook, which runs next
     else:
-        values = getattr(statement, "_values", None) or {}
-        for column, value in values.items():
-            if getattr(column, "key", column) == "contract_id":
-                touched.add(getattr(value, "value", None))
+        if state.is_update:
+            # The contract an update sets, by its parameter's name (a condition's parameters
+            # are numbered: ``contract_id_1``).
+            touched.add(statement.compile().params.get("contract_id"))
         connection = state.session.connection()
         query = sa.select(Invoice.contract_id).distinct()
         if statement.whereclause is not None:

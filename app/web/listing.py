@@ -78,6 +78,46 @@ def paginate(query, total: int | None = None):
 MAX_ID = 2**31 - 1
 
 
+@dataclass(frozen=True)
+class RowWindow:
+    """The rows of a table held whole (a report's grouped rows) that a page shows, as the
+    ``pager`` macro reads a page: page ``page`` of ``pages``, rows ``first`` to ``last``
+    (counted from 1) of ``total``; ``start`` and ``stop`` slice them. A page past the last
+    shows the last."""
+
+    page: int
+    pages: int
+    total: int
+    start: int
+    stop: int
+
+    @classmethod
+    def of(cls, total: int, page: int, size: int) -> RowWindow:
+        """Page ``page`` of ``total`` rows, ``size`` rows a page."""
+        pages = max(1, -(-total // size))
+        page = min(max(page, 1), pages)
+        start = (page - 1) * size
+        return cls(page, pages, total, start, min(start + size, total))
+
+    first = property(lambda self: self.start + 1)
+    last = property(lambda self: self.stop)
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=3, right_edge=1):
+        """Page numbers to link, ``None`` for a gap (as Flask-SQLAlchemy's pages)."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            near = self.page - left_current <= number < self.page + right_current
+            if number <= left_edge or number > self.pages - right_edge or near:
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
 def int_arg(name: str) -> int | None:
     """A record id from the query string, or ``None`` when missing, not a number or out of
     range."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import dataclass
 
 from flask import Blueprint
 from flask import jsonify
@@ -44,6 +43,7 @@ from app.services.year_flags import year_flags
 from app.web.audience import request_audience
 from app.web.downloads import send_table
 from app.web.filter_chips import filter_chips
+from app.web.listing import RowWindow
 from app.web.listing import int_arg
 from app.web.listing import year_arg
 from app.web.report_args import invoices_url
@@ -128,6 +128,11 @@ def pivot_json():
 # --- totals ------------------------------------------------------------------------------------
 
 
+#: Rows the totals page shows at a time: a year × vendor grouping of a large body's decade
+#: has tens of thousands (its downloads and JSON hold them all).
+TOTALS_ROWS = 500
+
+
 @bp.get("/totals")
 def totals():
     """Sums grouped by one or two dimensions, with counts and shares; the table a page of
@@ -135,7 +140,7 @@ def totals():
     over all of them."""
     args = read_report_args()
     rows = compute_totals(args.totals_query)
-    window = RowWindow.of(len(rows), int_arg("page") or 1)
+    window = RowWindow.of(len(rows), int_arg("page") or 1, TOTALS_ROWS)
     shown = rows[window.start : window.stop]
     return render_template(
         "reports/totals.html",
@@ -151,49 +156,6 @@ def totals():
         **_filter_choices(),
         **_context_records(args.filters),
     )
-
-
-#: Rows the totals page shows at a time: a year × vendor grouping of a large body's decade
-#: has tens of thousands (its downloads and JSON hold them all).
-TOTALS_ROWS = 500
-
-
-@dataclass(frozen=True)
-class RowWindow:
-    """The rows of a table a page shows, as the ``pager`` macro reads a page: page ``page``
-    of ``pages``, rows ``first`` to ``last`` (counted from 1) of ``total``; ``start`` and
-    ``stop`` slice them. A page past the last shows the last."""
-
-    page: int
-    pages: int
-    total: int
-    start: int
-    stop: int
-
-    @classmethod
-    def of(cls, total: int, page: int) -> RowWindow:
-        pages = max(1, -(-total // TOTALS_ROWS))
-        page = min(max(page, 1), pages)
-        start = (page - 1) * TOTALS_ROWS
-        return cls(page, pages, total, start, min(start + TOTALS_ROWS, total))
-
-    first = property(lambda self: self.start + 1)
-    last = property(lambda self: self.stop)
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
-
-    def iter_pages(self, left_edge=1, left_current=2, right_current=3, right_edge=1):
-        """Page numbers to link, ``None`` for a gap (as Flask-SQLAlchemy's pages)."""
-        last = 0
-        for number in range(1, self.pages + 1):
-            near = self.page - left_current <= number < self.page + right_current
-            if number <= left_edge or number > self.pages - right_edge or near:
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
 
 
 @bp.get("/totals.json")
