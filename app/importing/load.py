@@ -151,7 +151,12 @@ class InvoiceWriter:
                 ),
                 Invoice.voided_at.is_(None),
             )
-            for row in db.session.execute(query):
+            # Each chunk's statement has a shape of its own (its vendors and their numbers):
+            # kept in SQLAlchemy's statement cache, a million rows' lookups held hundreds of MB.
+            rows = db.session.connection().execute(
+                query, execution_options={"compiled_cache": None}
+            )
+            for row in rows:
                 self.existing[
                     tuple(
                         _key_value(part, value) for part, value in zip(self.key, row, strict=True)
