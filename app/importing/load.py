@@ -73,8 +73,6 @@ class InvoiceWriter:
         self._by_number = "vendor" in self.key and "invoice_number" in self.key
         #: The (vendor id, invoice number) pairs looked up so far.
         self._looked_up: set[tuple] = set()
-        #: Whether the table held no invoice before this import (then none is looked up).
-        self._nothing_before = False
         self.existing = Counter() if self._by_number else self._existing_keys()
         self.imported = 0
         self.already = 0
@@ -120,9 +118,10 @@ class InvoiceWriter:
 
         Only rows that were there before this import can match (a file's own repeated rows
         are all imported): nothing is looked up for a vendor this import created, nor when
-        the table was empty. Those lookups would find nothing, and into an empty table,
-        whose indexes are set aside during the load, each would read every row so far."""
-        if self._nothing_before:
+        the table was empty (the one case where its indexes are set aside: see
+        :meth:`into_empty_table`). Those lookups would find nothing, and without the indexes
+        each would read every row written so far."""
+        if self.dropped_indexes:
             return
         vendors = self.resolved.vendors
         new = self.resolved.new_vendor_ids
@@ -296,7 +295,6 @@ class InvoiceWriter:
         on PostgreSQL, its foreign keys), to build them once after in one set-based pass
         rather than row by row. All in the import's transaction: a failed import leaves them
         as they were."""
-        self._nothing_before = True
         connection = db.session.connection()
         for index in Invoice.__table__.indexes:
             index.drop(connection)

@@ -97,8 +97,13 @@ class Contract(TimestampMixin, ProvenanceMixin, VersionMixin, VoidMixin, db.Mode
         order_by="(ContractAmendment.dated_on, ContractAmendment.id)",
     )
 
+    @staticmethod
+    def label(reference: str | None, title: str) -> str:
+        """How a contract is named: its reference, if it has one, then its title."""
+        return f"{reference} {title}" if reference else title
+
     def __str__(self) -> str:
-        return f"{self.reference} {self.title}" if self.reference else self.title
+        return self.label(self.reference, self.title)
 
     def __repr__(self) -> str:
         return f"<Contract {self.id} {self.reference!r}>"

@@ -277,7 +277,7 @@ def _names(model, ids, audience: Audience) -> dict:
     if model is Contract:
         query = sa.select(Contract.id, Contract.reference, Contract.title).where(*where)
         return {
-            contract_id: f"{reference} {title}" if reference else title
+            contract_id: Contract.label(reference, title)
             for contract_id, reference, title in db.session.execute(query)
             if contract_id in ids
         }
