@@ -10,9 +10,11 @@ import only its new rows, even when a ledger lists the same posting twice.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from app.extensions import db
 from app.importing.plan import Plan
@@ -73,6 +75,7 @@ class InvoiceWriter:
         self._by_number = "vendor" in self.key and "invoice_number" in self.key
         #: The (vendor id, invoice number) pairs looked up so far.
         self._looked_up: set[tuple] = set()
+        self._lookup: sa.Select | None = None
         self.existing = Counter() if self._by_number else self._existing_keys()
         self.imported = 0
         self.already = 0
@@ -80,6 +83,9 @@ class InvoiceWriter:
         self.dropped_indexes: list[sa.Index] = []
         self.dropped_constraints: list[sa.ForeignKeyConstraint] = []
         self._insert = None
+        #: The highest invoice id before this import's first row: every row it writes has a
+        #: higher one (ids only grow), so its rows are found by a range of the primary key.
+        self.after_id: int | None = None
         #: The search index's trigger set aside while rows go in (see ``finish``).
         self._search: fulltext.BulkInsert | None = None
         now = utcnow()
@@ -133,34 +139,40 @@ class InvoiceWriter:
         if not wanted:
             return
         self._looked_up |= wanted
-        pairs = list(wanted)
+        if self._lookup is None:
+            self._lookup = self._lookup_statement()
+        if self._sqlite:
+            parameters = {"pairs": json.dumps(list(wanted))}
+        else:
+            vendor_ids, numbers = zip(*wanted, strict=True)
+            parameters = {"vendors": list(vendor_ids), "numbers": list(numbers)}
+        for row in db.session.connection().execute(self._lookup, parameters):
+            self.existing[
+                tuple(_key_value(part, value) for part, value in zip(self.key, row, strict=True))
+            ] += 1
+
+    def _lookup_statement(self) -> sa.Select:
+        """The live invoices with one of the (vendor id, invoice number) pairs given, their
+        natural key's columns: each pair an index lookup. The pairs are one parameter (a JSON
+        array on SQLite, two arrays on PostgreSQL), so the statement has one shape for every
+        chunk, compiled once, whatever the number of pairs."""
+        if self._sqlite:
+            pairs = sa.func.json_each(sa.bindparam("pairs", type_=sa.Text)).table_valued("value")
+            vendor_id = sa.func.json_extract(pairs.c.value, "$[0]")
+            number = sa.func.json_extract(pairs.c.value, "$[1]")
+        else:
+            pairs = sa.func.unnest(
+                sa.bindparam("vendors", type_=postgresql.ARRAY(sa.BigInteger)),
+                sa.bindparam("numbers", type_=postgresql.ARRAY(sa.Text)),
+            ).table_valued("vendor_id", "invoice_number").render_derived(name="pairs")
+            vendor_id, number = pairs.c.vendor_id, pairs.c.invoice_number
         columns = [_KEY_COLUMNS[part] for part in self.key]
-        for start in range(0, len(pairs), 500):
-            numbers: dict[int, list] = {}
-            for vendor_id, number in pairs[start : start + 500]:
-                numbers.setdefault(vendor_id, []).append(number)
-            # A vendor's numbers each: an index lookup on both databases (SQLite does not
-            # look up a list of (vendor, number) row values in the index).
-            query = sa.select(*columns).where(
-                sa.or_(
-                    *(
-                        sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number.in_(found))
-                        for vendor_id, found in numbers.items()
-                    )
-                ),
-                Invoice.voided_at.is_(None),
-            )
-            # Each chunk's statement has a shape of its own (its vendors and their numbers):
-            # kept in SQLAlchemy's statement cache, a million rows' lookups held hundreds of MB.
-            rows = db.session.connection().execute(
-                query, execution_options={"compiled_cache": None}
-            )
-            for row in rows:
-                self.existing[
-                    tuple(
-                        _key_value(part, value) for part, value in zip(self.key, row, strict=True)
-                    )
-                ] += 1
+        return (
+            sa.select(*columns)
+            .select_from(pairs)
+            .join(Invoice, sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number == number))
+            .where(Invoice.voided_at.is_(None))
+        )
 
     def key_of(self, record: InvoiceRecord, vendor_id: int, category_id, department_id) -> tuple:
         parts = []
@@ -252,10 +264,14 @@ class InvoiceWriter:
 
     def _write(self, rows: list[tuple]) -> None:
         connection = db.session.connection()
+        if self.after_id is None:
+            self.after_id = connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(Invoice.id), 0))
+            ).scalar_one()
         names = ", ".join(self._COLUMNS)
         if self._sqlite:
             if self._search is None:
-                self._search = fulltext.BulkInsert(connection)
+                self._search = fulltext.BulkInsert(connection, self.after_id)
             placeholders = ", ".join("?" for _ in self._COLUMNS)
             statement = f"INSERT INTO invoices ({names}) VALUES ({placeholders})"  # noqa: S608
             connection.exec_driver_sql(statement, rows)
@@ -270,6 +286,14 @@ class InvoiceWriter:
             # The driver's own error (COPY runs past SQLAlchemy), made SQLAlchemy's as every
             # other statement's: the edges tell a lost connection or a refusal by that.
             raise sa.exc.DBAPIError.instance(statement, None, error, raw.Error) from None
+
+    def written(self) -> sa.ColumnElement[bool] | None:
+        """The condition that finds the rows this writer wrote (None when it wrote none): by
+        their batch, within the range of ids they took, so that the statements run after the
+        load (summaries, flags) read the new rows through the primary key, not the table."""
+        if self.after_id is None or self.batch_id is None:
+            return None
+        return sa.and_(Invoice.id > self.after_id, Invoice.import_batch_id == self.batch_id)
 
     def finish(self) -> None:
         """After the last chunk: index the rows written for the search (one statement)."""

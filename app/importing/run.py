@@ -52,7 +52,6 @@ from app.importing.resolve import Resolver
 from app.models import AuditEvent
 from app.models import ImportBatch
 from app.models import ImportSheet
-from app.models import Invoice
 from app.models.base import utcnow
 from app.money import N_
 from app.services import flag_store
@@ -386,9 +385,10 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
         # Only after a whole load: a failed one is rolled back, and the indexes dropped in its
         # transaction with it (rebuilding them on a lost connection would only hide why).
         writer.restore_indexes()
-    if write and batch is not None:
-        summaries.add_batch(batch.id)
-        flag_store.touch_where(Invoice.import_batch_id == batch.id)
+    written = writer.written() if write else None
+    if written is not None:
+        summaries.add_written(written)
+        flag_store.touch_where(written)
     if progress:
         progress(plan.data_rows, plan.data_rows)
     outcome = RegisterOutcome()

@@ -129,22 +129,21 @@ class BulkInsert:
     against 5 s without); indexing the new rows in one ``INSERT … SELECT`` costs about 2 s.
     The trigger is dropped and made again inside the load's transaction, so no other
     connection ever sees the table without it, and a failed load rolls both back. The new
-    rows are those above the highest id before the load (ids only grow: AUTOINCREMENT).
-    On PostgreSQL (the index is kept by the database, not by a trigger) it does nothing.
+    rows are those above ``after_id``, the highest id before the load (ids only grow:
+    AUTOINCREMENT). On PostgreSQL (the index is kept by the database, not by a trigger) it
+    does nothing.
     """
 
     TRIGGER = "search_invoices_insert"
 
-    def __init__(self, connection: sa.Connection) -> None:
+    def __init__(self, connection: sa.Connection, after_id: int) -> None:
         self.connection = connection
         self.trigger_sql: str | None = None
+        self.after_id = after_id
         if connection.dialect.name != "sqlite":
             return
         self.trigger_sql = connection.exec_driver_sql(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (self.TRIGGER,)
-        ).scalar()
-        self.after_id = connection.exec_driver_sql(
-            "SELECT coalesce(max(id), 0) FROM invoices"
         ).scalar()
         if self.trigger_sql:
             connection.exec_driver_sql(f"DROP TRIGGER {self.TRIGGER}")

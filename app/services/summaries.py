@@ -15,7 +15,7 @@ its summary following:
   changed invoices before the flush and after it (:func:`install`);
 - ORM statements on invoices run through the session (``session.execute(update(Invoice)…)``
   or a bulk ``insert(Invoice)`` with rows): another hook wraps them the same way;
-- the importer's driver-level bulk insert, which no hook sees: it calls :func:`add_batch`
+- the importer's driver-level bulk insert, which no hook sees: it calls :func:`add_written`
   after its rows are in, and undoing an import calls :func:`remove` before voiding its rows.
 
 Writing invoices with plain SQL on a connection goes past all three; ``insyn db
@@ -263,11 +263,13 @@ def _apply_select(connection: sa.Connection, where, sign: int) -> None:
                 )
 
 
-def add_batch(batch_id: int) -> None:
-    """Add the invoices of import batch ``batch_id`` (just written at the driver level, past
-    the session's hooks) to the summaries, in one grouped statement per date basis. Call it
-    once, after the batch's last row is in."""
-    _apply_select(db.session.connection(), Invoice.import_batch_id == batch_id, 1)
+def add_written(where) -> None:
+    """Add the invoices matching ``where`` (an import's rows, just written at the driver
+    level, past the session's hooks) to the summaries, in one grouped statement per date
+    basis and table. Call it once, after the last row is in; ``where`` should be one an
+    index answers (the importer's bounds its rows by id), or each statement reads the whole
+    table."""
+    _apply_select(db.session.connection(), where, 1)
 
 
 def remove(where) -> None:
