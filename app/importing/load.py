@@ -161,16 +161,22 @@ class InvoiceWriter:
             vendor_id = sa.func.json_extract(pairs.c.value, "$[0]")
             number = sa.func.json_extract(pairs.c.value, "$[1]")
         else:
-            pairs = sa.func.unnest(
-                sa.bindparam("vendors", type_=postgresql.ARRAY(sa.BigInteger)),
-                sa.bindparam("numbers", type_=postgresql.ARRAY(sa.Text)),
-            ).table_valued("vendor_id", "invoice_number").render_derived(name="pairs")
+            pairs = (
+                sa.func.unnest(
+                    sa.bindparam("vendors", type_=postgresql.ARRAY(sa.BigInteger)),
+                    sa.bindparam("numbers", type_=postgresql.ARRAY(sa.Text)),
+                )
+                .table_valued("vendor_id", "invoice_number")
+                .render_derived(name="pairs")
+            )
             vendor_id, number = pairs.c.vendor_id, pairs.c.invoice_number
         columns = [_KEY_COLUMNS[part] for part in self.key]
         return (
             sa.select(*columns)
             .select_from(pairs)
-            .join(Invoice, sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number == number))
+            .join(
+                Invoice, sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number == number)
+            )
             .where(Invoice.voided_at.is_(None))
         )
 
