@@ -73,8 +73,11 @@ class InvoiceWriter:
         )
         #: Whether ``existing`` is filled chunk by chunk (see :meth:`_look_up`).
         self._by_number = "vendor" in self.key and "invoice_number" in self.key
-        #: The (vendor id, invoice number) pairs looked up so far.
-        self._looked_up: set[tuple] = set()
+        #: The (vendor id, invoice number) pairs looked up so far that found invoices: those
+        #: are counted in ``existing`` once and not again. (A pair that found none may be
+        #: looked up again in a later chunk, and again finds none: the lookup reads only the
+        #: invoices there before this import, so the set stays as small as the overlap.)
+        self._found: set[tuple] = set()
         self._lookup: sa.Select | None = None
         self.existing = Counter() if self._by_number else self._existing_keys()
         self.imported = 0
@@ -86,6 +89,8 @@ class InvoiceWriter:
         #: The highest invoice id before this import's first row: every row it writes has a
         #: higher one (ids only grow), so its rows are found by a range of the primary key.
         self.after_id: int | None = None
+        #: Whether any row was written.
+        self._wrote = False
         #: The search index's trigger set aside while rows go in (see ``finish``).
         self._search: fulltext.BulkInsert | None = None
         now = utcnow()
@@ -134,11 +139,10 @@ class InvoiceWriter:
         wanted = set()
         for record in records:
             pair = (vendors[record.vendor], record.number)
-            if pair[0] > 0 and pair[0] not in new and pair not in self._looked_up:
+            if pair[0] > 0 and pair[0] not in new and pair not in self._found:
                 wanted.add(pair)
         if not wanted:
             return
-        self._looked_up |= wanted
         if self._lookup is None:
             self._lookup = self._lookup_statement()
         if self._sqlite:
@@ -146,16 +150,20 @@ class InvoiceWriter:
         else:
             vendor_ids, numbers = zip(*wanted, strict=True)
             parameters = {"vendors": list(vendor_ids), "numbers": list(numbers)}
+        parameters["after_id"] = self.after_id
         for row in db.session.connection().execute(self._lookup, parameters):
+            *key, vendor_id, number = row
+            self._found.add((vendor_id, number))
             self.existing[
-                tuple(_key_value(part, value) for part, value in zip(self.key, row, strict=True))
+                tuple(_key_value(part, value) for part, value in zip(self.key, key, strict=True))
             ] += 1
 
     def _lookup_statement(self) -> sa.Select:
-        """The live invoices with one of the (vendor id, invoice number) pairs given, their
-        natural key's columns: each pair an index lookup. The pairs are one parameter (a JSON
-        array on SQLite, two arrays on PostgreSQL), so the statement has one shape for every
-        chunk, compiled once, whatever the number of pairs."""
+        """The live invoices that were there before this import (ids up to ``after_id``) with
+        one of the (vendor id, invoice number) pairs given: their natural key's columns, then
+        the pair. Each pair is an index lookup. The pairs are one parameter (a JSON array on
+        SQLite, two arrays on PostgreSQL), so the statement has one shape for every chunk,
+        compiled once, whatever the number of pairs."""
         if self._sqlite:
             pairs = sa.func.json_each(sa.bindparam("pairs", type_=sa.Text)).table_valued("value")
             vendor_id = sa.func.json_extract(pairs.c.value, "$[0]")
@@ -172,12 +180,12 @@ class InvoiceWriter:
             vendor_id, number = pairs.c.vendor_id, pairs.c.invoice_number
         columns = [_KEY_COLUMNS[part] for part in self.key]
         return (
-            sa.select(*columns)
+            sa.select(*columns, Invoice.vendor_id, Invoice.invoice_number)
             .select_from(pairs)
             .join(
                 Invoice, sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number == number)
             )
-            .where(Invoice.voided_at.is_(None))
+            .where(Invoice.voided_at.is_(None), Invoice.id <= sa.bindparam("after_id"))
         )
 
     def key_of(self, record: InvoiceRecord, vendor_id: int, category_id, department_id) -> tuple:
@@ -196,6 +204,10 @@ class InvoiceWriter:
         vendors = self.resolved.vendors
         categories, departments = self.resolved.categories, self.resolved.departments
         contracts = self.resolved.contracts
+        if self.after_id is None:
+            self.after_id = db.session.execute(
+                sa.select(sa.func.coalesce(sa.func.max(Invoice.id), 0))
+            ).scalar_one()
         if self._by_number:
             self._look_up(records)
         existing = self.existing
@@ -270,10 +282,7 @@ class InvoiceWriter:
 
     def _write(self, rows: list[tuple]) -> None:
         connection = db.session.connection()
-        if self.after_id is None:
-            self.after_id = connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(Invoice.id), 0))
-            ).scalar_one()
+        self._wrote = True
         names = ", ".join(self._COLUMNS)
         if self._sqlite:
             if self._search is None:
@@ -297,7 +306,7 @@ class InvoiceWriter:
         """The condition that finds the rows this writer wrote (None when it wrote none): by
         their batch, within the range of ids they took, so that the statements run after the
         load (summaries, flags) read the new rows through the primary key, not the table."""
-        if self.after_id is None or self.batch_id is None:
+        if not self._wrote or self.batch_id is None:
             return None
         return sa.and_(Invoice.id > self.after_id, Invoice.import_batch_id == self.batch_id)
 
