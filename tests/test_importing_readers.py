@@ -317,7 +317,7 @@ def test_a_row_repeated_across_chunks_counts_only_what_was_there_before(
 ):
     """A known vendor's invoice the table lacks, listed twice in chunks apart, is imported
     twice (the second lookup must not find the first copy, just written); one the table holds
-    once, listed twice, is imported once."""
+    once, listed twice, is imported once, and with another amount it is another posting."""
     from app.importing import records
 
     ledger_csv(tmp_path / "first.csv", 300)
@@ -325,13 +325,15 @@ def test_a_row_repeated_across_chunks_counts_only_what_was_there_before(
     known = (tmp_path / "first.csv").read_text(encoding="utf-8").splitlines()[2]
     new = "Leverantör 2 AB;N-1;2015-01-01;10,00"
     fillers = [f"Leverantör {n} AB;X-{n};2016-02-0{n % 9 + 1};{n},50" for n in range(8)]
-    lines = [known, new, *fillers[:4], known, new, *fillers[4:]]
+    # The known invoice's vendor and number again, with another amount: another posting.
+    other = ";".join([*known.split(";")[:3], "1,00"])
+    lines = [known, new, *fillers[:4], known, new, other, *fillers[4:]]
     (tmp_path / "repeats.csv").write_text(
         "\n".join(["Leverantör;Fakturanummer;Fakturadatum;Belopp", *lines, ""]), encoding="utf-8"
     )
     monkeypatch.setattr(records, "CHUNK", 3)
     _lookups, report = _statements(own_app, tmp_path / "repeats.csv", lambda statement: False)
-    assert (report.imported, report.already_imported) == (8 + 2 + 1, 1)
+    assert (report.imported, report.already_imported) == (8 + 2 + 1 + 1, 1)
 
 
 def test_rows_are_looked_up_only_where_an_earlier_import_could_have_left_them(

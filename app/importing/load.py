@@ -73,11 +73,10 @@ class InvoiceWriter:
         )
         #: Whether ``existing`` is filled chunk by chunk (see :meth:`_look_up`).
         self._by_number = "vendor" in self.key and "invoice_number" in self.key
-        #: The (vendor id, invoice number) pairs looked up so far that found invoices: those
-        #: are counted in ``existing`` once and not again. (A pair that found none may be
-        #: looked up again in a later chunk, and again finds none: the lookup reads only the
-        #: invoices there before this import, so the set stays as small as the overlap.)
-        self._found: set[tuple] = set()
+        #: The natural keys counted into ``existing`` so far: each once, with every invoice
+        #: there that has it. Only keys some row of the file has are kept, so this stays as
+        #: small as the overlap between the file and the table.
+        self._counted: set[tuple] = set()
         self._lookup: sa.Select | None = None
         self.existing = Counter() if self._by_number else self._existing_keys()
         self.imported = 0
@@ -124,24 +123,32 @@ class InvoiceWriter:
         return counts
 
     def _look_up(self, records: list[InvoiceRecord]) -> None:
-        """Count the live invoices already there with a vendor and invoice number of
-        ``records`` (pairs not looked up before) into ``existing``.
+        """Count the live invoices already there whose natural key a row of ``records`` has
+        (and that were not counted before) into ``existing``.
 
-        Only rows that were there before this import can match (a file's own repeated rows
-        are all imported): nothing is looked up for a vendor this import created, nor when
-        the table was empty (the one case where its indexes are set aside: see
-        :meth:`into_empty_table`). Those lookups would find nothing, and without the indexes
-        each would read every row written so far."""
+        They are found by vendor and invoice number (an index lookup each) and kept only when
+        their whole key is one of the chunk's: a vendor's number can recur over the years
+        with other dates and amounts, and keeping every such invoice would hold a large part
+        of the table in memory. A pair may be looked up again in a later chunk; the keys
+        counted before are not counted again. Only rows that were there before this import
+        are read (ids up to ``after_id``), never the chunk before's.
+
+        Nothing is looked up for a vendor this import created, nor when the table was empty
+        (the one case where its indexes are set aside: see :meth:`into_empty_table`). Those
+        lookups would find nothing, and without the indexes each would read every row
+        written so far."""
         if self.dropped_indexes:
             return
         vendors = self.resolved.vendors
         new = self.resolved.new_vendor_ids
-        wanted = set()
+        wanted, keys = set(), set()
         for record in records:
-            pair = (vendors[record.vendor], record.number)
-            if pair[0] > 0 and pair[0] not in new and pair not in self._found:
-                wanted.add(pair)
-        if not wanted:
+            vendor_id = vendors[record.vendor]
+            if vendor_id > 0 and vendor_id not in new:
+                wanted.add((vendor_id, record.number))
+                keys.add(self.key_of(record, vendor_id, *self._list_ids(record)))
+        keys -= self._counted
+        if not keys:
             return
         if self._lookup is None:
             self._lookup = self._lookup_statement()
@@ -152,16 +159,29 @@ class InvoiceWriter:
             parameters = {"vendors": list(vendor_ids), "numbers": list(numbers)}
         parameters["after_id"] = self.after_id
         for row in db.session.connection().execute(self._lookup, parameters):
-            *key, vendor_id, number = row
-            self._found.add((vendor_id, number))
-            self.existing[
-                tuple(_key_value(part, value) for part, value in zip(self.key, key, strict=True))
-            ] += 1
+            key = tuple(_key_value(part, value) for part, value in zip(self.key, row, strict=True))
+            if key in keys:
+                self.existing[key] += 1
+                # A key that found none is looked up again if it recurs, and finds none again.
+                self._counted.add(key)
+
+    def _list_ids(self, record: InvoiceRecord) -> tuple[int | None, int | None]:
+        """The record's category and department ids (None when its cells are empty): its
+        account names the category when the category cell is empty."""
+        category, code, department = record.category, record.category_code, record.department
+        categories, departments = self.resolved.categories, self.resolved.departments
+        category_id = (
+            categories.get(category)
+            if category not in (None, "")
+            else (categories.get(code) if code not in (None, "") else None)
+        )
+        department_id = departments.get(department) if department not in (None, "") else None
+        return category_id, department_id
 
     def _lookup_statement(self) -> sa.Select:
         """The live invoices that were there before this import (ids up to ``after_id``) with
-        one of the (vendor id, invoice number) pairs given: their natural key's columns, then
-        the pair. Each pair is an index lookup. The pairs are one parameter (a JSON array on
+        one of the (vendor id, invoice number) pairs given: their natural key's columns. Each
+        pair is an index lookup. The pairs are one parameter (a JSON array on
         SQLite, two arrays on PostgreSQL), so the statement has one shape for every chunk,
         compiled once, whatever the number of pairs."""
         if self._sqlite:
@@ -180,7 +200,7 @@ class InvoiceWriter:
             vendor_id, number = pairs.c.vendor_id, pairs.c.invoice_number
         columns = [_KEY_COLUMNS[part] for part in self.key]
         return (
-            sa.select(*columns, Invoice.vendor_id, Invoice.invoice_number)
+            sa.select(*columns)
             .select_from(pairs)
             .join(
                 Invoice, sa.and_(Invoice.vendor_id == vendor_id, Invoice.invoice_number == number)
@@ -202,7 +222,6 @@ class InvoiceWriter:
     def add(self, records: list[InvoiceRecord]) -> None:
         """Write a chunk of records (or, in a preview, count it)."""
         vendors = self.resolved.vendors
-        categories, departments = self.resolved.categories, self.resolved.departments
         contracts = self.resolved.contracts
         if self.after_id is None:
             self.after_id = db.session.execute(
@@ -211,6 +230,7 @@ class InvoiceWriter:
         if self._by_number:
             self._look_up(records)
         existing = self.existing
+        list_ids = self._list_ids
         rows = []
         sqlite = self._sqlite
         for record in records:
@@ -218,12 +238,7 @@ class InvoiceWriter:
             (sheet, row, vendor, number, invoiced, paid, net, vat, currency, category, code,
              department, description, contract, hours) = record  # fmt: skip
             vendor_id = vendors[vendor]
-            category_id = (
-                categories.get(category)
-                if category not in (None, "")
-                else (categories.get(code) if code not in (None, "") else None)
-            )
-            department_id = departments.get(department) if department not in (None, "") else None
+            category_id, department_id = list_ids(record)
             if existing:
                 key = self.key_of(record, vendor_id, category_id, department_id)
                 if existing.get(key):
