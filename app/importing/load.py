@@ -74,8 +74,8 @@ class InvoiceWriter:
         #: Whether ``existing`` is filled chunk by chunk (see :meth:`_look_up`).
         self._by_number = "vendor" in self.key and "invoice_number" in self.key
         #: The natural keys counted into ``existing`` so far: each once, with every invoice
-        #: there that has it. Only keys some row of the file has are kept, so this stays as
-        #: small as the overlap between the file and the table.
+        #: there that has it. Only keys that some row of the file has and some invoice there
+        #: has too are kept, so this stays as small as the overlap of the file and the table.
         self._counted: set[tuple] = set()
         self._lookup: sa.Select | None = None
         self.existing = Counter() if self._by_number else self._existing_keys()
@@ -162,7 +162,8 @@ class InvoiceWriter:
             key = tuple(_key_value(part, value) for part, value in zip(self.key, row, strict=True))
             if key in keys:
                 self.existing[key] += 1
-                # A key that found none is looked up again if it recurs, and finds none again.
+                # Only keys that found invoices are remembered: one that found none, looked
+                # up again in a later chunk, finds none again.
                 self._counted.add(key)
 
     def _list_ids(self, record: InvoiceRecord) -> tuple[int | None, int | None]:
@@ -181,9 +182,9 @@ class InvoiceWriter:
     def _lookup_statement(self) -> sa.Select:
         """The live invoices that were there before this import (ids up to ``after_id``) with
         one of the (vendor id, invoice number) pairs given: their natural key's columns. Each
-        pair is an index lookup. The pairs are one parameter (a JSON array on
-        SQLite, two arrays on PostgreSQL), so the statement has one shape for every chunk,
-        compiled once, whatever the number of pairs."""
+        pair is an index lookup. The pairs are one parameter (a JSON array on SQLite, two
+        arrays on PostgreSQL), so the statement has one shape for every chunk, compiled
+        once, whatever the number of pairs."""
         if self._sqlite:
             pairs = sa.func.json_each(sa.bindparam("pairs", type_=sa.Text)).table_valued("value")
             vendor_id = sa.func.json_extract(pairs.c.value, "$[0]")
