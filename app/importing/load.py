@@ -122,9 +122,9 @@ class InvoiceWriter:
                 ] += 1
         return counts
 
-    def _look_up(self, records: list[InvoiceRecord]) -> None:
+    def _look_up(self, records: list[InvoiceRecord], keys_of: list[tuple]) -> None:
         """Count the live invoices already there whose natural key a row of ``records`` has
-        (and that were not counted before) into ``existing``.
+        (``keys_of``, in the records' order; those not counted before) into ``existing``.
 
         They are found by vendor and invoice number (an index lookup each) and kept only when
         their whole key is one of the chunk's: a vendor's number can recur over the years
@@ -136,17 +136,15 @@ class InvoiceWriter:
         Nothing is looked up for a vendor this import created, nor when the table was empty
         (the one case where its indexes are set aside: see :meth:`into_empty_table`). Those
         lookups would find nothing, and without the indexes each would read every row
-        written so far."""
-        if self.dropped_indexes:
-            return
+        written so far (the caller does not call it then)."""
         vendors = self.resolved.vendors
         new = self.resolved.new_vendor_ids
         wanted, keys = set(), set()
-        for record in records:
+        for record, key in zip(records, keys_of, strict=True):
             vendor_id = vendors[record.vendor]
             if vendor_id > 0 and vendor_id not in new:
                 wanted.add((vendor_id, record.number))
-                keys.add(self.key_of(record, vendor_id, *self._list_ids(record)))
+                keys.add(key)
         keys -= self._counted
         if not keys:
             return
@@ -228,24 +226,31 @@ class InvoiceWriter:
             self.after_id = db.session.execute(
                 sa.select(sa.func.coalesce(sa.func.max(Invoice.id), 0))
             ).scalar_one()
-        if self._by_number:
-            self._look_up(records)
-        existing = self.existing
         list_ids = self._list_ids
+        ids = [(vendors[record.vendor], *list_ids(record)) for record in records]
+        existing = self.existing
+        # Each row's natural key, once: for the lookup, then to tell the rows already there.
+        # None into an empty table (nothing there, nothing looked up).
+        lookup = self._by_number and not self.dropped_indexes
+        keys_of = (
+            [self.key_of(record, *found) for record, found in zip(records, ids, strict=True)]
+            if lookup or existing
+            else [None] * len(records)
+        )
+        if lookup:
+            self._look_up(records, keys_of)
         rows = []
         sqlite = self._sqlite
-        for record in records:
+        for record, (vendor_id, category_id, department_id), key in zip(
+            records, ids, keys_of, strict=True
+        ):
             # One record's fields, by name (the tuple unpacks at C speed).
             (sheet, row, vendor, number, invoiced, paid, net, vat, currency, category, code,
              department, description, contract, hours) = record  # fmt: skip
-            vendor_id = vendors[vendor]
-            category_id, department_id = list_ids(record)
-            if existing:
-                key = self.key_of(record, vendor_id, category_id, department_id)
-                if existing.get(key):
-                    existing[key] -= 1
-                    self.already += 1
-                    continue
+            if existing and existing.get(key):
+                existing[key] -= 1
+                self.already += 1
+                continue
             self.imported += 1
             self.totals[currency] += net
             if not self.write:
