@@ -407,7 +407,8 @@ def test_an_import_and_its_undoing_move_the_sums(db, tmp_csv, make_vendor):
         sa.event.remove(engine, "before_cursor_execute", record)
     db.session.commit()
     invoice_statements = [s for s in by_batch if "invoices.import_batch_id" in s]
-    assert len(invoice_statements) >= 10, by_batch
+    # Two sums into the summaries' scratch table (one per date basis), and the rest of undoing.
+    assert len(invoice_statements) >= 4, by_batch
     assert all("invoices.id BETWEEN" in s for s in invoice_statements), invoice_statements
     assert invoices.invoice_totals(InvoiceFilters(vendor_id=vendor.id)) == []
     assert (

@@ -241,34 +241,58 @@ def _apply_to(connection, table: sa.TableClause, key: tuple[str, ...], deltas: D
         )
 
 
+#: The scratch table a whole batch's invoices are summed into, by :data:`KEY`, before every
+#: summary table takes its share: the invoices are read once per date basis, not once per
+#: table. Temporary, so private to the connection and gone with its transaction.
+_SCRATCH = sa.Table(
+    "summary_scratch",
+    sa.MetaData(),
+    *(sa.Column(name, sa.String if name in ("date_basis", "currency") else sa.Integer)
+      for name in KEY),
+    *(sa.Column(name, sa.BigInteger) for name in SUMS),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+
+
 def _apply_select(connection: sa.Connection, where, sign: int) -> None:
     """Add (``sign`` 1) or take off (-1) the sums of the valid invoices matching ``where``,
-    grouped and merged in the database: for a whole import batch."""
+    grouped and merged in the database: for a whole import batch, or all invoices.
+
+    The invoices are summed by the whole key into :data:`_SCRATCH` (one statement per date
+    basis); each summary table then adds up its own key from there, a few thousand rows
+    where the invoices may be millions."""
+    scratch = _SCRATCH
+    scratch.drop(connection, checkfirst=True)  # left by a statement that failed half-way
+    scratch.create(connection)
     for basis, date in BASES:
-        for table, key in TABLES:
-            grouped = _grouped(basis, date, where, sign, _PARTS[table.name])
-            statement = _insert(connection, table).from_select([*key, *SUMS], grouped)
-            connection.execute(_upsert(statement, table, key))
+        connection.execute(
+            sa.insert(scratch).from_select([*KEY, *SUMS], _grouped(basis, date, where, sign))
+        )
+    for table, key in TABLES:
+        parts = [scratch.c[name] for name in key]
+        grouped = sa.select(*parts, *(sa.func.sum(scratch.c[name]) for name in SUMS))
+        # SQLite reads an ``ON`` after ``INSERT … SELECT … FROM t`` as a join's unless a
+        # WHERE ends the SELECT (its documented way round).
+        grouped = grouped.where(sa.true()).group_by(*parts)
+        statement = _insert(connection, table).from_select([*key, *SUMS], grouped)
+        connection.execute(_upsert(statement, table, key))
     if sign < 0:
         # The month table is small: its emptied rows are found without a vendor.
         connection.execute(sa.delete(MONTH_TABLE).where(MONTH_TABLE.c.invoice_count == 0))
-        vendors = sorted(connection.scalars(sa.select(Invoice.vendor_id).where(where).distinct()))
-        for start in range(0, len(vendors), CHUNK):
-            for table in (TABLE, YEAR_TABLE, CONTRACT_YEAR_TABLE):
-                connection.execute(
-                    sa.delete(table).where(
-                        table.c.invoice_count == 0,
-                        table.c.vendor_id.in_(vendors[start : start + CHUNK]),
-                    )
-                )
+        vendors = sa.select(scratch.c.vendor_id).distinct().scalar_subquery()
+        for table in (TABLE, YEAR_TABLE, CONTRACT_YEAR_TABLE):
+            connection.execute(
+                sa.delete(table).where(table.c.invoice_count == 0, table.c.vendor_id.in_(vendors))
+            )
+    scratch.drop(connection)
 
 
 def add_written(where) -> None:
     """Add the invoices matching ``where`` (an import's rows, just written at the driver
-    level, past the session's hooks) to the summaries, in one grouped statement per date
-    basis and table. Call it once, after the last row is in; ``where`` should be one an
-    index answers (the importer's bounds its rows by id), or each statement reads the whole
-    table."""
+    level, past the session's hooks) to the summaries: read once per date basis, then merged
+    into each table in one statement. Call it once, after the last row is in; ``where``
+    should be one an index answers (the importer's bounds its rows by id), or both reads go
+    through the whole table."""
     _apply_select(db.session.connection(), where, 1)
 
 
