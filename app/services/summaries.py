@@ -270,10 +270,15 @@ def _apply_select(connection: sa.Connection, where, sign: int) -> None:
         )
     for table, key in TABLES:
         parts = [scratch.c[name] for name in key]
-        grouped = sa.select(*parts, *(sa.func.sum(scratch.c[name]) for name in SUMS))
+        if key == KEY:
+            # Already one row per key, in the key's order (as grouped).
+            grouped = sa.select(*parts, *(scratch.c[name] for name in SUMS))
+        else:
+            grouped = sa.select(*parts, *(sa.func.sum(scratch.c[name]) for name in SUMS))
+            grouped = grouped.group_by(*parts)
         # SQLite reads an ``ON`` after ``INSERT … SELECT … FROM t`` as a join's unless a
         # WHERE ends the SELECT (its documented way round).
-        grouped = grouped.where(sa.true()).group_by(*parts)
+        grouped = grouped.where(sa.true())
         statement = _insert(connection, table).from_select([*key, *SUMS], grouped)
         connection.execute(_upsert(statement, table, key))
     if sign < 0:
