@@ -28,7 +28,8 @@ def grant_statements(connection: sa.Connection, role: str) -> list[str]:
     name, database = quote(role), quote(connection.engine.url.database or "")
     schema = quote(connection.execute(sa.text("SELECT current_schema()")).scalar())
     statements = [
-        f"GRANT CONNECT ON DATABASE {database} TO {name}",
+        # TEMPORARY: an import sums its rows for the summaries in a table of its session.
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {name}",
         f"GRANT USAGE ON SCHEMA {schema} TO {name}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {name}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {name}",

@@ -81,3 +81,75 @@ def _the_role_reads_and_writes_records_and_nothing_more(engine: sa.Engine) -> No
         "CREATE TABLE elsewhere (id int)",
     ):
         _refused(engine, statement)
+
+
+def test_the_application_role_imports_a_large_first_ledger_and_undoes_it(
+    databases, migrated_app, tmp_path
+):
+    """Imports run as the application's role (the README's setup). It may not drop or build
+    the invoices' indexes, so its large first load into the empty table keeps them up (the
+    owner's load sets them aside and builds them after); and an import sums its rows for the
+    summaries in a temporary table, which ``insyn grant`` lets the role make even where the
+    database's rights were taken from everyone (``REVOKE ALL … FROM PUBLIC``)."""
+    from app.extensions import db
+    from app.importing.load import BULK_THRESHOLD
+    from app.importing.load import InvoiceWriter
+    from app.importing.plan import Options
+    from app.importing.run import import_and_commit
+    from app.models import ImportBatch
+    from app.services import imports
+    from app.services import summaries
+    from tests.processes import ledger_csv
+
+    url = databases.new()
+    owner = migrated_app(url)
+    with owner.app_context():
+        # The owner may set the indexes aside: that is the fast first load.
+        assert InvoiceWriter.may_set_indexes_aside()
+        db.session.remove()
+    if not databases.is_postgres:
+        return  # one file, no roles: whoever opens it owns it (the test above)
+    role = f"insyn_app_{uuid.uuid4().hex[:8]}"
+    with owner.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+            database = db.engine.url.database
+            connection.execute(sa.text(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC'))
+        owner_url = db.engine.url
+    try:
+        result = owner.test_cli_runner().invoke(args=["grant", role])
+        assert result.exit_code == 0, result.output
+        total = ledger_csv(tmp_path / "first.csv", BULK_THRESHOLD)
+        as_role = migrated_app(
+            owner_url.set(username=role, password=None).render_as_string(hide_password=False)
+        )
+        with as_role.app_context():
+            assert not InvoiceWriter.may_set_indexes_aside()
+            report = import_and_commit(tmp_path / "first.csv", None, Options())
+            assert report.status == "ok", report.error
+            assert report.imported == BULK_THRESHOLD
+            assert summaries.differences() == []
+            sums = db.session.execute(sa.text("SELECT count(*), sum(net_amount) FROM invoices"))
+            assert tuple(sums.one()) == (BULK_THRESHOLD, total)
+            imports.undo_batch(db.session.get(ImportBatch, report.batch_id), "Fel fil")
+            db.session.commit()
+            assert summaries.differences() == []
+            valid = "SELECT count(*) FROM invoices WHERE voided_at IS NULL"
+            assert db.session.execute(sa.text(valid)).scalar() == 0
+            db.session.remove()
+            db.engine.dispose()
+        with owner.app_context():
+            indexes = sa.inspect(db.engine).get_indexes("invoices")
+            assert {i["name"] for i in indexes} >= {i.name for i in _invoice_indexes()}
+    finally:
+        with owner.app_context():
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(f'DROP OWNED BY "{role}"'))
+                connection.execute(sa.text(f'DROP ROLE "{role}"'))
+            db.engine.dispose()
+
+
+def _invoice_indexes():
+    from app.models import Invoice
+
+    return Invoice.__table__.indexes

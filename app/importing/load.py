@@ -350,6 +350,25 @@ class InvoiceWriter:
         is not racing another one.)"""
         return not db.session.execute(sa.select(sa.exists().select_from(Invoice))).scalar()
 
+    @staticmethod
+    def may_set_indexes_aside() -> bool:
+        """Whether this connection may drop the invoices' indexes and build them again. On
+        PostgreSQL only the table's owner (or a member of the owner's role) may: the
+        application's own role (``insyn grant``) loads with the indexes kept, slower but to
+        the same end. On SQLite whoever writes the file may."""
+        connection = db.session.connection()
+        if connection.dialect.name != "postgresql":
+            return True
+        return bool(
+            connection.execute(
+                sa.text(
+                    "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                    "WHERE oid = CAST(:table AS regclass)"
+                ),
+                {"table": Invoice.__tablename__},
+            ).scalar()
+        )
+
     def drop_indexes(self) -> None:
         """For a large load into an empty table: drop the invoices' secondary indexes (and,
         on PostgreSQL, its foreign keys), to build them once after in one set-based pass

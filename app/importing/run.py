@@ -365,8 +365,14 @@ def _finish(batch: ImportBatch, report: Report) -> None:
 def _load_invoices(plan, resolved, batch, write, findings, report, progress):
     options = plan.options
     writer = InvoiceWriter(plan, resolved, batch.id if batch else None, write)
-    # Indexes set aside only for a first large load: into a table with rows, readers go on.
-    bulk = write and plan.data_rows >= BULK_THRESHOLD and writer.into_empty_table()
+    # Indexes set aside only for a first large load: into a table with rows, readers go on;
+    # and only by a role that may build them again.
+    bulk = (
+        write
+        and plan.data_rows >= BULK_THRESHOLD
+        and writer.into_empty_table()
+        and writer.may_set_indexes_aside()
+    )
     if bulk:
         writer.drop_indexes()
     done = 0
