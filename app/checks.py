@@ -109,6 +109,7 @@ def _folders(app: Flask) -> list[Finding]:
 
 def _database(app: Flask, production: bool) -> list[Finding]:
     from app.database_roles import can_disable_audit_triggers
+    from app.database_roles import can_make_temporary_tables
     from app.extensions import db
 
     found = []
@@ -128,6 +129,7 @@ def _database(app: Flask, production: bool) -> list[Finding]:
                     else None
                 )
                 owner = has_schema and can_disable_audit_triggers(connection)
+                temporary = can_make_temporary_tables(connection)
         except sa.exc.SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()
             return [*found, Finding(True, f"The database cannot be reached: {reason[0]}.")]
@@ -140,6 +142,12 @@ def _database(app: Flask, production: bool) -> list[Finding]:
             found.append(
                 Finding(True, f"The database schema is at revision {current}; this version of "
                         f"Insyn needs {head}. Back up (insyn backup), then run insyn setup.")
+            )  # fmt: skip
+        if not temporary:
+            found.append(
+                Finding(True, "The role Insyn connects as may not make temporary tables, which "
+                        "every import needs. Give it the rights again: insyn grant ROLE, run as "
+                        "the tables' owner (README).")
             )  # fmt: skip
         if owner:
             found.append(

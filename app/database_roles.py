@@ -89,3 +89,15 @@ def can_disable_audit_triggers(connection: sa.Connection) -> bool:
             )
         ).scalar()
     )
+
+
+def can_make_temporary_tables(connection: sa.Connection) -> bool:
+    """Whether the connected role may make temporary tables in the database, as an import
+    does (:func:`grant_statements` gives the right). Always true on SQLite."""
+    if connection.dialect.name != "postgresql":
+        return True
+    return bool(
+        connection.execute(
+            sa.text("SELECT has_database_privilege(current_database(), 'TEMPORARY')")
+        ).scalar()
+    )
