@@ -101,3 +101,19 @@ def can_make_temporary_tables(connection: sa.Connection) -> bool:
             sa.text("SELECT has_database_privilege(current_database(), 'TEMPORARY')")
         ).scalar()
     )
+
+
+def owns_table(connection: sa.Connection, table: str) -> bool:
+    """Whether the connected role owns ``table`` (or is a member of its owner's role), and so
+    may drop and build its indexes. Always true on SQLite (no roles)."""
+    if connection.dialect.name != "postgresql":
+        return True
+    return bool(
+        connection.execute(
+            sa.text(
+                "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = CAST(:table AS regclass)"
+            ),
+            {"table": table},
+        ).scalar()
+    )

@@ -16,6 +16,7 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from app.database_roles import owns_table
 from app.extensions import db
 from app.importing.plan import Plan
 from app.importing.readers import InvoiceRecord
@@ -356,18 +357,7 @@ class InvoiceWriter:
         PostgreSQL only the table's owner (or a member of the owner's role) may: the
         application's own role (``insyn grant``) loads with the indexes kept, slower but to
         the same end. On SQLite whoever writes the file may."""
-        connection = db.session.connection()
-        if connection.dialect.name != "postgresql":
-            return True
-        return bool(
-            connection.execute(
-                sa.text(
-                    "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
-                    "WHERE oid = CAST(:table AS regclass)"
-                ),
-                {"table": Invoice.__tablename__},
-            ).scalar()
-        )
+        return owns_table(db.session.connection(), Invoice.__tablename__)
 
     def drop_indexes(self) -> None:
         """For a large load into an empty table: drop the invoices' secondary indexes (and,
