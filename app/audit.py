@@ -33,6 +33,7 @@ from app.models import ContractAmendment
 from app.models import Department
 from app.models import DirectAwardThreshold
 from app.models import Engagement
+from app.models import FlagSettings
 from app.models import ImportProfile
 from app.models import Invoice
 from app.models import RateCard
@@ -105,6 +106,7 @@ LABELS: dict[type, Callable[[Any], str]] = {
     Department: lambda d: d.name,
     User: lambda u: u.email,
     DirectAwardThreshold: str,
+    FlagSettings: str,
     ApiToken: str,
     ImportProfile: lambda p: p.name,
 }

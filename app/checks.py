@@ -37,6 +37,7 @@ def check_installation(app: Flask, key_from_environment: bool) -> list[Finding]:
     found += _cookies(config, production)
     found += _folders(app)
     found += _database(app, production)
+    found += _review_share_setting(app)
     if production and config["PUBLISHER_ORG_NUMBER"] == "212999-0004":
         found.append(
             Finding(
@@ -46,6 +47,42 @@ def check_installation(app: Flask, key_from_environment: bool) -> list[Finding]:
             )  # fmt: skip
         )
     return found
+
+
+def _review_share_setting(app: Flask) -> list[Finding]:
+    """INSYN_AMENDMENT_REVIEW_PERCENT, which Insyn no longer reads (the share is kept in the
+    database), still set: whoever set it expects it to count. It reaches the config through
+    the environment when the app is made; the environment is read too, for a variable set
+    since."""
+    if not (
+        "INSYN_AMENDMENT_REVIEW_PERCENT" in os.environ or "AMENDMENT_REVIEW_PERCENT" in app.config
+    ):
+        return []
+    share = _review_share(app)
+    in_force = f" The share in force is {share} %." if share is not None else ""
+    return [
+        Finding(False, "INSYN_AMENDMENT_REVIEW_PERCENT is set, but Insyn no longer reads it: "
+                "the amendment review share is kept in the database, and an administrator "
+                "changes it on the direct-award thresholds page (Rapporter → "
+                f"Direktupphandlingsgränser, /reports/thresholds/).{in_force} Remove the "
+                "variable.")
+    ]  # fmt: skip
+
+
+def _review_share(app: Flask) -> str | None:
+    """The amendment review share in force, as written (``10``), or ``None`` when the
+    database cannot say (the findings about the database say why)."""
+    from app.extensions import db
+    from app.services.flag_rules import flag_rules
+    from app.services.flag_rules import plain_percent
+
+    with app.app_context():
+        try:
+            return plain_percent(flag_rules().review_percent)
+        except sa.exc.SQLAlchemyError:
+            return None
+        finally:
+            db.session.remove()
 
 
 def _secret_key(config, production: bool, from_environment: bool) -> list[Finding]:

@@ -163,8 +163,8 @@ def rebuild_summaries_command(check: bool) -> None:
     """Recompute the invoice summaries (the sums reports read) and the contracts' stored
     flags from the invoices, and print every key where they differed. Exits 0 when they were
     exact; 1 when a difference was found (repaired, unless --check). Writes to invoices
-    always keep them exact: a difference means invoices were changed past Insyn (plain SQL),
-    the amendment review share was changed, or a fault."""
+    always keep them exact, and so do changes of the amendment review share and the
+    thresholds: a difference means records were changed past Insyn (plain SQL), or a fault."""
     from app.extensions import db
     from app.money import from_ore
     from app.services import flag_store

@@ -111,10 +111,6 @@ class Config:
     EARLIEST_DATE = "1990-01-01"
     YEARS_AHEAD = 1
     CONTRACT_YEARS_AHEAD = 30
-    #: Amendments that raise a contract's ceiling by more than this share of the original
-    #: value, in percent, are flagged for review (amendment inflation). A review trigger to
-    #: set to the body's own rules, not a statement of the law.
-    AMENDMENT_REVIEW_PERCENT = 10
     #: Who publishes the data: the buyer in open-data exports (the leverantörsreskontra
     #: specification's ``kopare`` and ``kopare_id``; OCDS's buyer), and the municipality's SCB
     #: code (``kommun_id``), if it is one.

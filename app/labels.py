@@ -76,6 +76,7 @@ RECORD_TYPE = {
     "departments": _l("Department"),
     "users": _l("Account"),
     "direct_award_thresholds": _l("Direct-award threshold"),
+    "flag_settings": _l("Amendment review share"),
     "import_batches": _l("Import"),
     "import_profiles": _l("Import layout"),
 }
@@ -180,6 +181,8 @@ FIELD = {
     "amount": _l("Amount excl. VAT"),
     "note": _l("Source"),
     "is_example": _l("Example value, not verified"),
+    # The flag settings'.
+    "amendment_review_percent": _l("Amendment review share (%)"),
 }
 
 #: Coded values as the history shows them, by field.

@@ -57,6 +57,7 @@ INTENDED = {
     "thresholds.create": ADMIN,
     "thresholds.edit": ADMIN,
     "thresholds.delete": ADMIN,
+    "thresholds.edit_review_share": ADMIN,
     "tokens.create": ANYONE_SIGNED_IN,
     "tokens.revoke": ANYONE_SIGNED_IN,
     "tokens.create_for": ADMIN,

@@ -90,3 +90,31 @@ def test_sqlite_in_production_is_a_problem(migrated_app, tmp_path, monkeypatch):
     result = _check(app)
     assert result.exit_code == 1
     assert "The database is SQLite" in result.output and "PostgreSQL" in result.output
+
+
+def test_an_amendment_review_share_still_set_in_the_environment_is_a_warning(
+    installation, monkeypatch
+):
+    """The share is kept in the database now: a variable still set says nothing to Insyn,
+    and whoever set it should learn where the share is changed."""
+    monkeypatch.setenv("INSYN_AMENDMENT_REVIEW_PERCENT", "15")
+    result = _check(installation)
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.output and "PROBLEM" not in result.output
+    output = " ".join(result.output.split())
+    assert "INSYN_AMENDMENT_REVIEW_PERCENT is set, but Insyn no longer reads it" in output
+    assert "/reports/thresholds/" in output and "The share in force is 10 %" in output
+
+
+def test_an_amendment_review_share_given_to_the_app_is_a_warning_too(installation):
+    installation.config["AMENDMENT_REVIEW_PERCENT"] = 15  # as from_prefixed_env puts it
+    try:
+        result = _check(installation)
+    finally:
+        del installation.config["AMENDMENT_REVIEW_PERCENT"]
+    assert "INSYN_AMENDMENT_REVIEW_PERCENT is set" in result.output
+
+
+def test_a_sound_installation_says_nothing_of_the_review_share(installation, monkeypatch):
+    monkeypatch.delenv("INSYN_AMENDMENT_REVIEW_PERCENT", raising=False)
+    assert "AMENDMENT_REVIEW_PERCENT" not in _check(installation).output

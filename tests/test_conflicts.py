@@ -233,7 +233,7 @@ def test_every_edit_form_refuses_a_post_without_its_version(
 
     other = make_vendor(name="Dubblett AB")
     user = make_user("clerk")
-    ids = {**demo_ids, "user": user.id}
+    ids = {**demo_ids, "user": user.id, "flag_settings": 1}
     # (the page holding the form, its action, the record, what a person adds)
     edits = [
         ("/vendors/{vendor}/edit", "", models.Vendor, "vendor", {"notes": "Ändrad"}),
@@ -249,6 +249,8 @@ def test_every_edit_form_refuses_a_post_without_its_version(
         ("/lists/categories/{category}/edit", "", models.Category, "category", {"code": "Ä1"}),
         ("/reports/thresholds/{threshold}/edit", "", models.DirectAwardThreshold, "threshold",
          {"note": "Ändrad"}),
+        ("/reports/thresholds/review-share", "", models.FlagSettings, "flag_settings",
+         {"amendment_review_percent": "12,5"}),
         ("/users/{user}", "", models.User, "user", {"name": "Nytt Namn"}),
         ("/users/{user}", "/password", models.User, "user", {"password": "ny " + PASSWORD}),
     ]  # fmt: skip

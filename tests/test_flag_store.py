@@ -17,6 +17,7 @@ from app.models import Contract
 from app.models import ContractFlagSet
 from app.models import Invoice
 from app.models import ProcurementBasis
+from app.services import flag_rules
 from app.services import flag_store
 from app.services import imports
 from app.services.contracts import add_amendment
@@ -113,7 +114,8 @@ def test_reading_many_contracts_flags_costs_one_query(db, make_contract, make_in
     finally:
         stop()
     assert [s for s in statements if "invoices" in s] == []
-    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT"]  # thresholds, rows
+    # The review share, the thresholds, the rows.
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "SELECT"]
     for contract in made:
         assert _said(stored[contract.id]) == _said(contract_flags(contract))
         assert [f.kind for f in stored[contract.id]] == ["ceiling"]
@@ -183,9 +185,8 @@ def test_a_threshold_change_recomputes_the_direct_awards(db, make_contract, make
     assert flag_store.differences() == []
 
 
-def test_a_row_computed_under_another_review_share_is_not_used(
-    app, db, make_contract, make_invoice
-):
+def _raised_by_a_fifth(db, make_contract):
+    """A 1 000.00 contract an amendment raised by 200.00 (+20 %), committed."""
     contract = make_contract(ceiling_amount=D("1000.00"))
     add_amendment(
         contract,
@@ -197,15 +198,39 @@ def test_a_row_computed_under_another_review_share_is_not_used(
         },
     )
     db.session.commit()
+    return contract
+
+
+def test_a_row_computed_under_another_review_share_is_not_used(db, make_contract):
+    contract = _raised_by_a_fifth(db, make_contract)
     assert [f.kind for f in flag_store.flags_of([contract])[contract.id]] == ["amendments"]
-    share = app.config["AMENDMENT_REVIEW_PERCENT"]
-    app.config["AMENDMENT_REVIEW_PERCENT"] = 50
-    try:
-        # +20 % is under a 50 % review share: computed afresh, not read from the row.
-        assert flag_store.flags_of([contract])[contract.id] == []
-        assert flag_store.differences() == [contract.id]
-    finally:
-        app.config["AMENDMENT_REVIEW_PERCENT"] = share
+    # The share changed past Insyn (plain SQL, no hook): 5 000 hundredths, 50 %.
+    db.session.connection().execute(
+        sa.text("UPDATE flag_settings SET amendment_review_percent = 5000")
+    )
+    db.session.expire_all()
+    # +20 % is under a 50 % review share: computed afresh, not read from the row.
+    assert flag_store.flags_of([contract])[contract.id] == []
+    assert flag_store.differences() == [contract.id]
+
+
+def test_a_review_share_change_recomputes_every_contract(db, make_contract, make_invoice):
+    raised = _raised_by_a_fifth(db, make_contract)
+    other = make_contract(ceiling_amount=D("1000.00"))
+    make_invoice(vendor=other.vendor, contract=other, net_amount=D("1500.00"))
+    db.session.commit()
+    settings = flag_rules.flag_settings()
+    flag_rules.update_review_share(settings, {"amendment_review_percent": "50"})
+    db.session.commit()
+    assert flag_store.flags_of([raised])[raised.id] == []
+    assert [f.kind for f in flag_store.flags_of([other])[other.id]] == ["ceiling"]
+    # Every row was written under the new share, not only those whose flags changed.
+    assert {_row(db, c).settings for c in (raised, other)} == {"review 50"}
+    assert flag_store.differences() == []
+    flag_rules.update_review_share(settings, {"amendment_review_percent": "19,99"})
+    db.session.commit()
+    assert [f.kind for f in flag_store.flags_of([raised])[raised.id]] == ["amendments"]
+    assert flag_store.differences() == []
 
 
 def test_an_import_and_its_undoing_keep_the_rows_exact(db, make_contract, tmp_path):

@@ -17,6 +17,9 @@ from app.models import AmendmentKind
 from app.models import DirectAwardThreshold
 from app.privacy import Audience
 from app.services.contracts import add_amendment
+from app.services.flag_rules import FlagRules
+from app.services.flag_rules import flag_settings
+from app.services.flag_rules import update_review_share
 from app.services.flags import DIRECT_AWARD_CEILING_EXAMPLE
 from app.services.flags import DIRECT_AWARD_INVOICED
 from app.services.flags import THRESHOLD_EXAMPLE_MESSAGE
@@ -369,15 +372,19 @@ def test_spend_without_a_contract_is_summed_from_the_invoice_summaries(
 # --- amendment inflation and direct awards that outgrew the threshold ---------------------------
 
 
-def test_the_review_share_of_amendment_inflation_is_a_setting(contract_case, app, monkeypatch):
+def test_the_review_share_of_amendment_inflation_is_kept_as_data(contract_case, db):
     """The case's amendment adds 50 000.00 to a 100 000.00 ceiling: +50 %, flagged above
     49.5 % but not above 50 %."""
     contract, _ = contract_case
-    monkeypatch.setitem(app.config, "AMENDMENT_REVIEW_PERCENT", D("49.5"))
+    settings = flag_settings()
+    update_review_share(settings, {"amendment_review_percent": D("49.5")})
     (flag,) = _by_kind(contract_flags(contract))["amendments"]
     assert (flag.params["share"], flag.params["percent"]) == ("49.5", 50)
-    monkeypatch.setitem(app.config, "AMENDMENT_REVIEW_PERCENT", 50)
+    update_review_share(settings, {"amendment_review_percent": 50})
     assert "amendments" not in _by_kind(contract_flags(contract))
+    # Rules given by the caller win over those kept: flags follow from data alone.
+    rules = FlagRules(thresholds=(), review_percent=D("49.5"))
+    assert "amendments" in _by_kind(contract_flags(contract, rules=rules))
 
 
 def test_an_amendment_that_lowers_the_ceiling_again_clears_the_inflation_flag(

@@ -186,3 +186,32 @@ def test_the_upgrade_marks_private_persons_and_never_reuses_a_deleted_id(databas
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_review_share_starts_as_the_environment_set_it_and_steps_down_cleanly(
+    databases, migrated_app, monkeypatch
+):
+    """Before it was kept in the database the share came from INSYN_AMENDMENT_REVIEW_PERCENT:
+    an installation upgrading with it set keeps its share (and its stored flags' key); one
+    without it, or with a value that is no share, starts at 10 %."""
+    app = migrated_app(databases.new())
+
+    def stored() -> list[tuple]:
+        with db.engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT id, amendment_review_percent, version FROM flag_settings")
+            ).all()
+
+    try:
+        with app.app_context():
+            assert [tuple(row) for row in stored()] == [(1, 1000, 1)]  # hundredths: 10 %
+            for value, hundredths in (("12.5", 1250), ("tio", 1000), ("-3", 1000), ("0", 0)):
+                downgrade(revision="3d6b8e2f7a15")
+                assert "flag_settings" not in sa.inspect(db.engine).get_table_names()
+                monkeypatch.setenv("INSYN_AMENDMENT_REVIEW_PERCENT", value)
+                upgrade()
+                assert [tuple(row) for row in stored()] == [(1, hundredths, 1)], value
+        assert _differences(app) == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -13,6 +13,7 @@ from app.models.contract_amendment import ContractAmendment
 from app.models.contract_flag_set import ContractFlagSet
 from app.models.department import Department
 from app.models.engagement import Engagement
+from app.models.flag_settings import FlagSettings
 from app.models.idempotency_key import IdempotencyKey
 from app.models.import_batch import ImportBatch
 from app.models.import_job import ImportJob
@@ -42,6 +43,7 @@ __all__ = [
     "Department",
     "DirectAwardThreshold",
     "Engagement",
+    "FlagSettings",
     "IdempotencyKey",
     "ImportBatch",
     "ImportJob",

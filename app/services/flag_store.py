@@ -12,8 +12,11 @@ What a contract's flags depend on, and the door each change comes in by:
 - the contract and its amendments: the unit of work;
 - for a direct award, the direct-award thresholds: the unit of work (every direct award's
   row is then recomputed);
-- the amendment review share (``AMENDMENT_REVIEW_PERCENT``), a setting: each row records the
-  share, and a row computed under another share is not used (:func:`settings_key`).
+- the amendment review share (:mod:`app.services.flag_rules`): the unit of work (every
+  contract's row is then recomputed).
+
+Each row also records the rules it was computed under (:func:`settings_key`), and a row
+computed under others (a share or thresholds changed past Insyn) is not used.
 
 The touched contracts are collected as the transaction goes, and their rows recomputed just
 before it commits (:func:`refresh`), each contract locked first so that two transactions
@@ -35,7 +38,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import ORMExecuteState
@@ -46,6 +48,7 @@ from app.models import Contract
 from app.models import ContractAmendment
 from app.models import ContractFlagSet
 from app.models import DirectAwardThreshold
+from app.models import FlagSettings
 from app.models import Invoice
 from app.models import ProcurementBasis
 from app.services.burndown import Burndown
@@ -54,9 +57,11 @@ from app.services.burndown import invoice_ids
 from app.services.evidence import HEAD
 from app.services.evidence import Evidence
 from app.services.evidence import Shown
+from app.services.flag_rules import FlagRules
+from app.services.flag_rules import flag_rules
+from app.services.flag_rules import plain_percent
 from app.services.flags import Flag
 from app.services.flags import contract_flags
-from app.services.thresholds import thresholds
 
 #: Contracts recomputed per query: their invoices are read together.
 CHUNK = 200
@@ -65,6 +70,7 @@ IDS = 500
 
 _STALE = "flag_store_stale"
 _THRESHOLDS = "flag_store_thresholds"
+_REVIEW_SHARE = "flag_store_review_share"
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -194,13 +200,16 @@ def loads(text: str, contract: Contract) -> list[Flag]:
 # --- settings --------------------------------------------------------------------------------
 
 
-def settings_key(contract: Contract, known: list) -> str:
-    """What a contract's flags depend on beyond its own records: the amendment review share,
-    and for a direct award the direct-award thresholds (dates, amounts, currencies)."""
-    key = f"review {current_app.config['AMENDMENT_REVIEW_PERCENT']}"
+def settings_key(contract: Contract, rules: FlagRules) -> str:
+    """What a contract's flags depend on beyond its own records: the amendment review share
+    (written as the configuration wrote it before the share was kept in the database, so
+    rows stored then stay usable), and for a direct award the direct-award thresholds
+    (dates, amounts, currencies)."""
+    key = f"review {plain_percent(rules.review_percent)}"
     if contract.procurement_basis == ProcurementBasis.DIRECT_AWARD:
         text = ";".join(
-            f"{t.valid_from.isoformat()} {t.amount} {t.currency} {t.is_example}" for t in known
+            f"{t.valid_from.isoformat()} {t.amount} {t.currency} {t.is_example}"
+            for t in rules.thresholds
         )
         key += " thresholds " + hashlib.sha256(text.encode()).hexdigest()[:32]
     return key
@@ -209,12 +218,14 @@ def settings_key(contract: Contract, known: list) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def flags_of(contracts: Iterable[Contract], known: list | None = None) -> dict[int, list[Flag]]:
+def flags_of(
+    contracts: Iterable[Contract], rules: FlagRules | None = None
+) -> dict[int, list[Flag]]:
     """Each contract's flags (:func:`app.services.flags.contract_flags`), by contract id:
     from the store where its row is usable, computed from the invoices where not (in one
-    query for all of those)."""
+    query for all of those). ``rules`` are read when not given."""
     contracts = list(contracts)
-    known = thresholds() if known is None else known
+    rules = flag_rules() if rules is None else rules
     found: dict[int, list[Flag]] = {}
     rows: dict[int, ContractFlagSet] = {}
     ids = [c.id for c in contracts if not c.is_voided]
@@ -231,7 +242,7 @@ def flags_of(contracts: Iterable[Contract], known: list | None = None) -> dict[i
         row = rows.get(contract.id)
         if contract.is_voided:
             found[contract.id] = []
-        elif row is not None and row.settings == settings_key(contract, known):
+        elif row is not None and row.settings == settings_key(contract, rules):
             found[contract.id] = loads(row.flags, contract)
         else:
             missing.append(contract)
@@ -239,7 +250,7 @@ def flags_of(contracts: Iterable[Contract], known: list | None = None) -> dict[i
         chunk = missing[start : start + CHUNK]
         progress = burndowns(chunk)
         for contract in chunk:
-            found[contract.id] = contract_flags(contract, progress[contract.id], known=known)
+            found[contract.id] = contract_flags(contract, progress[contract.id], rules=rules)
     return found
 
 
@@ -252,7 +263,7 @@ def refresh(contract_ids: Iterable[int]) -> int:
     ids = sorted({i for i in contract_ids if i})
     if not ids:
         return 0
-    known = thresholds()
+    rules = flag_rules()
     written = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -264,7 +275,7 @@ def refresh(contract_ids: Iterable[int]) -> int:
                 .with_for_update()
             )
         )
-        rows = [_row(contract, progress, known) for contract, progress in _progress(contracts)]
+        rows = [_row(contract, progress, rules) for contract, progress in _progress(contracts)]
         _upsert(rows)
         written += len(rows)
     return written
@@ -277,14 +288,14 @@ def _progress(contracts: list[Contract]):
         yield contract, progress.get(contract.id)
 
 
-def _row(contract: Contract, progress: Burndown | None, known: list) -> dict:
+def _row(contract: Contract, progress: Burndown | None, rules: FlagRules) -> dict:
     if progress is None:  # voided: no flag
         text = "[]"
     else:
-        text = dumps(contract_flags(contract, progress, known=known), progress)
+        text = dumps(contract_flags(contract, progress, rules=rules), progress)
     return {
         "contract_id": contract.id,
-        "settings": settings_key(contract, known),
+        "settings": settings_key(contract, rules),
         "flags": text,
     }
 
@@ -349,6 +360,10 @@ def _after_flush(session: Session, _context) -> None:
             touched |= _history_values(obj, "contract_id", "contract")
         elif isinstance(obj, DirectAwardThreshold):
             session.info[_THRESHOLDS] = True
+        elif isinstance(obj, FlagSettings) and (
+            obj not in session.dirty or session.is_modified(obj)
+        ):
+            session.info[_REVIEW_SHARE] = True
     touch(session, touched)
 
 
@@ -385,9 +400,15 @@ def _on_execute(state: ORMExecuteState):
 
 
 def _before_commit(session: Session) -> None:
-    """Recompute the stored flags of the contracts this transaction touched."""
+    """Recompute the stored flags of the contracts this transaction touched: every
+    contract's when the review share changed (each row is keyed by it), every direct
+    award's when a threshold did."""
     touched = session.info.pop(_STALE, set())
-    if session.info.pop(_THRESHOLDS, False):
+    review_share = session.info.pop(_REVIEW_SHARE, False)
+    thresholds = session.info.pop(_THRESHOLDS, False)
+    if review_share:
+        touched |= set(session.scalars(sa.select(Contract.id)))
+    elif thresholds:
         touched |= set(
             session.scalars(
                 sa.select(Contract.id).where(
@@ -402,6 +423,7 @@ def _before_commit(session: Session) -> None:
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_STALE, None)
     session.info.pop(_THRESHOLDS, None)
+    session.info.pop(_REVIEW_SHARE, None)
 
 
 def install() -> None:
@@ -423,7 +445,7 @@ def differences() -> list[int]:
     """The contracts whose stored flags differ from flags computed afresh (a row missing, or
     computed under other settings, counts as a difference), in id order."""
     db.session.flush()
-    known = thresholds()
+    rules = flag_rules()
     found = []
     ids = list(db.session.scalars(sa.select(Contract.id).order_by(Contract.id)))
     for start in range(0, len(ids), CHUNK):
@@ -442,7 +464,7 @@ def differences() -> list[int]:
         }
         for contract, progress in _progress(contracts):
             row = stored.get(contract.id)
-            fresh = _row(contract, progress, known)
+            fresh = _row(contract, progress, rules)
             if row is None or (row.settings, row.flags) != (fresh["settings"], fresh["flags"]):
                 found.append(contract.id)
     return sorted(found)

@@ -5,7 +5,7 @@
 * invoices dated outside the contract's period;
 * hourly rates billed above the contract's rate;
 * amendments that raised the ceiling by more than a review share of the original value
-  (``AMENDMENT_REVIEW_PERCENT``; amendment inflation);
+  (amendment inflation; the share an administrator keeps, :mod:`app.services.flag_rules`);
 * direct awards whose ceiling, or invoiced amount, passed the direct-award threshold;
 * vendors without a contract whose yearly spend passes the direct-award threshold.
 """
@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.extensions import db
 from app.models import Contract
+from app.models import DirectAwardThreshold
 from app.models import Invoice
 from app.models import InvoiceContractYearSummary
 from app.models import ProcurementBasis
@@ -35,6 +36,9 @@ from app.privacy import public_vendor_name
 from app.services.burndown import Burndown
 from app.services.burndown import burndown
 from app.services.evidence import SelectedEvidence
+from app.services.flag_rules import FlagRules
+from app.services.flag_rules import flag_rules
+from app.services.flag_rules import plain_percent
 from app.services.thresholds import threshold_for
 from app.services.thresholds import threshold_on
 from app.services.thresholds import thresholds
@@ -89,17 +93,19 @@ class Flag:
 
 
 def contract_flags(
-    contract: Contract, progress: Burndown | None = None, known: list | None = None
+    contract: Contract, progress: Burndown | None = None, rules: FlagRules | None = None
 ) -> list[Flag]:
-    """Everything a contract's invoices raise. ``known`` are the direct-award thresholds
-    (:func:`app.services.thresholds.thresholds`), read here when not given: a caller going
-    through many contracts reads them once."""
+    """Everything a contract's invoices raise. ``rules`` are the direct-award thresholds and
+    the amendment review share (:func:`app.services.flag_rules.flag_rules`), read here when
+    not given: a caller going through many contracts reads them once."""
     if contract.is_voided:
         return []  # a voided contract counts in no flag
     progress = progress or burndown(contract)
+    rules = flag_rules() if rules is None else rules
     flags = _limit_flags(progress, "ceiling") + _limit_flags(progress, "hours")
-    flags += _period_flags(progress) + _rate_flags(progress) + _amendment_flags(progress)
-    flags += _direct_award_flags(progress, thresholds() if known is None else known)
+    flags += _period_flags(progress) + _rate_flags(progress)
+    flags += _amendment_flags(progress, rules.review_percent)
+    flags += _direct_award_flags(progress, rules.thresholds)
     for flag in flags:
         flag.contract_id = contract.id
         flag.vendor_id = contract.vendor_id
@@ -233,16 +239,15 @@ def _rate_flags(progress: Burndown) -> list[Flag]:
     ]
 
 
-def _amendment_flags(progress: Burndown) -> list[Flag]:
-    """Amendment inflation: the ceiling raised by more than the review share of the original
-    (``AMENDMENT_REVIEW_PERCENT`` of the configuration). The flag opens on the amendment that
-    passed the share, closes on one that brought the ceiling back under it, and cites the
-    invoices beyond the original ceiling: the money the amendments made room for."""
+def _amendment_flags(progress: Burndown, review_percent: Decimal) -> list[Flag]:
+    """Amendment inflation: the ceiling raised by more than ``review_percent`` (the review
+    share, in percent) of the original. The flag opens on the amendment that passed the
+    share, closes on one that brought the ceiling back under it, and cites the invoices
+    beyond the original ceiling: the money the amendments made room for."""
     original = progress.terms[0].ceiling_amount
     if not original:
         return []
-    share = Decimal(str(current_app.config["AMENDMENT_REVIEW_PERCENT"]))
-    bound = original * (1 + share / 100)
+    bound = original * (1 + review_percent / 100)
     flags: list[Flag] = []
     open_flag: Flag | None = None
     for terms in progress.terms[1:]:
@@ -258,7 +263,7 @@ def _amendment_flags(progress: Burndown) -> list[Flag]:
                         "Amendments raised the ceiling from %(original)s to %(ceiling)s, "
                         "%(percent)s %% above the original value (flagged above %(share)s %%)."
                     ),
-                    {"original": original, "share": _plain(share)},
+                    {"original": original, "share": plain_percent(review_percent)},
                     since=terms.effective_on,
                 )
                 flags.append(open_flag)
@@ -289,7 +294,7 @@ DIRECT_AWARD_INVOICED_EXAMPLE = N_(
 )
 
 
-def _direct_award_flags(progress: Burndown, known: list) -> list[Flag]:
+def _direct_award_flags(progress: Burndown, known: Sequence[DirectAwardThreshold]) -> list[Flag]:
     """A contract procured by direct award whose value outgrew the direct-award threshold:
     its ceiling (original, or after an amendment) above the threshold in force on the day
     those terms took effect, or, short of that, its invoices adding up to more than the
@@ -327,11 +332,6 @@ def _direct_award_flag(progress: Burndown, message: str, params: dict, limit, si
     params |= {"limit": limit.amount, "since": limit.valid_from.isoformat()}
     evidence = [s.invoice_id for s in progress.steps if s.cumulative_amount > limit.amount]
     return Flag("direct_award", message, params, invoice_ids=evidence, since=since)
-
-
-def _plain(value: Decimal) -> str:
-    """A percentage as written: 10, or 7.5."""
-    return format(value.normalize(), "f")
 
 
 # --- spend without a contract ---------------------------------------------------------------

@@ -5,6 +5,7 @@ one example, marked as such, never presented as the law."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
@@ -25,12 +26,14 @@ def thresholds() -> list[DirectAwardThreshold]:
     )
 
 
-def threshold_for(year: int, known: list[DirectAwardThreshold]) -> DirectAwardThreshold | None:
+def threshold_for(year: int, known: Sequence[DirectAwardThreshold]) -> DirectAwardThreshold | None:
     """The threshold in force at the end of ``year`` among ``known`` (oldest first)."""
     return threshold_on(dt.date(year, 12, 31), known)
 
 
-def threshold_on(day: dt.date, known: list[DirectAwardThreshold]) -> DirectAwardThreshold | None:
+def threshold_on(
+    day: dt.date, known: Sequence[DirectAwardThreshold]
+) -> DirectAwardThreshold | None:
     """The threshold in force on ``day`` among ``known`` (oldest first)."""
     found = None
     for candidate in known:

@@ -10,10 +10,10 @@ from app.extensions import db
 from app.models import Contract
 from app.models import InvoiceContractYearSummary
 from app.privacy import Audience
+from app.services.flag_rules import flag_rules
 from app.services.flag_store import flags_of
 from app.services.flags import Flag
 from app.services.flags import threshold_flags
-from app.services.thresholds import thresholds
 
 #: Contracts a year's flags look at: those with the most invoices that year.
 FLAGGED_CONTRACTS = 200
@@ -33,11 +33,11 @@ def year_flags(year: int, audience: Audience) -> list[tuple[Flag, str, str | Non
         .order_by(sa.func.sum(summary.invoice_count).desc(), summary.contract_id)
         .limit(FLAGGED_CONTRACTS)
     ).all()
-    known = thresholds()
+    rules = flag_rules()
     contracts = db.session.scalars(
         sa.select(Contract).where(Contract.id.in_(contract_ids)).order_by(Contract.id)
     ).all()
-    stored = flags_of(contracts, known)
+    stored = flags_of(contracts, rules)
     found: list[tuple[Flag, str, str | None]] = [
         (flag, contract.currency, str(contract))
         for contract in contracts

@@ -78,6 +78,13 @@ def hours(value: Decimal | None) -> str:
     return format_hours(value, locale=_language())
 
 
+def percent(value: Decimal | None) -> str:
+    """A share in percent with at most two decimals, trailing zeros dropped: ``7,5 %``."""
+    if value is None:
+        return ""
+    return f"{hours(value)}\u00a0%"
+
+
 def date(value: dt.date | dt.datetime | None) -> str:
     """ISO dates (``2010-05-03``) in both languages: the Swedish norm and unambiguous."""
     if value is None:
@@ -173,6 +180,8 @@ _MONEY = {
 #: Fields holding hours (decimal strings), and counts.
 _HOURS = {"hours", "hour_quota", "added_hours"}
 _COUNTS = {"started_days", "rows", "records", "source_row"}
+#: Fields holding a share in percent (decimal strings).
+_PERCENTS = {"amendment_review_percent"}
 #: A timestamp as the history stores it (ISO 8601, maybe with microseconds and a zone).
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -188,6 +197,8 @@ def field_value(name: str, value):
             return money(Decimal(value), symbol=False)
         if name in _HOURS and isinstance(value, str | int):
             return hours(Decimal(value))
+        if name in _PERCENTS and isinstance(value, str | int):
+            return percent(Decimal(value))
         if name in _COUNTS and isinstance(value, int) and not isinstance(value, bool):
             return number(value)
         if isinstance(value, str) and _TIMESTAMP.match(value):
@@ -228,6 +239,7 @@ def register(app: Flask) -> None:
         money_input=money_input,
         number=number,
         hours=hours,
+        percent=percent,
         date=date,
         nl2br=nl2br,
     )

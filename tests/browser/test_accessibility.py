@@ -132,6 +132,8 @@ def test_the_main_pages_and_forms_have_no_critical_or_serious_axe_findings(
         (admin, "/imports/"),
         (admin, "/audit/"),
         (admin, f"/vendors/{records['vendor']}"),
+        (admin, "/reports/thresholds/"),
+        (admin, "/reports/thresholds/review-share"),
     ]
     problems = {}
     for tab, url in pages:
