@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -70,21 +71,32 @@ IDLE_SECONDS = 3.0
 # --- the file ----------------------------------------------------------------------------------
 
 
-def ledger(rows: int) -> tuple[Path, int]:
-    """The CSV of ``rows`` more invoices and their total in öre (kept in ``bench/out``)."""
+def ledger(rows: int, dates: str = "spread") -> tuple[Path, int]:
+    """The CSV of ``rows`` more invoices and their total in öre (kept in ``bench/out``).
+
+    ``dates``: "spread" over the same fifteen years as the rows already there (each new row
+    lands among old ones in every index ordered by a date), or "next-year", the year after
+    them, as a municipality's next ledger would be."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"more-invoices-{rows}.csv"
+    suffix = "" if dates == "spread" else f"-{dates}"
+    path = OUT / f"more-invoices-{rows}{suffix}.csv"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         known = json.loads(meta.read_text())
         if known.get("version") == invoice_data.DATA_VERSION:
             return path, known["total_ore"]
+    span = {}
+    if dates == "next-year":
+        year = invoice_data.LAST_DAY.year + 1
+        span = {"first_day": dt.date(year, 1, 1), "last_day": dt.date(year, 12, 31)}
     total = 0
     partial = path.with_suffix(".csv.partial")
     with partial.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(invoice_data.HEADERS)
-        for vendor, number, day, amount, category, department in invoice_data.invoice_rows(rows):
+        for vendor, number, day, amount, category, department in invoice_data.invoice_rows(
+            rows, **span
+        ):
             total += int(amount.scaleb(2))
             writer.writerow(
                 (
@@ -333,11 +345,11 @@ def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def bench(databases, rows: int, existing: int, think: float, rebuild: bool) -> None:
-    path, total = ledger(rows)
+def bench(databases, rows: int, existing: int, think: float, rebuild: bool, dates: str) -> None:
+    path, total = ledger(rows, dates)
     source_url, _meta = report_bench.sqlite_database(existing, rebuild)
     print(f"\n== {databases.name}: {rows:,} rows into an empty table, then into one of "
-          f"{existing:,} (load average {_load()})", flush=True)  # fmt: skip
+          f"{existing:,}, dated {dates} (load average {_load()})", flush=True)  # fmt: skip
     empty = timed_import("into empty", databases.empty(), path, rows, total, think)
     full_url = databases.full(source_url)
     full = timed_import(f"into {existing:,}", full_url, path, rows, total, think)
@@ -364,6 +376,12 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.1, help="the reader's pause, s")
     parser.add_argument("--rebuild", action="store_true", help="build the M rows' database again")
     parser.add_argument(
+        "--dates",
+        choices=("spread", "next-year"),
+        default="spread",
+        help="the new rows' dates: over the years already there (default), or the year after",
+    )
+    parser.add_argument(
         "--database",
         choices=("sqlite", "postgresql", "both"),
         help="default: SQLite, and PostgreSQL too when DATABASE_URL names one",
@@ -378,7 +396,7 @@ def main() -> int:
     for kind in kinds[chosen]:
         databases = SQLiteDatabases() if kind == "sqlite" else PostgresDatabases(server)
         try:
-            bench(databases, args.rows, args.existing, args.think, args.rebuild)
+            bench(databases, args.rows, args.existing, args.think, args.rebuild, args.dates)
         finally:
             databases.close()
     return 0

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from app.extensions import db as _db
 from app.importing.load import BULK_THRESHOLD
 from app.importing.plan import Options
+from app.importing.run import IMPORT_CACHE_MIB
 from app.importing.run import import_and_commit
 from app.models import ImportBatch
 from app.models import Invoice
@@ -294,6 +295,41 @@ def test_a_large_import_keeps_the_indexes_of_a_table_with_rows_and_sets_them_asi
         assert count == 2 * rows
 
 
+def test_an_import_keeps_more_of_the_database_in_memory_while_it_writes_and_then_no_more(
+    own_app, tmp_path, monkeypatch
+):
+    """On SQLite the import's connection holds IMPORT_CACHE_MIB of pages while it writes the
+    rows and their summaries, and has its own size back after, for whoever uses it next (a
+    server's pooled connection). On PostgreSQL nothing is asked of the server."""
+    seen = []
+    add_written = summaries.add_written
+
+    def watching(written):
+        connection = _db.session.connection()
+        if connection.dialect.name == "sqlite":
+            seen.append(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+        else:
+            seen.append(None)
+        return add_written(written)
+
+    monkeypatch.setattr(summaries, "add_written", watching)
+    _small_ledger(tmp_path / "more.csv", 50)
+    with own_app.app_context():
+        connection = _db.session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        before = connection.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        report = import_and_commit(tmp_path / "more.csv", None, Options())
+        assert report.status == "ok" and report.imported == 50, report.error
+        connection = _db.session.connection()
+        after = connection.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        _db.session.remove()
+    # Negative sizes are KiB; the default is 2,000 KiB.
+    assert seen == ([-IMPORT_CACHE_MIB * 1024] if sqlite else [None])
+    assert after == before
+    if sqlite:
+        assert before != -IMPORT_CACHE_MIB * 1024
+
+
 def test_what_follows_an_import_into_a_full_table_reads_only_its_new_rows(own_app, tmp_path):
     """After the load, the summaries and the contracts' flags read the rows just written by a
     range of ids (the primary key), not by their batch alone: that has no index, and each
@@ -373,3 +409,16 @@ def test_rows_are_looked_up_only_where_an_earlier_import_could_have_left_them(
     lookups, report = _statements(own_app, tmp_path / "overlapping.csv", is_lookup)
     # One statement for the chunk's pairs, however many vendors they belong to.
     assert (len(lookups), report.imported, report.already_imported) == (1, 100, 2000)
+
+    # The ledger's next months, known vendors and numbers they used before: dated after every
+    # invoice there, so none can be one of them, and nothing is looked up.
+    header = "Leverantör;Fakturanummer;Fakturadatum;Belopp"
+    later = [f"Leverantör {n} AB;F-{n};2020-0{n % 9 + 1}-15;{n},25" for n in range(60)]
+    (tmp_path / "later.csv").write_text("\n".join([header, *later, ""]), encoding="utf-8")
+    lookups, report = _statements(own_app, tmp_path / "later.csv", is_lookup)
+    assert (lookups, report.imported, report.already_imported) == ([], 60, 0)
+    # The same months again with one more row: now within the dates there, looked up, found.
+    more = [*later, "Leverantör 1 AB;F-1;2020-10-01;1,00"]
+    (tmp_path / "again.csv").write_text("\n".join([header, *more, ""]), encoding="utf-8")
+    lookups, report = _statements(own_app, tmp_path / "again.csv", is_lookup)
+    assert (len(lookups), report.imported, report.already_imported) == (1, 1, 60)

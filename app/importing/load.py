@@ -89,6 +89,10 @@ class InvoiceWriter:
         #: The highest invoice id before this import's first row: every row it writes has a
         #: higher one (ids only grow), so its rows are found by a range of the primary key.
         self.after_id: int | None = None
+        #: The earliest and latest invoice date before this import (None: no invoice), when
+        #: the natural key holds the date: a row dated outside them matches nothing there and
+        #: is not looked up (a municipality's next month or year, appended to ten years).
+        self.dated: tuple[dt.date, dt.date] | None = None
         #: Whether any row was written.
         self._wrote = False
         #: The search index's trigger set aside while rows go in (see ``finish``).
@@ -134,14 +138,18 @@ class InvoiceWriter:
         counted before are not counted again. Only rows that were there before this import
         are read (ids up to ``after_id``), never the chunk before's.
 
-        Nothing is looked up for a vendor this import created, nor when the table was empty
+        Nothing is looked up for a row dated outside the dates of the invoices there (when
+        the key holds the date), for a vendor this import created, nor when the table was empty
         (the one case where its indexes are set aside: see :meth:`into_empty_table`). Those
         lookups would find nothing, and without the indexes each would read every row
         written so far (the caller does not call it then)."""
         vendors = self.resolved.vendors
         new = self.resolved.new_vendor_ids
+        first, last = self.dated or (None, None)
         wanted, keys = set(), set()
         for record, key in zip(records, keys_of, strict=True):
+            if first is not None and not first <= record.invoiced_on <= last:
+                continue
             vendor_id = vendors[record.vendor]
             if vendor_id > 0 and vendor_id not in new:
                 wanted.add((vendor_id, record.number))
@@ -164,6 +172,25 @@ class InvoiceWriter:
                 # Only keys that found invoices are remembered: one that found none, looked
                 # up again in a later chunk, finds none again.
                 self._counted.add(key)
+
+    def _before_first_chunk(self) -> None:
+        """Read what the lookups are bounded by: the highest invoice id, and (when the key
+        holds the date) the earliest and latest invoice date, each from its index."""
+        self.after_id = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.max(Invoice.id), 0))
+        ).scalar_one()
+        if "invoiced_on" in self.key:
+            # Two subqueries: SQLite reads a lone min() or max() off the index, but both in
+            # one select from the same ones would read the whole table.
+            first, last = db.session.execute(
+                sa.select(
+                    sa.select(sa.func.min(Invoice.invoiced_on)).scalar_subquery(),
+                    sa.select(sa.func.max(Invoice.invoiced_on)).scalar_subquery(),
+                )
+            ).one()
+            if first is not None:
+                # SQLite gives the aggregates of a date column as text.
+                self.dated = (_as_date(first), _as_date(last))
 
     def _list_ids(self, record: InvoiceRecord) -> tuple[int | None, int | None]:
         """The record's category and department ids (None when its cells are empty): its
@@ -224,9 +251,7 @@ class InvoiceWriter:
         vendors = self.resolved.vendors
         contracts = self.resolved.contracts
         if self.after_id is None:
-            self.after_id = db.session.execute(
-                sa.select(sa.func.coalesce(sa.func.max(Invoice.id), 0))
-            ).scalar_one()
+            self._before_first_chunk()
         list_ids = self._list_ids
         ids = [(vendors[record.vendor], *list_ids(record)) for record in records]
         existing = self.existing
@@ -383,6 +408,10 @@ class InvoiceWriter:
         while self.dropped_constraints:
             # Adding the constraint checks every row at once.
             connection.execute(sa.schema.AddConstraint(self.dropped_constraints.pop()))
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _key_value(part: str, value):

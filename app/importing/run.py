@@ -53,6 +53,7 @@ from app.models import AuditEvent
 from app.models import ImportBatch
 from app.models import ImportSheet
 from app.models.base import utcnow
+from app.models.sqlite import page_cache
 from app.money import N_
 from app.services import flag_store
 from app.services import summaries
@@ -65,6 +66,12 @@ IMPORT_LOCK = 0x496E73796E
 #: longest pause between two tries, in seconds (about a minute in all).
 ATTEMPTS = 12
 MAX_PAUSE = 8.0
+
+#: The pages of the database an import keeps in memory on SQLite, in MiB (the default is 2):
+#: 100,000 rows into a table of a million invoices went in about a tenth faster with 32 MiB
+#: (as fast as with 64), a million into ten million about 7 % faster; the import's peak
+#: memory grows by about as much (``bench/import_full_bench.py``).
+IMPORT_CACHE_MIB = 32
 
 Progress = Callable[[int, int], None]
 
@@ -261,14 +268,15 @@ def _run(plan: Plan, report: Report, sha: str, size: int, progress: Progress | N
     batch = _claim(plan, report, sha, size) if write else None
     findings = Findings()
     resolved = Resolver(plan, write=write, batch=batch).resolve()
-    if plan.kind == "invoices":
-        outcome = _load_invoices(plan, resolved, batch, write, findings, report, progress)
-    elif plan.kind == "contracts":
-        outcome = load_contracts(
-            plan, generic_records(plan, findings), resolved, batch, write, findings
-        )
-    else:
-        outcome = load_engagements(plan, generic_records(plan, findings), batch, write, findings)
+    with page_cache(db.session.connection(), IMPORT_CACHE_MIB):
+        if plan.kind == "invoices":
+            outcome = _load_invoices(plan, resolved, batch, write, findings, report, progress)
+        elif plan.kind == "contracts":
+            records = generic_records(plan, findings)
+            outcome = load_contracts(plan, records, resolved, batch, write, findings)
+        else:
+            records = generic_records(plan, findings)
+            outcome = load_engagements(plan, records, batch, write, findings)
     report.imported, report.already_imported = outcome.imported, outcome.already
     report.amendments = getattr(outcome, "amendments", 0)
     report.totals = {c: str(decimal_from_ore(v)) for c, v in sorted(outcome.totals.items())}
