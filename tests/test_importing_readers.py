@@ -299,8 +299,9 @@ def test_an_import_keeps_more_of_the_database_in_memory_while_it_writes_and_then
     own_app, tmp_path, monkeypatch
 ):
     """On SQLite the import's connection holds IMPORT_CACHE_MIB of pages while it writes the
-    rows and their summaries, and has its own size back after, for whoever uses it next (a
-    server's pooled connection). On PostgreSQL nothing is asked of the server."""
+    rows into the indexes it keeps, and their summaries, and has its own size back after, for
+    whoever uses it next (a server's pooled connection). On PostgreSQL nothing is asked of
+    the server."""
     seen = []
     add_written = summaries.add_written
 

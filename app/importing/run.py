@@ -67,10 +67,11 @@ IMPORT_LOCK = 0x496E73796E
 ATTEMPTS = 12
 MAX_PAUSE = 8.0
 
-#: The pages of the database an import keeps in memory on SQLite, in MiB (the default is 2):
-#: 100,000 rows into a table of a million invoices went in about a tenth faster with 32 MiB
-#: (as fast as with 64), a million into ten million about 7 % faster; the import's peak
-#: memory grows by about as much (``bench/import_full_bench.py``).
+#: The pages of the database an import into a table with rows keeps in memory on SQLite, in
+#: MiB (the default is 2): 100,000 rows into a table of a million invoices went in about a
+#: tenth faster with 32 MiB (as fast as with 64), a million into ten million about 7 %
+#: faster, for about 60 MB more at the import's peak (``bench/import_full_bench.py``). Into
+#: an empty table it saved nothing.
 IMPORT_CACHE_MIB = 32
 
 Progress = Callable[[int, int], None]
@@ -268,15 +269,14 @@ def _run(plan: Plan, report: Report, sha: str, size: int, progress: Progress | N
     batch = _claim(plan, report, sha, size) if write else None
     findings = Findings()
     resolved = Resolver(plan, write=write, batch=batch).resolve()
-    with page_cache(db.session.connection(), IMPORT_CACHE_MIB):
-        if plan.kind == "invoices":
-            outcome = _load_invoices(plan, resolved, batch, write, findings, report, progress)
-        elif plan.kind == "contracts":
-            records = generic_records(plan, findings)
-            outcome = load_contracts(plan, records, resolved, batch, write, findings)
-        else:
-            records = generic_records(plan, findings)
-            outcome = load_engagements(plan, records, batch, write, findings)
+    if plan.kind == "invoices":
+        outcome = _load_invoices(plan, resolved, batch, write, findings, report, progress)
+    elif plan.kind == "contracts":
+        outcome = load_contracts(
+            plan, generic_records(plan, findings), resolved, batch, write, findings
+        )
+    else:
+        outcome = load_engagements(plan, generic_records(plan, findings), batch, write, findings)
     report.imported, report.already_imported = outcome.imported, outcome.already
     report.amendments = getattr(outcome, "amendments", 0)
     report.totals = {c: str(decimal_from_ore(v)) for c, v in sorted(outcome.totals.items())}
@@ -371,7 +371,6 @@ def _finish(batch: ImportBatch, report: Report) -> None:
 
 
 def _load_invoices(plan, resolved, batch, write, findings, report, progress):
-    options = plan.options
     writer = InvoiceWriter(plan, resolved, batch.id if batch else None, write)
     # Indexes set aside only for a first large load: into a table with rows, readers go on;
     # and only by a role that may build them again.
@@ -383,11 +382,36 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
     )
     if bulk:
         writer.drop_indexes()
+    # Into the indexes kept, each row lands at its own place in most of them: more of the
+    # database's pages in memory spares reading and writing the same ones again and again.
+    # (Set aside, they are built after in one sorted pass, which the cache does not speed.)
+    kept = write and not bulk
+    with page_cache(db.session.connection(), IMPORT_CACHE_MIB if kept else None):
+        _add_records(plan, writer, findings, report, progress)
+        if bulk:
+            # Only after a whole load: a failed one is rolled back, and the indexes dropped in
+            # its transaction with it (rebuilding them on a lost connection would hide why).
+            writer.restore_indexes()
+        written = writer.written() if write else None
+        if written is not None:
+            summaries.add_written(written)
+            flag_store.touch_where(written)
+    if progress:
+        progress(plan.data_rows, plan.data_rows)
+    outcome = RegisterOutcome()
+    outcome.imported, outcome.already = writer.imported, writer.already
+    outcome.totals.update(writer.totals)
+    return outcome
+
+
+def _add_records(plan, writer: InvoiceWriter, findings, report, progress) -> None:
+    """Read the file's invoice records chunk by chunk and hand each to ``writer``, keeping the
+    preview's sample and telling ``progress``."""
     done = 0
     for chunk in invoice_records(plan, findings):
         if len(report.sample) < SAMPLE_ROWS:
             report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
-        if findings.issue_count and not options.skip_invalid:
+        if findings.issue_count and not plan.options.skip_invalid:
             # Nothing will be written: keep reading to report every problem.
             writer.write = False
         writer.add(chunk)
@@ -395,20 +419,6 @@ def _load_invoices(plan, resolved, batch, write, findings, report, progress):
         if progress:
             progress(done + len(findings.rejected_rows), plan.data_rows)
     writer.finish()
-    if bulk:
-        # Only after a whole load: a failed one is rolled back, and the indexes dropped in its
-        # transaction with it (rebuilding them on a lost connection would only hide why).
-        writer.restore_indexes()
-    written = writer.written() if write else None
-    if written is not None:
-        summaries.add_written(written)
-        flag_store.touch_where(written)
-    if progress:
-        progress(plan.data_rows, plan.data_rows)
-    outcome = RegisterOutcome()
-    outcome.imported, outcome.already = writer.imported, writer.already
-    outcome.totals.update(writer.totals)
-    return outcome
 
 
 def _audit_batch(batch: ImportBatch, report: Report) -> None:

@@ -61,15 +61,15 @@ def configure_sqlite(engine: sa.Engine, busy_seconds: float = 10) -> None:
 
 
 @contextmanager
-def page_cache(connection: sa.Connection, mebibytes: int) -> Iterator[None]:
+def page_cache(connection: sa.Connection, mebibytes: int | None) -> Iterator[None]:
     """Within the block, let SQLite keep up to ``mebibytes`` MiB of the database's pages in
     this connection's memory (its default is 2 MiB), then give the old size back; nothing on
-    another database.
+    another database, nor when ``mebibytes`` is None.
 
     A large write that keeps indexes up, row by row, lands each new row at a random place in
     most of them: with the default cache SQLite reads the same index pages from the file
     again and again, and writes half-filled pages out to the log only to read them back."""
-    if connection.dialect.name != "sqlite":
+    if mebibytes is None or connection.dialect.name != "sqlite":
         yield
         return
     before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
