@@ -214,3 +214,26 @@ def test_a_second_save_from_an_old_form_is_refused(db, admin_client):
     html = stale.get_data(as_text=True)
     assert stale.status_code == 200 and 'class="conflict"' in html
     assert _share(db) == (D("15.00"), 2)
+
+
+def test_an_administrator_removes_a_threshold_and_a_clerk_cannot(db, admin_client, client):
+    """The thresholds beside the share: removing one goes through ``save()`` like every other
+    write (the service returns what it removed), says so, and leaves the others."""
+    from app.models import DirectAwardThreshold
+    from app.services.thresholds import create_threshold
+
+    kept = len(flag_rules().thresholds)
+    threshold = create_threshold(
+        {"valid_from": dt.date(2031, 1, 1), "amount": D("900000.00"), "currency": "SEK"}
+    )
+    db.session.commit()
+    threshold_id = threshold.id
+    url = f"{PAGE}{threshold_id}/delete"
+    assert client.post(url).status_code == 403
+    assert db.session.get(DirectAwardThreshold, threshold_id) is not None
+    response = admin_client.post(url, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Gränsen har tagits bort." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(DirectAwardThreshold, threshold_id) is None
+    assert len(flag_rules().thresholds) == kept

@@ -68,10 +68,12 @@ def update_threshold(threshold: DirectAwardThreshold, data: dict) -> DirectAward
     return threshold
 
 
-def delete_threshold(threshold: DirectAwardThreshold) -> None:
-    """Remove a threshold; the one before it then applies until the next."""
+def delete_threshold(threshold: DirectAwardThreshold) -> DirectAwardThreshold:
+    """Remove a threshold; the one before it then applies until the next. Returns the
+    threshold removed (no longer in the session), as the other writes return theirs."""
     db.session.delete(threshold)
     db.session.flush()
+    return threshold
 
 
 def _apply(threshold: DirectAwardThreshold, data: dict) -> None:

@@ -73,7 +73,7 @@ def delete(id: int):
     threshold = db.get_or_404(DirectAwardThreshold, id)
     form = ConfirmForm()
     if form.validate_on_submit() and save(
-        form, lambda: service.delete_threshold(threshold) or True, threshold
+        form, lambda: service.delete_threshold(threshold), threshold
     ):
         flash(gettext("Threshold removed."), "success")
     return redirect(url_for(".index"))
