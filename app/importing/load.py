@@ -189,8 +189,7 @@ class InvoiceWriter:
                 )
             ).one()
             if first is not None:
-                # SQLite gives the aggregates of a date column as text.
-                self.dated = (_as_date(first), _as_date(last))
+                self.dated = (first, last)
 
     def _list_ids(self, record: InvoiceRecord) -> tuple[int | None, int | None]:
         """The record's category and department ids (None when its cells are empty): its
@@ -408,10 +407,6 @@ class InvoiceWriter:
         while self.dropped_constraints:
             # Adding the constraint checks every row at once.
             connection.execute(sa.schema.AddConstraint(self.dropped_constraints.pop()))
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _key_value(part: str, value):

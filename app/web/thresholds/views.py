@@ -28,10 +28,11 @@ bp = Blueprint("thresholds", __name__, url_prefix="/reports/thresholds")
 
 @bp.get("/")
 def index():
+    rules = flag_rules.flag_rules()
     return render_template(
         "thresholds/index.html",
-        thresholds=list(reversed(service.thresholds())),
-        review_percent=flag_rules.flag_rules().review_percent,
+        thresholds=list(reversed(rules.thresholds)),
+        review_percent=rules.review_percent,
         delete_form=ConfirmForm(),
     )
 
