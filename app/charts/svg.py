@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from contextvars import ContextVar
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -60,22 +61,46 @@ def num(value: float) -> str:
 def el(name: str, *children: object, **attrs: object) -> Markup:
     """One element. Attribute names take ``_`` for ``-`` (``stroke_width``; ``class_`` for
     ``class``); ``None`` and ``False`` attributes are left out, floats are rounded by
-    :func:`num`, and every value and every ``str`` child is escaped."""
-    parts = [name]
+    :func:`num`, and every other value and every ``str`` child is escaped.
+
+    Raises:
+        ValueError: the element's or an attribute's name is not an XML name.
+    """
+    parts = [_xml_name(name)]
     for key, value in attrs.items():
         if value is None or value is False:
             continue
-        if isinstance(value, float):
-            value = num(value)
-        parts.append(f'{key.rstrip("_").replace("_", "-")}="{escape(clean(value))}"')
-    if not all(_NAME.fullmatch(p.split("=")[0]) for p in parts):
-        raise ValueError(f"not an XML name in {parts!r}")
+        parts.append(f'{_attribute_name(key)}="{_attribute_value(value)}"')
     head = " ".join(parts)
-    # Safe: names are checked above and come from this package; every value is escaped.
+    # Safe: names are checked and come from this package; every value is escaped.
     if not children:
         return Markup(f"<{head}/>")  # noqa: S704
-    body = Markup("").join(c if isinstance(c, Markup) else escape(clean(c)) for c in children)
+    body = "".join(c if isinstance(c, Markup) else escape(clean(c)) for c in children)
     return Markup(f"<{head}>{body}</{name}>")  # noqa: S704
+
+
+# A chart of a thousand bars makes some ten thousand elements from a few dozen names: each
+# name is checked once, not once an element.
+@lru_cache(maxsize=256)
+def _xml_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not an XML name: {name!r}")
+    return name
+
+
+@lru_cache(maxsize=256)
+def _attribute_name(key: str) -> str:
+    return _xml_name(key.rstrip("_").replace("_", "-"))
+
+
+def _attribute_value(value: object) -> str:
+    """A value as attribute text: a float rounded, an integer as it is, the rest escaped."""
+    kind = type(value)
+    if kind is float:
+        return num(value)
+    if kind is int:
+        return str(value)
+    return escape(clean(value))
 
 
 def text_width(text: str, size: float = FONT_SIZE) -> float:
