@@ -74,7 +74,10 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+            # Not turned back on here: the pragma does nothing inside a transaction, and
+            # SQLAlchemy may hold one still. The connection is closed instead of going back
+            # to the pool, so the next one opens anew, with foreign keys enforced.
+            connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -3,6 +3,7 @@ with the models, and they step down and up again cleanly."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -52,6 +53,28 @@ def test_migrations_go_down_to_nothing_and_up_again(databases, migrated_app):
             assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
             upgrade()
         assert _differences(app) == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_the_process_that_upgraded_goes_on_with_foreign_keys_enforced(databases, migrated_app):
+    """SQLite's migrations run with foreign keys off (its batch moves need it); the
+    connection they ran on must not go back to the application as it is. An invoice of a
+    vendor that does not exist is refused on the application's next connections."""
+    app = migrated_app(databases.new())
+    try:
+        with app.app_context():
+            for _ in range(3):  # each connection the pool holds, the migrations' included
+                with db.engine.connect() as connection, pytest.raises(sa.exc.IntegrityError):
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO invoices (vendor_id, invoice_number, invoiced_on, "
+                            "net_amount, vat_amount, currency, created_at, updated_at, version) "
+                            "VALUES (424242, 'F-1', '2024-01-31', 100, 0, 'SEK', "
+                            "'2024-01-31 00:00:00', '2024-01-31 00:00:00', 1)"
+                        )
+                    )
     finally:
         with app.app_context():
             db.engine.dispose()
