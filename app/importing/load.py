@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql
 
 from app.database_roles import owns_table
 from app.extensions import db
+from app.importing.behind import WriteBehind
 from app.importing.plan import Plan
 from app.importing.readers import InvoiceRecord
 from app.importing.resolve import Resolved
@@ -101,6 +102,10 @@ class InvoiceWriter:
         dialect = db.session.get_bind().dialect.name
         self._now = now.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else now
         self._sqlite = dialect == "sqlite"
+        #: On PostgreSQL each chunk's rows go into the table on a thread of their own while
+        #: the next chunk is read (see :mod:`~app.importing.behind`); every statement of
+        #: this writer's own waits for them first.
+        self._behind = WriteBehind()
 
     def _existing_keys(self) -> Counter:
         known = {v for v in self.resolved.vendors.values() if v > 0} - self.resolved.new_vendor_ids
@@ -263,6 +268,7 @@ class InvoiceWriter:
             else [None] * len(records)
         )
         if lookup:
+            self._behind.wait()
             self._look_up(records, keys_of)
         rows = []
         sqlite = self._sqlite
@@ -327,26 +333,21 @@ class InvoiceWriter:
     )
 
     def _write(self, rows: list[tuple]) -> None:
+        """Write a chunk's rows. On PostgreSQL a thread runs the ``COPY`` while the next chunk
+        is read: the server puts the rows into the indexes in a process of its own, and
+        this one need not wait for it. On SQLite the rows go in at once: its driver takes
+        Python's lock back after each row, so a thread writing row by row would wait on the
+        reading for every row (and moving a chunk staged in a temporary table in one
+        statement measured slower than the plain ``executemany``)."""
+        self._behind.wait()
         connection = db.session.connection()
         self._wrote = True
-        names = ", ".join(self._COLUMNS)
-        if self._sqlite:
-            if self._search is None:
-                self._search = fulltext.BulkInsert(connection, self.after_id)
-            placeholders = ", ".join("?" for _ in self._COLUMNS)
-            statement = f"INSERT INTO invoices ({names}) VALUES ({placeholders})"  # noqa: S608
-            connection.exec_driver_sql(statement, rows)
+        if not self._sqlite:
+            self._behind.submit(lambda: _copy(connection, rows))
             return
-        raw = connection.connection.driver_connection
-        statement = f"COPY invoices ({names}) FROM STDIN"
-        try:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except raw.Error as error:
-            # The driver's own error (COPY runs past SQLAlchemy), made SQLAlchemy's as every
-            # other statement's: the edges tell a lost connection or a refusal by that.
-            raise sa.exc.DBAPIError.instance(statement, None, error, raw.Error) from None
+        if self._search is None:
+            self._search = fulltext.BulkInsert(connection, self.after_id)
+        connection.exec_driver_sql(_INSERT, rows)
 
     def written(self) -> sa.ColumnElement[bool] | None:
         """The condition that finds the rows this writer wrote (None when it wrote none): by
@@ -357,10 +358,17 @@ class InvoiceWriter:
         return sa.and_(Invoice.id > self.after_id, Invoice.import_batch_id == self.batch_id)
 
     def finish(self) -> None:
-        """After the last chunk: index the rows written for the search (one statement)."""
+        """After the last chunk: wait for its rows, and index the rows written for the search
+        (one statement)."""
+        self._behind.wait()
         if self._search is not None:
             self._search.finish()
             self._search = None
+
+    def abandon(self) -> None:
+        """The import stops on an error: let a chunk being written end, so that the caller
+        rolls back a connection nothing else is using."""
+        self._behind.abandon()
 
     def into_empty_table(self) -> bool:
         """Whether the invoices table holds no row (none committed, none of this import yet):
@@ -407,6 +415,29 @@ class InvoiceWriter:
         while self.dropped_constraints:
             # Adding the constraint checks every row at once.
             connection.execute(sa.schema.AddConstraint(self.dropped_constraints.pop()))
+
+
+#: The columns an import writes, in the order of its rows.
+_NAMES = ", ".join(InvoiceWriter._COLUMNS)
+#: SQLite's insert of one row.
+_INSERT = (
+    f"INSERT INTO invoices ({_NAMES}) "  # noqa: S608 - constants
+    f"VALUES ({', '.join('?' for _ in InvoiceWriter._COLUMNS)})"
+)
+
+
+def _copy(connection: sa.Connection, rows: list[tuple]) -> None:
+    """Write rows into PostgreSQL's invoices with ``COPY``."""
+    raw = connection.connection.driver_connection
+    statement = f"COPY invoices ({_NAMES}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except raw.Error as error:
+        # The driver's own error (COPY runs past SQLAlchemy), made SQLAlchemy's as every
+        # other statement's: the edges tell a lost connection or a refusal by that.
+        raise sa.exc.DBAPIError.instance(statement, None, error, raw.Error) from None
 
 
 def _key_value(part: str, value):

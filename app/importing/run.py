@@ -408,16 +408,20 @@ def _add_records(plan, writer: InvoiceWriter, findings, report, progress) -> Non
     """Read the file's invoice records chunk by chunk and hand each to ``writer``, keeping the
     preview's sample and telling ``progress``."""
     done = 0
-    for chunk in invoice_records(plan, findings):
-        if len(report.sample) < SAMPLE_ROWS:
-            report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
-        if findings.issue_count and not plan.options.skip_invalid:
-            # Nothing will be written: keep reading to report every problem.
-            writer.write = False
-        writer.add(chunk)
-        done += len(chunk)
-        if progress:
-            progress(done + len(findings.rejected_rows), plan.data_rows)
+    try:
+        for chunk in invoice_records(plan, findings):
+            if len(report.sample) < SAMPLE_ROWS:
+                report.sample.extend(sample_rows(chunk[: SAMPLE_ROWS - len(report.sample)]))
+            if findings.issue_count and not plan.options.skip_invalid:
+                # Nothing will be written: keep reading to report every problem.
+                writer.write = False
+            writer.add(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done + len(findings.rejected_rows), plan.data_rows)
+    except BaseException:
+        writer.abandon()  # a chunk may still be going in: the rollback must not meet it
+        raise
     writer.finish()
 
 
