@@ -6,7 +6,8 @@ under ``bench/out/`` by row count. Then writes every invoice (``insyn export inv
 filters, voided ones included, newest first) as XLSX, CSV and JSON, each twice, each time in
 a fresh process:
 
-- **app**: in an app context, ``invoices_table(InvoiceFilters())`` and then ``write_xlsx``,
+- **app**: in an app context, ``invoices_table(InvoiceFilters(), publication=…)`` (built
+  from the app's configuration, as the command builds it) and then ``write_xlsx``,
   ``write_csv`` (the ``excel-sv`` dialect, the default) or ``write_json`` to a file. That is
   all the command does after parsing its options: the rows are streamed on the session's
   connection (``yield_per``), the totals per currency and the import batches behind the rows
@@ -114,14 +115,17 @@ def _app(url: str):
 
 def app_export(fmt: str, path: Path) -> None:
     """What ``insyn export invoices --format FMT`` does once its options are parsed."""
+    from flask import current_app
+
     from app.exporting.csv_files import EXCEL_SV
     from app.exporting.csv_files import write_csv
     from app.exporting.json_files import write_json
     from app.exporting.lists import invoices_table
+    from app.exporting.opendata import publication_from
     from app.exporting.xlsx import write_xlsx
     from app.services.invoice_filters import InvoiceFilters
 
-    table = invoices_table(InvoiceFilters())
+    table = invoices_table(InvoiceFilters(), publication=publication_from(current_app.config))
     with path.open("wb") as stream:
         if fmt == "xlsx":
             write_xlsx(table, stream)

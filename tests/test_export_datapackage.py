@@ -5,6 +5,7 @@ private persons are unnamed."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import frictionless
 import sqlalchemy as sa
+from flask import has_app_context
 
+from app.exporting.datapackage import descriptor
+from app.exporting.opendata import publication_from
 from app.models import Contract
 from app.models import ContractAmendment
 from app.models import Engagement
@@ -184,3 +188,28 @@ def test_a_withdrawn_contract_stays_only_while_a_valid_invoice_cites_it(
     listed = {row["id"]: row for row in rows["contracts"]}
     assert str(forgotten.id) not in listed
     assert listed[str(cited.id)]["voided_at"].endswith("Z")
+
+
+def test_the_descriptor_states_the_publication_it_is_given():
+    """No application: the publisher and licence come from the publication passed in."""
+    assert not has_app_context()
+    publication = publication_from(
+        {
+            "PUBLISHER_NAME": "Östra Testkommun",
+            "DATA_LICENCE": "https://opendatacommons.org/licenses/odbl/",
+        }
+    )
+    created = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    package = descriptor(created, [], publication=publication)
+    assert package["name"] == "insyn-ostra-testkommun"
+    assert package["contributors"] == [{"title": "Östra Testkommun", "role": "publisher"}]
+    assert package["licenses"] == [
+        {
+            "name": "ODbL-1.0",
+            "path": "https://opendatacommons.org/licenses/odbl/",
+            "title": "https://opendatacommons.org/licenses/odbl/",
+        }
+    ]
+    assert package["created"] == "2026-01-02T03:04:05Z"
+    unlicensed = publication_from({"PUBLISHER_NAME": "Östra Testkommun"})
+    assert "licenses" not in descriptor(created, [], publication=unlicensed)

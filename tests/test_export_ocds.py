@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +17,14 @@ import jsonschema
 import pytest
 import referencing
 import sqlalchemy as sa
+from flask import has_app_context
 from referencing.jsonschema import DRAFT4
 
+from app.exporting.ocds import package_head
 from app.exporting.ocds import to_json
+from app.exporting.opendata import Publication
+from app.exporting.opendata import Publisher
+from app.exporting.opendata import licence_from
 from app.models import Contract
 from app.models import ContractAmendment
 from app.models import Invoice
@@ -273,3 +279,33 @@ def test_the_package_uri_is_the_same_for_the_same_selection_and_names_it(
     assert (
         json.loads(export(runner, tmp_path / "e.json", "--year", "2010"))["uri"] == narrowed["uri"]
     )
+
+
+def test_the_package_head_is_made_from_the_publication_alone():
+    """No application and no configuration: the publication given is all the head states."""
+    assert not has_app_context()
+    publication = Publication(
+        publisher=Publisher("Testkommun", "212000-0142", ""),
+        licence=licence_from(
+            "CC0 1.0 Universal (https://creativecommons.org/publicdomain/zero/1.0/)"
+        ),
+        ocid_prefix="ocds-zz9z9z",
+        package_uri="https://example.org/ocds/package.json",
+    )
+    published = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert package_head(published, {"year": 2010}, publication=publication) == {
+        "uri": "https://example.org/ocds/package.json?year=2010",
+        "version": "1.1",
+        "publishedDate": "2026-01-02T03:04:05Z",
+        "publisher": {"name": "Testkommun", "scheme": "SE-ON", "uid": "212000-0142"},
+        "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+    }
+    # Without an address the package is named by its publisher and selection, whoever asks.
+    unpublished = replace(publication, package_uri="")
+    named = package_head(published, publication=unpublished)["uri"]
+    assert named.startswith("urn:uuid:")
+    assert package_head(published, publication=unpublished)["uri"] == named
+    other = replace(unpublished, publisher=Publisher("Annan kommun", "212000-0159", ""))
+    assert package_head(published, publication=other)["uri"] != named
+    unnumbered = replace(unpublished, publisher=Publisher("Utan nummer", "", ""))
+    assert package_head(published, publication=unnumbered)["publisher"] == {"name": "Utan nummer"}

@@ -161,6 +161,7 @@ def test_the_invoice_list_streams_the_values_the_orm_gives(db, make_invoice, mak
     from app.exporting.lists import invoice_rows_select
     from app.exporting.lists import invoice_values
     from app.exporting.lists import invoices_table
+    from app.exporting.opendata import publication_from
     from app.privacy import Audience
     from app.services.invoice_filters import InvoiceFilters
     from app.services.invoices import void_invoice
@@ -170,7 +171,9 @@ def test_the_invoice_list_streams_the_values_the_orm_gives(db, make_invoice, mak
     void_invoice(make_invoice(net_amount=D("10.05")), "Dubblett")
     db.session.commit()
     filters = InvoiceFilters(status="all", audience=Audience.STAFF)
-    streamed = list(invoices_table(filters).rows)
+    table = invoices_table(filters, publication=publication_from({"DATA_LICENCE": "Egen licens"}))
+    assert table.licence == "Egen licens"
+    streamed = list(table.rows)
     through_orm = [invoice_values(row) for row in db.session.execute(invoice_rows_select(filters))]
     assert streamed == through_orm
     assert len(streamed) == 3

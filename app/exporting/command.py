@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli_errors import database_errors
@@ -26,6 +27,8 @@ from app.exporting import reports
 from app.exporting.csv_files import DIALECTS
 from app.exporting.csv_files import write_csv
 from app.exporting.json_files import write_json
+from app.exporting.opendata import Publication
+from app.exporting.opendata import publication_from
 from app.exporting.table import Table
 from app.money import AmountError
 from app.money import parse_amount
@@ -125,18 +128,24 @@ def _by(value: str) -> tuple[str, ...]:
     return parts
 
 
-def _tables() -> dict[str, Callable[[dict], Table]]:
+def _tables(publication: Publication) -> dict[str, Callable[[dict], Table]]:
+    """The table kinds: kind → its table for the command's options, under ``publication``."""
     return {
         "totals": lambda o: reports.totals_table(
-            TotalsQuery(_by(o["by"]), o["measure"], invoice_filters(o, "active"))
+            TotalsQuery(_by(o["by"]), o["measure"], invoice_filters(o, "active")),
+            publication=publication,
         ),
         "pivot": lambda o: reports.pivot_table(
-            invoice_filters(o, "active"), o["measure"], o["top"]
+            invoice_filters(o, "active"), o["measure"], o["top"], publication=publication
         ),
-        "balance": lambda o: reports.balance_table(_year(o), o["date"], o["audience"]),
-        "invoices": lambda o: lists.invoices_table(invoice_filters(o, "active")),
+        "balance": lambda o: reports.balance_table(
+            _year(o), o["date"], o["audience"], publication=publication
+        ),
+        "invoices": lambda o: lists.invoices_table(
+            invoice_filters(o, "active"), publication=publication
+        ),
         "vendors": lambda o: lists.vendors_table(
-            vendor_service.VendorFilters(q=o["q"], audience=o["audience"])
+            vendor_service.VendorFilters(q=o["q"], audience=o["audience"]), publication=publication
         ),
         "contracts": lambda o: lists.contracts_table(
             contract_service.ContractFilters(
@@ -147,7 +156,8 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
                 batch_id=o["batch"],
                 status=o["status"] or "active",
                 audience=o["audience"],
-            )
+            ),
+            publication=publication,
         ),
         "income": lambda o: lists.engagements_table(
             income_service.EngagementFilters(
@@ -156,7 +166,8 @@ def _tables() -> dict[str, Callable[[dict], Table]]:
                 batch_id=o["batch"],
                 status=o["status"] or "active",
                 audience=o["audience"],
-            )
+            ),
+            publication=publication,
         ),
     }
 
@@ -172,39 +183,41 @@ def _year(options: dict) -> int:
     return years[0] if years else dt.date.today().year
 
 
-#: Files that are not one table: kind → writer(stream, options). Each writes its own format.
+#: Files that are not one table: kind → writer(stream, options, publication). Each writes its
+#: own format.
 SPECIAL: dict[str, Callable] = {}
 
 
-def _evidence(stream, options: dict) -> None:
+def _evidence(stream, options: dict, publication: Publication) -> None:
     from app.exporting.evidence import write_evidence
     from app.services.income import EngagementFilters
 
     report = options["report"]
     income = EngagementFilters(year=_year(options)) if report == "balance" else None
-    write_evidence(stream, report, _tables()[report](options),
-                   invoice_filters(options, "active"), income)  # fmt: skip
+    table = _tables(publication)[report](options)
+    filters = invoice_filters(options, "active")
+    write_evidence(stream, report, table, filters, income, publication=publication)
 
 
 SPECIAL["evidence"] = _evidence
 
 
-def _leverantorsreskontra(stream, options: dict) -> None:
+def _leverantorsreskontra(stream, options: dict, publication: Publication) -> None:
     from app.exporting.leverantorsreskontra import write_leverantorsreskontra
 
-    write_leverantorsreskontra(stream, options)
+    write_leverantorsreskontra(stream, options, publication=publication)
 
 
-def _ocds(stream, options: dict) -> None:
+def _ocds(stream, options: dict, publication: Publication) -> None:
     from app.exporting.ocds import write_ocds
 
-    write_ocds(stream, options)
+    write_ocds(stream, options, publication=publication)
 
 
-def _datapackage(stream, options: dict) -> None:
+def _datapackage(stream, options: dict, publication: Publication) -> None:
     from app.exporting.datapackage import write_datapackage
 
-    write_datapackage(stream, options)
+    write_datapackage(stream, options, publication=publication)
 
 
 SPECIAL["leverantorsreskontra"] = _leverantorsreskontra
@@ -274,14 +287,15 @@ def export_command(kind: str, fmt: str, output: str, public: bool, **options) ->
     """
     # Whoever runs the command runs the server: names are shown unless asked otherwise.
     options["audience"] = Audience.PUBLIC if public else Audience.STAFF
-    _export(kind, fmt, output, options)
+    _export(kind, fmt, output, options, publication_from(current_app.config))
 
 
-def _export(kind: str, fmt: str, output: str, options: dict) -> None:
+def _export(kind: str, fmt: str, output: str, options: dict, publication: Publication) -> None:
+    tables = _tables(publication)
     if kind in SPECIAL:
-        writer = lambda stream: SPECIAL[kind](stream, options)  # noqa: E731
-    elif kind in _tables():
-        table = _tables()[kind](options)
+        writer = lambda stream: SPECIAL[kind](stream, options, publication)  # noqa: E731
+    elif kind in tables:
+        table = tables[kind](options)
         writer = lambda stream: write_table(table, stream, fmt)  # noqa: E731
     else:
         raise click.UsageError(f"{kind} cannot be exported by this version of Insyn.")

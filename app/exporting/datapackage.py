@@ -34,8 +34,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 
 from app.exporting.cells import csv_text
-from app.exporting.opendata import data_licence
-from app.exporting.opendata import publisher
+from app.exporting.opendata import Publication
 from app.exporting.privacy import PRIVATE_PERSON
 from app.exporting.privacy import PublicVendor
 from app.exporting.privacy import is_private_person
@@ -319,10 +318,11 @@ def _package_name(publisher_name: str) -> str:
     return "-".join(part for part in ["insyn", *kept.split("-")] if part)
 
 
-def descriptor(created: dt.datetime, files: list[Resource]) -> dict:
-    """``datapackage.json``."""
-    body = publisher()
-    licence = data_licence()
+def descriptor(created: dt.datetime, files: list[Resource], *, publication: Publication) -> dict:
+    """``datapackage.json``: the ``files``, made at ``created``, with ``publication``'s
+    publisher and licence."""
+    body = publication.publisher
+    licence = publication.licence
     entry = {"name": licence.name, "path": licence.url, "title": licence.title}
     package = {
         "profile": "tabular-data-package",
@@ -342,10 +342,11 @@ def descriptor(created: dt.datetime, files: list[Resource]) -> dict:
     return package
 
 
-def write_datapackage(stream: BinaryIO, options: dict) -> None:
-    """Write the package as a zip to the binary ``stream`` (which need not be seekable):
-    ``datapackage.json`` first, then each CSV file streamed row by row. ``options`` is
-    accepted for the command's sake; the package holds everything."""
+def write_datapackage(stream: BinaryIO, options: dict, *, publication: Publication) -> None:
+    """Write the package, as ``publication`` publishes it, as a zip to the binary ``stream``
+    (which need not be seekable): ``datapackage.json`` first, then each CSV file streamed
+    row by row. ``options`` is accepted for the command's sake; the package holds
+    everything."""
     files = resources()
     created = dt.datetime.now(dt.UTC)
     stamp = created.astimezone().timetuple()[:6]  # zip times are local, without a zone
@@ -356,7 +357,8 @@ def write_datapackage(stream: BinaryIO, options: dict) -> None:
         return info
 
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        text = json.dumps(descriptor(created, files), ensure_ascii=False, indent=2)
+        package = descriptor(created, files, publication=publication)
+        text = json.dumps(package, ensure_ascii=False, indent=2)
         archive.writestr(member("datapackage.json"), text + "\n")
         for resource in files:
             # Sizes are unknown while streaming: zip64 lets a file pass 2 GiB.

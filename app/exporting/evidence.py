@@ -16,6 +16,7 @@ from app.exporting.csv_files import EXCEL_SV
 from app.exporting.csv_files import csv_chunks
 from app.exporting.lists import engagements_table
 from app.exporting.lists import invoices_table
+from app.exporting.opendata import Publication
 from app.exporting.table import Column
 from app.exporting.table import Table
 from app.exporting.xlsx import write_xlsx
@@ -128,10 +129,13 @@ def write_evidence(
     table: Table,
     filters: InvoiceFilters,
     income: EngagementFilters | None = None,
+    *,
+    publication: Publication,
 ) -> None:
     """Write the pack for ``table`` (the report ``report`` made with ``filters``) to ``stream``
-    as a zip; with ``income`` (a balance), the fee-income rows behind its income too. Large
-    parts go through temporary files, so memory stays flat."""
+    as a zip; with ``income`` (a balance), the fee-income rows behind its income too; the
+    invoice and income files under ``publication``'s licence. Large parts go through
+    temporary files, so memory stays flat."""
     filters = filters.narrowed(status="active")
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         with tempfile.TemporaryFile() as workbook:
@@ -141,11 +145,12 @@ def write_evidence(
                 while chunk := workbook.read(1 << 20):
                     member.write(chunk)
         parts = [
-            ("invoices.csv", invoices_table(filters)),
+            ("invoices.csv", invoices_table(filters, publication=publication)),
             ("provenance.csv", provenance_table(filters)),
         ]
         if income is not None:
-            parts.append(("income.csv", engagements_table(replace(income, status="active"))))
+            active = replace(income, status="active")
+            parts.append(("income.csv", engagements_table(active, publication=publication)))
         for name, part in parts:
             with archive.open(name, "w", force_zip64=True) as member:
                 for chunk in csv_chunks(part, EXCEL_SV):

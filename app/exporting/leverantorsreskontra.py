@@ -6,7 +6,8 @@ expects without guessing: comma separators, a decimal point, ISO dates, UTF-8 wi
 byte-order mark, RFC 4180 quoting and CRLF line ends.
 
 * ``kopare``, ``kopare_id``, ``kommun_id``: the publisher (``PUBLISHER_NAME``,
-  ``PUBLISHER_ORG_NUMBER``, ``PUBLISHER_MUNICIPALITY_CODE``).
+  ``PUBLISHER_ORG_NUMBER``, ``PUBLISHER_MUNICIPALITY_CODE``, given as a
+  :class:`~app.exporting.opendata.Publication`).
 * ``verifikationsnummer``: the invoice's number in Insyn (its id), unique and stable.
 * ``leverantor``, ``leverantor_id``: the vendor and its organisation number; a private person
   is ``Privatperson`` with no id (:mod:`app.exporting.privacy`), the row and amount kept.
@@ -26,14 +27,14 @@ apostrophe; numbers and dates are never touched. The file imports back through t
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.exporting.cells import csv_lines
-from app.exporting.opendata import publisher
+from app.exporting.opendata import Publication
 from app.exporting.privacy import public_vendors
 from app.extensions import db
 from app.models import Category
@@ -72,6 +73,8 @@ BASIS = {
 #: Invoices fetched from the database at a time.
 FETCH = 2000
 
+log = logging.getLogger(__name__)
+
 
 def _year_filter(statement: sa.Select, year: int | None) -> sa.Select:
     if year is None:
@@ -79,11 +82,12 @@ def _year_filter(statement: sa.Select, year: int | None) -> sa.Select:
     return statement.where(Invoice.invoiced_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
 
 
-def spec_rows(year: int | None = None) -> Iterator[list]:
+def spec_rows(year: int | None = None, *, publication: Publication) -> Iterator[list]:
     """The file's rows (without the header), in :data:`COLUMNS` order: every valid invoice in
-    kronor dated in ``year`` (every year when ``None``), by date. Amounts are ``Decimal``,
-    dates ``datetime.date``, ids ``int``, empty cells ``None``."""
-    buyer = publisher()
+    kronor dated in ``year`` (every year when ``None``), by date, bought by ``publication``'s
+    publisher. Amounts are ``Decimal``, dates ``datetime.date``, ids ``int``, empty cells
+    ``None``."""
+    buyer = publication.publisher
     vendors = public_vendors()
     statement = _year_filter(
         sa.select(
@@ -126,9 +130,9 @@ def spec_rows(year: int | None = None) -> Iterator[list]:
         ]
 
 
-def spec_lines(year: int | None = None) -> Iterator[str]:
+def spec_lines(year: int | None = None, *, publication: Publication) -> Iterator[str]:
     """The file as text, a line at a time, the header first (see the module's docstring)."""
-    return csv_lines(COLUMNS, spec_rows(year), delimiter=",")
+    return csv_lines(COLUMNS, spec_rows(year, publication=publication), delimiter=",")
 
 
 def left_out(year: int | None = None) -> int:
@@ -140,17 +144,20 @@ def left_out(year: int | None = None) -> int:
     return db.session.scalar(statement) or 0
 
 
-def write_leverantorsreskontra(stream: BinaryIO, options: dict) -> None:
-    """Write the file for ``options["year"]`` (every year when not given) to the binary
-    ``stream`` as UTF-8, streamed: memory stays flat however many invoices there are.
+def write_leverantorsreskontra(
+    stream: BinaryIO, options: dict, *, publication: Publication
+) -> None:
+    """Write the file for ``options["year"]`` (every year when not given), as ``publication``
+    publishes it, to the binary ``stream`` as UTF-8, streamed: memory stays flat however many
+    invoices there are.
 
     Logs a warning when invoices in other currencies than kronor were left out."""
     year = options.get("year")
-    for line in spec_lines(year):
+    for line in spec_lines(year, publication=publication):
         stream.write(line.encode("utf-8"))
     skipped = left_out(year)
     if skipped:
-        current_app.logger.warning(
+        log.warning(
             "%s invoice(s) in other currencies than %s left out: the file's amounts are %s.",
             skipped,
             CURRENCY,

@@ -14,9 +14,9 @@ from flask_babel import gettext
 from flask_babel import ngettext
 
 from app import labels
+from app.exporting.opendata import Publication
 from app.exporting.sources import filters_about
 from app.exporting.sources import invoice_sources
-from app.exporting.sources import licence
 from app.exporting.table import Column
 from app.exporting.table import Source
 from app.exporting.table import Table
@@ -151,10 +151,15 @@ def invoice_values(row, private_name: str | None = None) -> list:
 
 
 def invoices_table(
-    filters: InvoiceFilters, sort: str = "invoiced_on", descending: bool = True
+    filters: InvoiceFilters,
+    sort: str = "invoiced_on",
+    descending: bool = True,
+    *,
+    publication: Publication,
 ) -> Table:
     """Every invoice ``filters`` selects (voided ones included unless the filters say
-    otherwise; they are marked), with the totals of the valid ones per currency."""
+    otherwise; they are marked), with the totals of the valid ones per currency, under
+    ``publication``'s licence."""
     from app.services.invoices import invoice_totals
 
     totals = [
@@ -183,7 +188,7 @@ def invoices_table(
         about=filters_about(filters),
         sources=invoice_sources(filters),
         name_parts=years,
-        licence=licence(),
+        licence=publication.licence.text,
         notes=[gettext("The totals leave out voided invoices; currencies are never added.")],
     )
 
@@ -192,10 +197,16 @@ def invoices_table(
 
 
 def vendors_table(
-    filters: vendor_service.VendorFilters, sort: str = "name", descending=False, records=None
+    filters: vendor_service.VendorFilters,
+    sort: str = "name",
+    descending=False,
+    records=None,
+    *,
+    publication: Publication,
 ):
     """Every vendor ``filters`` selects (or only ``records``, a page of them), with its
-    invoices' count and sum per currency left to the reports (a vendor list is a register)."""
+    invoices' count and sum per currency left to the reports (a vendor list is a register),
+    under ``publication``'s licence."""
     columns = [
         Column("id", gettext("Vendor (id)"), "int"),
         Column("name", gettext("Name"), "text", 36),
@@ -233,15 +244,21 @@ def vendors_table(
         columns=columns,
         rows=rows(),
         about=about,
-        licence=licence(),
+        licence=publication.licence.text,
     )
 
 
 def contracts_table(
-    filters: contract_service.ContractFilters, sort="starts_on", descending=True, records=None
+    filters: contract_service.ContractFilters,
+    sort="starts_on",
+    descending=True,
+    records=None,
+    *,
+    publication: Publication,
 ):
     """Every contract ``filters`` selects (or only ``records``, a page of them), with its
-    original and current terms side by side and what has been invoiced under it."""
+    original and current terms side by side and what has been invoiced under it, under
+    ``publication``'s licence."""
     money_columns = [
         ("ceiling_amount", gettext("Ceiling, original"), gettext("Ceiling, current")),
         ("hour_quota", gettext("Hour quota, original"), gettext("Hour quota, current")),
@@ -327,15 +344,20 @@ def contracts_table(
         about=about,
         sources=_batch_sources(Contract, filters.batch_id),
         name_parts=[str(filters.year)] if filters.year else [],
-        licence=licence(),
+        licence=publication.licence.text,
     )
 
 
 def engagements_table(
-    filters: income_service.EngagementFilters, sort="first_day", descending=True, records=None
+    filters: income_service.EngagementFilters,
+    sort="first_day",
+    descending=True,
+    records=None,
+    *,
+    publication: Publication,
 ):
     """Every engagement (lecture-fee income) ``filters`` selects (or only ``records``, a page
-    of them), with the fee's reckoning."""
+    of them), with the fee's reckoning, under ``publication``'s licence."""
     columns = [
         Column("id", gettext("Engagement (id)"), "int"),
         Column("organiser", gettext("Organiser"), "text", 30),
@@ -400,7 +422,7 @@ def engagements_table(
         about=about,
         sources=_batch_sources(Engagement, filters.batch_id),
         name_parts=[str(filters.year)] if filters.year else [],
-        licence=licence(),
+        licence=publication.licence.text,
         notes=[gettext("A fee is the started days times the day rate; travel is never income.")],
     )
 

@@ -5,9 +5,10 @@ A release holds the contract's award (the original terms: value, period, hours a
 the contract (the terms after every amendment, with ``amendments[]``: date, rationale and
 what changed), and the contract's valid invoices as ``implementation.transactions[]`` (amount
 excl. VAT, dated when paid, else when invoiced). Hours are ``items[].quantity`` with the unit
-"hour" and the hourly rate as ``unit.value``. The buyer is the publisher (``PUBLISHER_*``),
-identified by its organisation number (scheme ``SE-ON``); so is a supplier with one. A
-private person is a party named ``Privatperson`` with no identifier.
+"hour" and the hourly rate as ``unit.value``. The buyer is the publisher (``PUBLISHER_*``,
+given as a :class:`~app.exporting.opendata.Publication`), identified by its organisation
+number (scheme ``SE-ON``); so is a supplier with one. A private person is a party named
+``Privatperson`` with no identifier.
 
 OCIDs are ``<OCDS_OCID_PREFIX>-<contract id>``; a release's ``date`` is the latest change to
 the contract, its amendments or its invoices, and its ``id`` the OCID with that time. The
@@ -32,11 +33,10 @@ from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from app.exporting.opendata import data_licence
-from app.exporting.opendata import publisher
+from app.exporting.opendata import Publication
+from app.exporting.opendata import Publisher
 from app.exporting.privacy import PublicVendor
 from app.exporting.privacy import public_vendors
 from app.extensions import db
@@ -186,8 +186,7 @@ class _Parties:
         return [self.buyer, *self.by_vendor.values()]
 
 
-def _buyer() -> dict:
-    body = publisher()
+def _buyer(body: Publisher) -> dict:
     if body.org_number:
         return {
             "id": f"SE-ON-{body.org_number}",
@@ -232,9 +231,12 @@ def _transactions(contract: Contract, parties: _Parties, clock: _Clock, payer: d
     return transactions, changed
 
 
-def _release(contract: Contract, prefix: str, vendors: dict[int, PublicVendor], clock: _Clock):
-    """One contract as an OCDS release (a ``dict``; amounts are ``Decimal``)."""
-    buyer = _buyer()
+def _release(
+    contract: Contract, publication: Publication, vendors: dict[int, PublicVendor], clock: _Clock
+):
+    """One contract as an OCDS release (a ``dict``; amounts are ``Decimal``), bought by
+    ``publication``'s publisher."""
+    buyer = _buyer(publication.publisher)
     parties = _Parties(buyer, vendors)
     payer = {"id": buyer["id"], "name": buyer["name"]}
     supplier = parties.vendor(contract.vendor_id, "supplier")
@@ -298,7 +300,7 @@ def _release(contract: Contract, prefix: str, vendors: dict[int, PublicVendor], 
     if invoices_changed is not None:
         changes.append(invoices_changed)
     changed = max(changes)
-    ocid = f"{prefix}-{contract.id}"
+    ocid = f"{publication.ocid_prefix}-{contract.id}"
     tags = ["award", "contract"]
     if amendments:
         tags.append("contractAmendment")
@@ -310,7 +312,7 @@ def _release(contract: Contract, prefix: str, vendors: dict[int, PublicVendor], 
         "date": utc(changed),
         "tag": tags,
         "initiationType": "tender",
-        "language": current_app.config.get("BABEL_DEFAULT_LOCALE") or "sv",
+        "language": publication.language,
         "parties": parties.all(),
         "buyer": payer,
         "awards": [award],
@@ -329,11 +331,10 @@ def contract_filters(options: dict) -> contract_service.ContractFilters:
     )
 
 
-def releases(options: dict) -> Iterator[dict]:
-    """A release per valid contract the options select, oldest first."""
-    config = current_app.config
-    prefix = config.get("OCDS_OCID_PREFIX") or "ocds-insyn"
-    clock = _Clock(config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+def releases(options: dict, *, publication: Publication) -> Iterator[dict]:
+    """A release per valid contract the options select, oldest first, as ``publication``
+    publishes it (buyer, OCID prefix, language, time zone)."""
+    clock = _Clock(publication.timezone)
     vendors = public_vendors()
     statement = (
         contract_service.contract_select(contract_filters(options))
@@ -343,40 +344,40 @@ def releases(options: dict) -> Iterator[dict]:
         .options(selectinload(Contract.amendments))
     )
     for contract in db.session.scalars(statement.execution_options(yield_per=100)):
-        yield _release(contract, prefix, vendors, clock)
+        yield _release(contract, publication, vendors, clock)
 
 
 #: The options that select contracts, as the package's address names them.
 _SELECTING = ("vendor", "vendor_q", "year", "q", "batch")
 
 
-def package_uri(options: dict) -> str:
+def package_uri(options: dict, *, publication: Publication) -> str:
     """The package's ``uri``: the same for the same publisher and selection, whenever asked.
 
-    ``OCDS_PACKAGE_URI`` when set (with the selection as its query string, if any); else a
-    name-based UUID (RFC 4122 version 5) of the OCID prefix, the publisher's organisation
-    number and the selection, as ``urn:uuid:…``: no clock and no chance in it, so a re-export
-    of the same data names itself the same.
+    ``publication``'s package address when set (with the selection as its query string, if
+    any); else a name-based UUID (RFC 4122 version 5) of the OCID prefix, the publisher's
+    organisation number and the selection, as ``urn:uuid:…``: no clock and no chance in it,
+    so a re-export of the same data names itself the same.
     """
-    config = current_app.config
     selection = urlencode(
         sorted((k, str(options[k])) for k in _SELECTING if options.get(k) not in (None, ""))
     )
-    base = config.get("OCDS_PACKAGE_URI")
+    base = publication.package_uri
     if base:
         return f"{base}?{selection}" if selection else base
-    prefix = config.get("OCDS_OCID_PREFIX") or "ocds-insyn"
-    body = publisher()
-    name = f"{prefix}/{body.org_number or body.name}/contracts?{selection}"
+    body = publication.publisher
+    name = f"{publication.ocid_prefix}/{body.org_number or body.name}/contracts?{selection}"
     return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
 
 
-def package_head(published: dt.datetime, options: dict | None = None) -> dict:
-    """The package's own fields (everything but ``releases``)."""
-    body = publisher()
-    licence = data_licence()
+def package_head(
+    published: dt.datetime, options: dict | None = None, *, publication: Publication
+) -> dict:
+    """The package's own fields (everything but ``releases``): its address, ``published``
+    (UTC), and ``publication``'s publisher and licence address."""
+    body = publication.publisher
     head = {
-        "uri": package_uri(options or {}),
+        "uri": package_uri(options or {}, publication=publication),
         "version": OCDS_VERSION,
         "publishedDate": utc(published),
         "publisher": _compact(
@@ -386,24 +387,24 @@ def package_head(published: dt.datetime, options: dict | None = None) -> dict:
                 "uid": body.org_number or None,
             }
         ),
-        "license": licence.url or None,
+        "license": publication.licence.url or None,
     }
     return _compact(head)
 
 
-def write_ocds(stream: BinaryIO, options: dict) -> None:
-    """Write the release package of the contracts ``options`` select to the binary ``stream``
-    as UTF-8 JSON, a release at a time.
+def write_ocds(stream: BinaryIO, options: dict, *, publication: Publication) -> None:
+    """Write the release package of the contracts ``options`` select, as ``publication``
+    publishes it, to the binary ``stream`` as UTF-8 JSON, a release at a time.
 
     Raises:
         click.UsageError: no contract is selected (a package holds at least one release);
             nothing has been written then.
     """
-    found = releases(options)
+    found = releases(options, publication=publication)
     first = next(found, None)
     if first is None:
         raise click.UsageError("No contract to publish: an OCDS package needs one release.")
-    head = to_json(package_head(dt.datetime.now(dt.UTC), options))
+    head = to_json(package_head(dt.datetime.now(dt.UTC), options, publication=publication))
     stream.write((head[:-1] + ',"releases":[\n').encode("utf-8"))
     stream.write(to_json(first).encode("utf-8"))
     for item in found:

@@ -10,9 +10,9 @@ from flask_babel import gettext
 from flask_babel import ngettext
 
 from app.exporting.flag_text import flag_text
+from app.exporting.opendata import Publication
 from app.exporting.sources import filters_about
 from app.exporting.sources import invoice_sources
-from app.exporting.sources import licence
 from app.exporting.table import Column
 from app.exporting.table import Table
 from app.privacy import Audience
@@ -68,8 +68,9 @@ def _years_part(years) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
 
 
-def totals_table(query: TotalsQuery) -> Table:
-    """The totals report: one row per group and currency, with count and share."""
+def totals_table(query: TotalsQuery, *, publication: Publication) -> Table:
+    """The totals report: one row per group and currency, with count and share, under
+    ``publication``'s licence."""
     rows = totals(query)
     columns: list[Column] = []
     for name in query.by:
@@ -120,7 +121,7 @@ def totals_table(query: TotalsQuery) -> Table:
         ),
         sources=invoice_sources(query.filters.narrowed(status="active")),
         name_parts=[*query.by, _years_part(years) or _filter_years(query.filters)],
-        licence=licence(),
+        licence=publication.licence.text,
         notes=_notes(),
     )
 
@@ -143,9 +144,12 @@ def _notes() -> list[str]:
     ]
 
 
-def pivot_table(filters: InvoiceFilters, measure: str = "net", top: int = 20) -> Table:
+def pivot_table(
+    filters: InvoiceFilters, measure: str = "net", top: int = 20, *, publication: Publication
+) -> Table:
     """The year × vendor pivot: the ``top`` vendors per currency as rows (the rest as one
-    "others" row), a column per year, the row's total, count and share."""
+    "others" row), a column per year, the row's total, count and share, under
+    ``publication``'s licence."""
     pivots = pivot(filters, measure, top)
     years = sorted({year for p in pivots for year in p.years})
     columns = [
@@ -192,16 +196,18 @@ def pivot_table(filters: InvoiceFilters, measure: str = "net", top: int = 20) ->
         about=_choices(filters, measure, [(gettext("Vendors shown"), str(top))]),
         sources=invoice_sources(filters.narrowed(status="active")),
         name_parts=["year", "vendor", _years_part(years)],
-        licence=licence(),
+        licence=publication.licence.text,
         notes=_notes(),
     )
 
 
-def balance_table(year: int, date_basis: str, audience: Audience) -> Table:
+def balance_table(
+    year: int, date_basis: str, audience: Audience, *, publication: Publication
+) -> Table:
     """The balance of ``year`` as one table: costs by vendor, costs by category and income by
     organiser (with day rate and started days), each row marked with its part; the totals
     rows hold the costs, the income and the net per currency. Private persons are named as
-    ``audience`` may see them."""
+    ``audience`` may see them; the data is under ``publication``'s licence."""
     result = balance(year, date_basis, audience)
     columns = [
         Column("part", gettext("Part"), "text", 22),
@@ -272,7 +278,7 @@ def balance_table(year: int, date_basis: str, audience: Audience) -> Table:
     basis = gettext("payment date") if date_basis == "paid" else gettext("invoice date")
     filters = InvoiceFilters(year=year, date_basis=date_basis, status="active", audience=audience)
     return Table(
-        parts=[flags_table(year, audience)],
+        parts=[flags_table(year, audience, publication=publication)],
         kind="balance",
         title=gettext("Balance %(year)s", year=year),
         columns=columns,
@@ -281,7 +287,7 @@ def balance_table(year: int, date_basis: str, audience: Audience) -> Table:
         about=[(gettext("Year"), str(year)), (gettext("Costs dated by"), basis)],
         sources=invoice_sources(filters),
         name_parts=[str(year)],
-        licence=licence(),
+        licence=publication.licence.text,
         notes=[
             gettext(
                 "Costs are valid invoices excl. VAT dated in the year; income is the fees of "
@@ -292,10 +298,10 @@ def balance_table(year: int, date_basis: str, audience: Audience) -> Table:
     )
 
 
-def flags_table(year: int, audience: Audience) -> Table:
+def flags_table(year: int, audience: Audience, *, publication: Publication) -> Table:
     """What ``year`` raises, as the balance page lists it: each flag's sentence, when it held,
     its contract or vendor (named as ``audience`` may see it), and the invoices it cites
-    (their ids, space-separated)."""
+    (their ids, space-separated), under ``publication``'s licence."""
     locale = get_locale()
     language = locale.language if locale else "sv"
     columns = [
@@ -328,5 +334,5 @@ def flags_table(year: int, audience: Audience) -> Table:
         title=gettext("Flags %(year)s", year=year),
         columns=columns,
         rows=rows,
-        licence=licence(),
+        licence=publication.licence.text,
     )

@@ -1,10 +1,9 @@
 """Where an export's rows came from: the import batches behind a set of invoices, counted in
-SQL, and the parts every export states (licence, filters)."""
+SQL, and the filters every export states."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.exporting.about import describe_filters
 from app.exporting.table import Source
@@ -33,10 +32,6 @@ def invoice_sources(filters: InvoiceFilters) -> list[Source]:
         Source(batch.id, batch.filename, batch.sha256, batch.imported_at, count)
         for batch, count in rows
     ]
-
-
-def licence() -> str:
-    return current_app.config.get("DATA_LICENCE", "")
 
 
 def filters_about(filters: InvoiceFilters) -> list[tuple[str, str]]:

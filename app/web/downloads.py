@@ -33,6 +33,8 @@ from app.exporting.json_files import json_value
 from app.exporting.json_files import row_object
 from app.exporting.leverantorsreskontra import spec_lines
 from app.exporting.ocds import write_ocds
+from app.exporting.opendata import Publication
+from app.exporting.opendata import publication_from
 from app.exporting.table import Table
 from app.exporting.xlsx import write_xlsx
 from app.privacy import hidden_name
@@ -58,6 +60,12 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 #: Rows per page of a list's JSON, by default and at most.
 JSON_PAGE = 100
 JSON_PAGE_MAX = 1000
+
+
+def publication() -> Publication:
+    """The publisher, licence and OCDS settings of this deployment, as every download states
+    them."""
+    return publication_from(current_app.config)
 
 
 def _attachment(name: str) -> dict:
@@ -122,7 +130,7 @@ FORMATS = "<any(xlsx,csv,json):fmt>"
 def invoices(fmt: str):
     filters = read_filters()
     sort = sorting(invoice_service.SORTS, "invoiced_on", descending=True)
-    table = lists.invoices_table(filters, sort.key, sort.descending)
+    table = lists.invoices_table(filters, sort.key, sort.descending, publication=publication())
     if fmt != "json":
         return send_table(table, fmt)
     statement = lists.invoice_rows_select(filters, sort.key, sort.descending)
@@ -153,11 +161,15 @@ def _register_json(table_of, statement, keys, name: str) -> Response:
 def vendors(fmt: str):
     filters = vendor_filters()
     sort = sorting(vendor_service.SORTS, "name")
+    published = publication()
     if fmt != "json":
-        return send_table(lists.vendors_table(filters, sort.key, sort.descending), fmt)
+        table = lists.vendors_table(filters, sort.key, sort.descending, publication=published)
+        return send_table(table, fmt)
     keys = vendor_service.vendor_keys(filters, sort.key, sort.descending)
     return _register_json(
-        lambda records: lists.vendors_table(filters, sort.key, sort.descending, records),
+        lambda records: lists.vendors_table(
+            filters, sort.key, sort.descending, records, publication=published
+        ),
         vendor_service.with_related(
             vendor_service.vendor_select(filters, sort.key, sort.descending)
         ),
@@ -170,11 +182,15 @@ def vendors(fmt: str):
 def contracts(fmt: str):
     filters = contract_filters()
     sort = sorting(contract_service.SORTS, "starts_on", descending=True)
+    published = publication()
     if fmt != "json":
-        return send_table(lists.contracts_table(filters, sort.key, sort.descending), fmt)
+        table = lists.contracts_table(filters, sort.key, sort.descending, publication=published)
+        return send_table(table, fmt)
     keys = contract_service.contract_keys(filters, sort.key, sort.descending)
     return _register_json(
-        lambda records: lists.contracts_table(filters, sort.key, sort.descending, records),
+        lambda records: lists.contracts_table(
+            filters, sort.key, sort.descending, records, publication=published
+        ),
         contract_service.with_related(
             contract_service.contract_select(filters, sort.key, sort.descending)
         ),
@@ -187,11 +203,15 @@ def contracts(fmt: str):
 def income(fmt: str):
     filters = engagement_filters()
     sort = sorting(income_service.SORTS, "first_day", descending=True)
+    published = publication()
     if fmt != "json":
-        return send_table(lists.engagements_table(filters, sort.key, sort.descending), fmt)
+        table = lists.engagements_table(filters, sort.key, sort.descending, publication=published)
+        return send_table(table, fmt)
     keys = income_service.engagement_keys(filters, sort.key, sort.descending)
     return _register_json(
-        lambda records: lists.engagements_table(filters, sort.key, sort.descending, records),
+        lambda records: lists.engagements_table(
+            filters, sort.key, sort.descending, records, publication=published
+        ),
         income_service.engagement_select(filters, sort.key, sort.descending),
         keys,
         list_name("engagements", sort.key, sort.descending, keys),
@@ -218,7 +238,8 @@ def leverantorsreskontra(year: int):
     """The year's supplier ledger in the Swedish open-data specification v1.1, streamed."""
     if not 1 <= year <= 9999:
         abort(404)
-    body = (line.encode("utf-8") for line in spec_lines(year))
+    lines = spec_lines(year, publication=publication())
+    body = (line.encode("utf-8") for line in lines)
     return Response(
         stream_with_context(body),
         mimetype="text/csv",
@@ -237,7 +258,11 @@ def _spooled(write, name: str, mimetype: str) -> Response:
 def ocds():
     """Every contract as an OCDS 1.1 release package."""
     try:
-        return _spooled(lambda s: write_ocds(s, {}), "insyn-ocds.json", "application/json")
+        return _spooled(
+            lambda s: write_ocds(s, {}, publication=publication()),
+            "insyn-ocds.json",
+            "application/json",
+        )
     except click.UsageError:
         abort(404)
 
@@ -245,7 +270,11 @@ def ocds():
 @bp.get("/open-data/datapackage.zip")
 def datapackage():
     """Invoices, vendors, contracts, amendments and fee income as a Frictionless data package."""
-    return _spooled(lambda s: write_datapackage(s, {}), "insyn-datapackage.zip", "application/zip")
+    return _spooled(
+        lambda s: write_datapackage(s, {}, publication=publication()),
+        "insyn-datapackage.zip",
+        "application/zip",
+    )
 
 
 @bp.app_context_processor

@@ -41,6 +41,7 @@ from app.services.totals import pivot
 from app.services.totals import totals as compute_totals
 from app.services.year_flags import year_flags
 from app.web.audience import request_audience
+from app.web.downloads import publication
 from app.web.downloads import send_table
 from app.web.filter_chips import filter_chips
 from app.web.listing import RowWindow
@@ -251,19 +252,24 @@ def balance_json():
 @bp.get("/pivot.<any(xlsx,csv):fmt>")
 def pivot_download(fmt: str):
     args = read_report_args()
-    return send_table(export_reports.pivot_table(args.filters, args.measure, args.top), fmt)
+    table = export_reports.pivot_table(
+        args.filters, args.measure, args.top, publication=publication()
+    )
+    return send_table(table, fmt)
 
 
 @bp.get("/totals.<any(xlsx,csv):fmt>")
 def totals_download(fmt: str):
-    return send_table(export_reports.totals_table(read_report_args().totals_query), fmt)
+    query = read_report_args().totals_query
+    return send_table(export_reports.totals_table(query, publication=publication()), fmt)
 
 
 @bp.get("/balance.<any(xlsx,csv):fmt>")
 def balance_download(fmt: str):
     years, year, basis = _balance_request()
     year = year or (years[0] if years else dt.date.today().year)
-    return send_table(export_reports.balance_table(year, basis, request_audience()), fmt)
+    table = export_reports.balance_table(year, basis, request_audience(), publication=publication())
+    return send_table(table, fmt)
 
 
 @bp.get("/evidence.zip")
@@ -272,24 +278,27 @@ def evidence():
     every invoice behind it, their provenance and a README on how the figures were made."""
     report = request.args.get("report", "totals")
     args = read_report_args()
+    published = publication()
     income = None
     if report == "balance":
         years, year, basis = _balance_request()
         year = year or (years[0] if years else dt.date.today().year)
-        table = export_reports.balance_table(year, basis, request_audience())
+        table = export_reports.balance_table(year, basis, request_audience(), publication=published)
         filters = InvoiceFilters(
             year=year, date_basis=basis, status="active", audience=request_audience()
         )
         income = EngagementFilters(year=year, audience=request_audience())
     elif report == "pivot":
-        table = export_reports.pivot_table(args.filters, args.measure, args.top)
+        table = export_reports.pivot_table(
+            args.filters, args.measure, args.top, publication=published
+        )
         filters = args.filters
     else:
         report = "totals"
-        table = export_reports.totals_table(args.totals_query)
+        table = export_reports.totals_table(args.totals_query, publication=published)
         filters = args.filters
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    write_evidence(spool, report, table, filters, income)
+    write_evidence(spool, report, table, filters, income, publication=published)
     spool.seek(0)
     return send_file(
         spool,
