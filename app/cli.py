@@ -70,7 +70,7 @@ def demo_command() -> None:
     """
     from app.services.demo import load_demo
 
-    added = commit_or_rollback(load_demo)
+    added = commit_or_rollback(lambda: load_demo(_plausibility_rules()))
     if any(added.values()):
         click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in added.items()) + ".")
     else:
@@ -78,11 +78,31 @@ def demo_command() -> None:
     _open_demo_accounts()
 
 
+def _plausibility_rules():
+    """The deployment's plausibility rules, today, for the services a command calls."""
+    import datetime as dt
+
+    from flask import current_app
+
+    from app.services.plausibility import rules_from
+
+    return rules_from(current_app.config, dt.date.today())
+
+
+def _password_policy():
+    """The deployment's password policy, for the account services a command calls."""
+    from flask import current_app
+
+    from app.passwords import password_policy_from
+
+    return password_policy_from(current_app.config)
+
+
 def _open_demo_accounts() -> None:
     """Open the demo accounts that are missing and show their passwords, once."""
     from app.services.demo import load_demo_users
 
-    accounts = commit_or_rollback(load_demo_users)
+    accounts = commit_or_rollback(lambda: load_demo_users(_password_policy()))
     if accounts:
         click.echo("")
         click.echo("Demo accounts (the passwords are shown this once; keep them):")
@@ -177,7 +197,10 @@ def users_create(email: str, role: str, name: str, service: bool) -> None:
         return
     password = _read_password()
     user = service_call(
-        lambda: create_user({"email": email, "name": name, "role": role, "password": password})
+        lambda: create_user(
+            {"email": email, "name": name, "role": role, "password": password},
+            policy=_password_policy(),
+        )
     )
     click.echo(f"Account {user.email} ({user.role.value}) created.")
 
@@ -237,7 +260,7 @@ def users_set_password(email: str) -> None:
 
     user = user_by_email(email)
     password = _read_password()
-    service_call(lambda: set_password(user, password))
+    service_call(lambda: set_password(user, password, policy=_password_policy()))
     click.echo(f"New password set for {user.email}; it is signed out everywhere.")
 
 

@@ -9,6 +9,8 @@ zxcvbn's estimate. Hashes are scrypt, in werkzeug's self-describing format.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from werkzeug.security import check_password_hash
@@ -19,10 +21,29 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from app.money import N_
 
 MIN_LENGTH = 12
+#: werkzeug's scrypt with its defaults (N=2**15, r=8, p=1): about 100 ms a hash.
+HASH_METHOD = "scrypt"
 #: Longer passwords only cost hashing time; nobody types more.
 MAX_LENGTH = 1024
 #: zxcvbn's score, 0 (guessed at once) to 4 (very unguessable): 3 resists offline guessing.
 MIN_SCORE = 3
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """How passwords are checked and hashed: the deployment's ``PASSWORD_MIN_LENGTH`` and
+    ``PASSWORD_HASH_METHOD``, built where the configuration is read and passed in."""
+
+    min_length: int = MIN_LENGTH
+    hash_method: str = HASH_METHOD
+
+
+def password_policy_from(config: Mapping) -> PasswordPolicy:
+    """The :class:`PasswordPolicy` of a configuration mapping (defaults for what it lacks)."""
+    return PasswordPolicy(
+        min_length=int(config.get("PASSWORD_MIN_LENGTH", MIN_LENGTH)),
+        hash_method=str(config.get("PASSWORD_HASH_METHOD", HASH_METHOD)),
+    )
 
 
 class PasswordError(ValueError):
@@ -72,10 +93,6 @@ def check_password(
         raise PasswordError(
             N_("The password is too easy to guess. A few unrelated words make a strong one.")
         )
-
-
-#: werkzeug's scrypt with its defaults (N=2**15, r=8, p=1): about 100 ms a hash.
-HASH_METHOD = "scrypt"
 
 
 def hash_password(password: str, method: str = HASH_METHOD) -> str:

@@ -49,6 +49,7 @@ def _app(folder: Path):
     from app.services.accounts import create_user
     from app.services.demo import load_demo
     from app.services.tokens import create_token
+    from app.web.settings import password_policy
 
     app = create_app(
         {
@@ -68,7 +69,8 @@ def _app(folder: Path):
                 "name": "Fuzz",
                 "role": "clerk",
                 "password": "korrekt häst batteri häftklammer",
-            }
+            },
+            policy=password_policy(),
         )
         _token, secret = create_token(clerk, {"name": "schemathesis", "scope": "write"}, clerk)
         db.session.commit()

@@ -260,6 +260,7 @@ def prepare(url: str) -> tuple[list[int], list[tuple[int, str]]]:
     from app import create_app
     from app.extensions import db
     from app.services.accounts import create_user
+    from app.web.settings import password_policy
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load-bench"})
     with app.app_context():
@@ -270,7 +271,8 @@ def prepare(url: str) -> tuple[list[int], list[tuple[int, str]]]:
             )
             if not exists:
                 create_user({"email": email, "name": f"Clerk {number}", "role": "clerk",
-                             "password": PASSWORD})  # fmt: skip
+                             "password": PASSWORD},
+                            policy=password_policy())  # fmt: skip
         db.session.commit()
         busiest = (
             db.session.execute(

@@ -17,6 +17,7 @@ from app.passwords import is_common
 from app.passwords import verify_password
 from app.services import accounts
 from app.services.errors import ServiceError
+from app.web.settings import password_policy
 from tests.conftest import PASSWORD
 from tests.conftest import sign_in
 
@@ -219,7 +220,7 @@ def test_cookies_are_secure_when_configured_for_https(databases, migrated_app):
     secure = migrated_app(databases.new(), SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     with secure.app_context():
         data = {"email": "a@kommun.example", "name": "A", "role": "clerk", "password": PASSWORD}
-        accounts.create_user(data)
+        accounts.create_user(data, policy=password_policy())
         db.session.commit()
         db.session.close()  # no read transaction left open to block the request's writes
         response = secure.test_client().post("/login", data={**data, "remember": "y"})
@@ -362,3 +363,25 @@ def test_a_session_cookie_kept_from_before_signing_out_opens_nothing(app, db, ma
         assert replay.get("/invoices/new").status_code == 302, name
     # Signing in again works, with a new cookie.
     assert sign_in(app.test_client(), user).get("/invoices/new").status_code == 200
+
+
+def test_accounts_follow_the_password_policy_they_are_given(db):
+    """The account services read no settings: the policy passed in decides the shortest
+    password and the hash."""
+    from app.passwords import PasswordPolicy
+
+    password = "Kv7#pLm2xQ9z"  # 12 characters: enough for the default policy
+    check_password(password)
+    strict = PasswordPolicy(min_length=20, hash_method="scrypt:1024:8:1")
+    data = {"email": "lang@kommun.example", "name": "L", "role": "clerk", "password": password}
+    with pytest.raises(ServiceError) as caught:
+        accounts.create_user(data, policy=strict)
+    assert caught.value.field == "password"
+    assert caught.value.params == {"count": 20}
+    user = accounts.create_user(
+        data, policy=PasswordPolicy(min_length=12, hash_method="scrypt:1024:8:1")
+    )
+    assert user.password_hash.startswith("scrypt:1024:8:1$")
+    with pytest.raises(ServiceError):
+        accounts.set_password(user, password + "!", policy=strict)
+    assert verify_password(user.password_hash, password)

@@ -14,6 +14,7 @@ from app.audit import AuditTamperError
 from app.audit import acting_as
 from app.models import AuditEvent
 from app.models import ContractAmendment
+from app.web.settings import password_policy
 from tests.conftest import version_of
 
 D = Decimal
@@ -146,7 +147,7 @@ def test_passwords_never_reach_the_history(db, make_user):
 
     user = make_user("clerk")
     with acting_as(Actor("test", "command")):
-        set_password(user, "en helt annan lång fras 42")
+        set_password(user, "en helt annan lång fras 42", policy=password_policy())
         db.session.commit()
     events = _events(db, record_type="users", record_id=user.id)
     assert [e.action for e in events] == ["insert", "update"]

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from flask.testing import FlaskClient
 
+from app.web.settings import password_policy
 from tests.conftest import PASSWORD
 from tests.conftest import sign_in
 
@@ -56,7 +57,8 @@ def published(databases, migrated_app):
         load_demo()
         auditor = create_user(
             {"email": "revisor@kommun.example", "name": "Revisor", "role": "auditor",
-             "password": PASSWORD}
+             "password": PASSWORD},
+            policy=password_policy(),
         )  # fmt: skip
         db.session.commit()
         app.auditor_email = auditor.email

@@ -223,6 +223,7 @@ def test_a_browser_import_whose_worker_dies_is_marked_failed_and_the_file_then_i
 
     from app.services.accounts import create_user
     from app.services.imports import create_job
+    from app.web.settings import password_policy
 
     path, total = ledger
     upload = tmp_path / "upload" / path.name
@@ -231,7 +232,8 @@ def test_a_browser_import_whose_worker_dies_is_marked_failed_and_the_file_then_i
     with own_app.app_context():
         user = create_user(
             {"email": "arbetare@kommun.example", "name": "Clerk", "role": "clerk",
-             "password": PASSWORD}
+             "password": PASSWORD},
+            policy=password_policy(),
         )  # fmt: skip
         job = create_job(user, path.name, upload, {"kind": None, "profile": "auto"})
         job.phase = "import"  # a preview confirmed

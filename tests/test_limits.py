@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db as _db
+from app.web.settings import password_policy
 from tests.api_helpers import bearer
 from tests.conftest import sign_in
 
@@ -46,7 +47,13 @@ def test_signed_in_staff_and_token_holders_are_not_limited(limited_app):
 
     with limited_app.app_context():
         user = create_user(
-            {"email": "personal@kommun.example", "name": "P", "role": "clerk", "password": PASSWORD}
+            {
+                "email": "personal@kommun.example",
+                "name": "P",
+                "role": "clerk",
+                "password": PASSWORD,
+            },
+            policy=password_policy(),
         )
         _token, secret = create_token(user, {"name": "t"}, user)
         _db.session.commit()

@@ -293,3 +293,44 @@ def test_an_import_reports_each_implausible_value_by_row_and_column_and_writes_n
     for column in ("Fakturadatum", "Valuta", "Moms", "Timmar"):
         assert f"column {column}" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 0
+
+
+def test_a_service_checks_by_the_rules_it_is_given_not_by_the_configuration(app, db, make_vendor):
+    """The record services read no settings: the rules passed in win (a narrower window
+    refuses a date the default rules accept), whatever the application's configuration says."""
+    from app.services.invoices import create_invoice
+
+    vendor = make_vendor()
+    data = {
+        "vendor": vendor,
+        "invoice_number": "F-1",
+        "invoiced_on": dt.date(2010, 3, 1),
+        "net_amount": D("1000"),
+        "vat_rate": 25,
+    }
+    narrow = plausibility.rules_from({"EARLIEST_DATE": "2015-01-01"}, dt.date.today())
+    with pytest.raises(ImplausibleError) as caught:
+        create_invoice({**data, "rules": narrow})
+    assert _fields(caught.value.problems) == ["invoiced_on"]
+    db.session.rollback()
+    app.config["EARLIEST_DATE"] = "2020-01-01"  # not read by the service
+    try:
+        invoice = create_invoice({**data, "rules": plausibility.rules_from({}, dt.date.today())})
+    finally:
+        app.config["EARLIEST_DATE"] = "1990-01-01"
+    assert invoice.invoiced_on == dt.date(2010, 3, 1)
+
+
+def test_the_import_checks_by_the_rules_of_its_options(db, tmp_path):
+    from app.importing.plan import Options
+    from app.importing.run import run_import
+
+    path = tmp_path / "fakturor.csv"
+    path.write_text(
+        "Leverantör;Fakturanummer;Fakturadatum;Belopp exkl moms\nKonsult AB;F-1;2010-03-01;1000\n",
+        encoding="utf-8",
+    )
+    assert not run_import(path, path.name, Options(dry_run=True)).issues
+    narrow = plausibility.rules_from({"EARLIEST_DATE": "2015-01-01"}, dt.date.today())
+    report = run_import(path, path.name, Options(dry_run=True, rules=narrow))
+    assert [issue.get("column") for issue in report.issues] == ["Fakturadatum"], report.issues

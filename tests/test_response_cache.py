@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.web.settings import password_policy
 from tests.conftest import sign_in
 
 TOTALS = "/reports/totals.json?by=year,vendor"
@@ -51,7 +52,10 @@ def make_user(app):
     def make(role: str) -> SimpleNamespace:
         email = f"{role}{next(_numbers)}@kommun.example"
         with app.app_context():
-            create_user({"email": email, "name": role.title(), "role": role, "password": PASSWORD})
+            create_user(
+                {"email": email, "name": role.title(), "role": role, "password": PASSWORD},
+                policy=password_policy(),
+            )
             db.session.commit()
             db.session.remove()
         return SimpleNamespace(email=email)

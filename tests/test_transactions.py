@@ -15,6 +15,7 @@ from http.cookiejar import CookieJar
 import pytest
 import sqlalchemy as sa
 
+from app.web.settings import password_policy
 from tests.conftest import PASSWORD
 from tests.conftest import serve
 
@@ -30,7 +31,8 @@ def fresh(databases, migrated_app):
     with app.app_context():
         app.clerks = [
             create_user({"email": f"clerk{n}@kommun.example", "name": f"Clerk {n}",
-                         "role": "clerk", "password": PASSWORD}).email
+                         "role": "clerk", "password": PASSWORD},
+                        policy=password_policy()).email
             for n in range(3)
         ]  # fmt: skip
         app.vendor_id = create_vendor({"name": "Konsultbolaget AB"}).id

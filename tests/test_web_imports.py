@@ -259,12 +259,14 @@ def test_an_endless_line_or_100000_columns_are_refused_at_the_preview_in_bounded
     own_app, tmp_path, make, what
 ):
     from app.services.accounts import create_user
+    from app.web.settings import password_policy
     from tests.conftest import PASSWORD
 
     with own_app.app_context():
         user = create_user(
             {"email": f"{make.__name__}@kommun.example", "name": "Clerk", "role": "clerk",
-             "password": PASSWORD}
+             "password": PASSWORD},
+            policy=password_policy(),
         )  # fmt: skip
         own_app.extensions["sqlalchemy"].session.commit()
         email = user.email

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 
 from app.importing.cells import AmountColumn
 from app.importing.currency import CurrencyChoice
@@ -21,6 +22,9 @@ from app.importing.layout import SheetLayout
 from app.importing.profiles import Profile
 from app.importing.sources import Source
 from app.importing.workbooks import MAX_SHEET_BYTES
+
+if TYPE_CHECKING:
+    from app.services.plausibility import Rules
 
 #: Fields read as amounts and as dates, by kind.
 AMOUNT_FIELDS = {"net_amount", "vat_amount", "hours", "value", "original_value", "travel_amount"}
@@ -60,6 +64,9 @@ class Options:
     default_country: str = "SE"
     #: The most a workbook's sheets may take unpacked, in bytes (``INSYN_MAX_SHEET_BYTES``).
     max_sheet_bytes: int = MAX_SHEET_BYTES
+    #: The plausibility rules in force (``plausibility.rules_from(app.config, today)``);
+    #: ``None``: every setting at its default.
+    rules: Rules | None = None
 
 
 #: The doubts an import can be told to accept, with the plausibility rule each one lifts.

@@ -93,7 +93,7 @@ def invoice_records(plan: Plan, findings: Findings) -> Iterator[list[InvoiceReco
     """Invoice records in chunks. Rows with issues are left out and their issues added to
     ``findings``."""
     chunk: list[InvoiceRecord] = []
-    rules = plausibility.current_rules()
+    rules = plan.options.rules or plausibility.default_rules()
     plausible = _plausible_at_a_glance(rules, plan.options.accept)
     for table, rows in tables(plan):
         reader = InvoiceReader(plan, table)  # its own readers: columns differ by table
@@ -137,7 +137,7 @@ def generic_records(plan: Plan, findings: Findings) -> Iterator[tuple[int, dict]
     """Contract and engagement rows as ``(row, {field: value})``: amounts as öre, dates as
     dates, text trimmed; ``_vendor`` holds the raw vendor cells and ``_sheet`` the sheet.
     Few rows, so clarity wins over speed here."""
-    rules = plausibility.current_rules()
+    rules = plan.options.rules or plausibility.default_rules()
     for table, number, cells in (
         (table, number, cells) for table, rows in tables(plan) for number, cells in rows
     ):

@@ -120,12 +120,19 @@ def load_contracts(
                         "import_batch": batch,
                         "source_row": first_row,
                         "source_sheet": first.get("_sheet"),
+                        "rules": plan.options.rules,
                     }
                 )
                 for row, sheet, data in amendments:
                     contract_service.add_amendment(
                         contract,
-                        {**data, "import_batch": batch, "source_row": row, "source_sheet": sheet},
+                        {
+                            **data,
+                            "import_batch": batch,
+                            "source_row": row,
+                            "source_sheet": sheet,
+                            "rules": plan.options.rules,
+                        },
                     )
         except ServiceError as error:
             findings.add(
@@ -210,6 +217,7 @@ def load_engagements(
             "import_batch": batch,
             "source_row": number,
             "source_sheet": values.get("_sheet"),
+            "rules": plan.options.rules,
         }
         try:
             with db.session.begin_nested():

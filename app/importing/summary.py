@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 import sys
 import time
@@ -15,6 +16,7 @@ from app.importing import headers as header_map
 from app.importing.plan import Options
 from app.importing.report import Report
 from app.importing.run import import_and_commit
+from app.services import plausibility
 from app.services.plausibility import PAID_BEFORE_INVOICED
 from app.services.plausibility import VAT_NOT_A_RATE
 
@@ -310,13 +312,15 @@ class TerminalProgress:
 
 
 def deployment_options(**chosen) -> Options:
-    """Import options with the deployment's settings (default currency and country)."""
+    """Import options with the deployment's settings (default currency and country, the
+    largest sheet, the plausibility rules)."""
     config = current_app.config
     return Options(
         **chosen,
         default_currency=str(config.get("DEFAULT_CURRENCY") or "SEK").upper(),
         default_country=str(config.get("DEFAULT_COUNTRY") or "SE").upper(),
         max_sheet_bytes=int(config["MAX_SHEET_BYTES"]),
+        rules=plausibility.rules_from(config, dt.date.today()),
     )
 
 

@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.models.user import new_session_token
 from app.money import N_
 from app.passwords import PasswordError
+from app.passwords import PasswordPolicy
 from app.passwords import check_password
 from app.passwords import dummy_hash
 from app.passwords import hash_password
@@ -40,11 +41,12 @@ def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
-def create_user(data: dict) -> User:
+def create_user(data: dict, *, policy: PasswordPolicy) -> User:
     """Open an account.
 
     Args:
         data: ``email``, ``name``, ``role`` (a ``Role`` or its value), ``password``.
+        policy: the deployment's password policy (shortest length, hash method).
 
     Raises:
         DuplicateError: the email has an account already.
@@ -60,12 +62,12 @@ def create_user(data: dict) -> User:
         )
     name = clean_text(data.get("name")) or email.split("@")[0]
     password = data.get("password") or ""
-    _check(password, email=email, name=name)
+    _check(password, email=email, name=name, policy=policy)
     user = User(
         email=email,
         name=name,
         role=Role(data.get("role") or Role.CLERK),
-        password_hash=_hash(password),
+        password_hash=hash_password(password, policy.hash_method),
     )
     db.session.add(user)
     db.session.flush()
@@ -103,14 +105,15 @@ def deactivate(user: User) -> User:
     return update_user(user, {"is_active": False})
 
 
-def set_password(user: User, password: str) -> User:
-    """Give ``user`` a new password and sign it out of every other session.
+def set_password(user: User, password: str, *, policy: PasswordPolicy) -> User:
+    """Give ``user`` a new password (checked and hashed by ``policy``) and sign it out of every
+    other session.
 
     Raises:
         ServiceError: the password breaks the rules.
     """
-    _check(password, email=user.email, name=user.name)
-    user.password_hash = _hash(password)
+    _check(password, email=user.email, name=user.name, policy=policy)
+    user.password_hash = hash_password(password, policy.hash_method)
     user.session_token = new_session_token()
     db.session.flush()
     return user
@@ -128,21 +131,11 @@ def end_sessions(user: User) -> None:
     )
 
 
-def _check(password: str, *, email: str, name: str) -> None:
-    from flask import current_app
-
+def _check(password: str, *, email: str, name: str, policy: PasswordPolicy) -> None:
     try:
-        check_password(
-            password, email=email, name=name, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
-        )
+        check_password(password, email=email, name=name, min_length=policy.min_length)
     except PasswordError as error:
         raise ServiceError(error.message, field="password", **error.params) from None
-
-
-def _hash(password: str) -> str:
-    from flask import current_app
-
-    return hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _keep_an_admin(user: User) -> None:

@@ -360,7 +360,7 @@ def _apply(contract: Contract, data: dict) -> None:
             starts_on=starts_on,
             ends_on=ends_on,
             currency=currency,
-            rules=data.get("rules") or plausibility.current_rules(),
+            rules=data.get("rules") or plausibility.default_rules(),
         )
     )
     contract.vendor = vendor
@@ -471,7 +471,7 @@ def _apply_amendment(amendment: ContractAmendment, contract: Contract, data: dic
         plausibility.amendment_problems(
             dated_on=data["dated_on"],
             new_ends_on=new_ends_on,
-            rules=data.get("rules") or plausibility.current_rules(),
+            rules=data.get("rules") or plausibility.default_rules(),
         )
     )
     amendment.dated_on = data["dated_on"]

@@ -30,12 +30,14 @@ from app.models import ImportBatch
 from app.models import Invoice
 from app.models import RateCard
 from app.models import Vendor
+from app.passwords import PasswordPolicy
 from app.services import accounts
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import invoices as invoice_service
 from app.services import lists as list_service
 from app.services import vendors as vendor_service
+from app.services.plausibility import Rules
 
 D = Decimal
 day = dt.date.fromisoformat
@@ -590,9 +592,10 @@ def fingerprint() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def load_demo() -> dict[str, int]:
+def load_demo(rules: Rules | None = None) -> dict[str, int]:
     """Load the demo data set through the services (so every rule applies), skipping what
-    exists. Flushes, never commits. Returns how many records of each kind were added."""
+    exists. Flushes, never commits. Returns how many records of each kind were added.
+    ``rules``: the plausibility rules in force (``None``: the defaults)."""
     added = dict.fromkeys(("vendors", "contracts", "invoices", "rate_cards", "engagements"), 0)
     batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.kind == "demo"))
     if batch is None:
@@ -627,10 +630,12 @@ def load_demo() -> dict[str, int]:
         if contract is None:
             data = {k: v for k, v in spec.items() if k != "amendments"}
             contract = contract_service.create_contract(
-                {**data, "vendor": vendors[spec["vendor"]], "import_batch": batch}
+                {**data, "vendor": vendors[spec["vendor"]], "import_batch": batch, "rules": rules}
             )
             for amendment in spec["amendments"]:
-                contract_service.add_amendment(contract, {**amendment, "import_batch": batch})
+                contract_service.add_amendment(
+                    contract, {**amendment, "import_batch": batch, "rules": rules}
+                )
             added["contracts"] += 1
         contracts[spec["reference"]] = contract
 
@@ -639,7 +644,7 @@ def load_demo() -> dict[str, int]:
             sa.select(RateCard).where(RateCard.valid_from == spec["valid_from"])
         )
         if exists is None:
-            income_service.create_rate_card(spec)
+            income_service.create_rate_card({**spec, "rules": rules})
             added["rate_cards"] += 1
 
     for row, spec in enumerate(INVOICES, start=1):
@@ -655,6 +660,7 @@ def load_demo() -> dict[str, int]:
                 "department": departments[spec["department"]],
                 "import_batch": batch,
                 "source_row": row,
+                "rules": rules,
             }
         )
         added["invoices"] += 1
@@ -667,7 +673,9 @@ def load_demo() -> dict[str, int]:
             )
         )
         if exists is None:
-            income_service.create_engagement({**spec, "import_batch": batch, "source_row": row})
+            income_service.create_engagement(
+                {**spec, "import_batch": batch, "source_row": row, "rules": rules}
+            )
             added["engagements"] += 1
 
     batch.row_count = db.session.scalar(
@@ -685,7 +693,7 @@ DEMO_USERS = [
 ]
 
 
-def load_demo_users() -> list[tuple[str, str, str]]:
+def load_demo_users(policy: PasswordPolicy) -> list[tuple[str, str, str]]:
     """Open the demo accounts that do not exist yet, each with a new random password.
     Flushes, never commits. Returns (email, role, password) of each account opened, so the
     caller can show the passwords once; they are stored only as hashes."""
@@ -693,6 +701,8 @@ def load_demo_users() -> list[tuple[str, str, str]]:
     for email, name, role in DEMO_USERS:
         if accounts.find_user(email) is None:
             password = accounts.generate_password()
-            accounts.create_user({"email": email, "name": name, "role": role, "password": password})
+            accounts.create_user(
+                {"email": email, "name": name, "role": role, "password": password}, policy=policy
+            )
             created.append((email, role, password))
     return created

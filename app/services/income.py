@@ -146,7 +146,7 @@ def _apply_rate_card(card: RateCard, data: dict) -> None:
             valid_from=valid_from,
             valid_to=valid_to,
             currency=currency,
-            rules=data.get("rules") or plausibility.current_rules(),
+            rules=data.get("rules") or plausibility.default_rules(),
         )
     )
     _refuse_overlap(card, valid_from, valid_to)
@@ -420,7 +420,7 @@ def _apply_engagement(engagement: Engagement, data: dict) -> None:
             first_day=first_day,
             last_day=last_day,
             paid_on=data.get("paid_on"),
-            rules=data.get("rules") or plausibility.current_rules(),
+            rules=data.get("rules") or plausibility.default_rules(),
         )
     )
     engagement.organiser_name = organiser

@@ -407,7 +407,7 @@ def _apply(invoice: Invoice, data: dict) -> None:
             vat_amount=vat,
             currency=currency,
             hours=data.get("hours"),
-            rules=data.get("rules") or plausibility.current_rules(),
+            rules=data.get("rules") or plausibility.default_rules(),
             vat_confirmed=bool(data.get("vat_confirmed")),
         )
     )

@@ -87,12 +87,11 @@ def rules_from(config: Mapping, today: dt.date) -> Rules:
     )
 
 
-def current_rules() -> Rules:
-    """The rules of the running application, today (Europe/Stockholm's date is near enough:
-    the window is years wide)."""
-    from flask import current_app
-
-    return rules_from(current_app.config, dt.date.today())
+def default_rules() -> Rules:
+    """The rules with every setting at its default, today: for callers that pass none (tests,
+    scripts). The edges (views, API, command line, the import's options) pass the
+    deployment's, ``rules_from(app.config, today)``."""
+    return rules_from({}, dt.date.today())
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:

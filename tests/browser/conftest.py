@@ -46,6 +46,8 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
+from app.web.settings import password_policy
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 #: The machine has no internet: without the networking switches Chromium stalls on start.
@@ -316,7 +318,7 @@ def make_account(live_server: LiveServer) -> Callable[..., Account]:
             "password": PASSWORD,
         }
         with live_server.app.app_context():
-            user = create_user(data)
+            user = create_user(data, policy=password_policy())
             db.session.commit()
             return Account(user.id, user.email, user.name, user.role.value, PASSWORD)
 

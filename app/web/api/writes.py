@@ -31,6 +31,7 @@ from app.web.contracts.forms import AmendmentForm
 from app.web.income.forms import EngagementForm
 from app.web.invoices.forms import InvoiceForm
 from app.web.invoices.views import invoice_values as invoice_data
+from app.web.settings import with_rules
 from app.web.voiding import VoidForm
 
 NO_CSRF = {"csrf": False}
@@ -103,7 +104,7 @@ def create_invoice():
     if not form.validate():
         return refuse_invalid(form, INVOICE_FIELDS)
     return save(
-        lambda: invoice_service.create_invoice(invoice_data(form)),
+        lambda: invoice_service.create_invoice(with_rules(invoice_data(form))),
         schemas.InvoiceSchema().dump,
         201,
         _invoice_location,
@@ -139,7 +140,7 @@ def correct_invoice(id: int):
     if not form.validate():
         return refuse_invalid(form, INVOICE_FIELDS)
     return save(
-        lambda: invoice_service.update_invoice(invoice, invoice_data(form)),
+        lambda: invoice_service.update_invoice(invoice, with_rules(invoice_data(form))),
         schemas.InvoiceSchema().dump,
     )
 
@@ -186,7 +187,7 @@ def create_engagement():
     if not form.validate():
         return refuse_invalid(form, ENGAGEMENT_FIELDS)
     return save(
-        lambda: income_service.create_engagement(form.data),
+        lambda: income_service.create_engagement(with_rules(form.data)),
         schemas.EngagementSchema().dump,
         201,
         lambda e: url_for("api.engagement", id=e.id, _external=True),
@@ -212,7 +213,7 @@ def add_amendment(id: int):
     if not form.validate():
         return refuse_invalid(form, AMENDMENT_FIELDS)
     return save(
-        lambda: contract_service.add_amendment(contract, form.data),
+        lambda: contract_service.add_amendment(contract, with_rules(form.data)),
         schemas.AmendmentSchema().dump,
         201,
         lambda a: url_for("api.contract", id=a.contract_id, _external=True),

@@ -25,6 +25,7 @@ from app.web.auth.forms import LogoutForm
 from app.web.auth.forms import PasswordForm
 from app.web.feedback import show_on_form
 from app.web.listing import safe_next
+from app.web.settings import password_policy
 
 bp = Blueprint("auth", __name__)
 
@@ -83,7 +84,7 @@ def password():
             form.current.errors = [gettext("That is not your current password.")]
         else:
             try:
-                accounts.set_password(current_user, form.password.data)
+                accounts.set_password(current_user, form.password.data, policy=password_policy())
             except ServiceError as error:
                 db.session.rollback()
                 show_on_form(form, error)

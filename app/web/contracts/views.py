@@ -37,6 +37,7 @@ from app.web.listing import year_arg
 from app.web.reports import present
 from app.web.reports import report_charts
 from app.web.saving import save
+from app.web.settings import with_rules
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
@@ -127,7 +128,7 @@ def create():
     if request.method == "GET" and int_arg("vendor"):
         form.fill_vendor(db.session.get(Vendor, int_arg("vendor")))
     if form.validate_on_submit():
-        contract = save(form, lambda: service.create_contract(_data(form)))
+        contract = save(form, lambda: service.create_contract(with_rules(_data(form))))
         if contract is not None:
             flash(gettext("Contract %(title)s added.", title=contract.title), "success")
             return redirect(url_for(".detail", id=contract.id))
@@ -142,7 +143,7 @@ def edit(id: int):
     if request.method == "GET":
         form.load(contract)
     if form.validate_on_submit() and save(
-        form, lambda: service.update_contract(contract, _data(form)), contract
+        form, lambda: service.update_contract(contract, with_rules(_data(form))), contract
     ):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".detail", id=contract.id))
@@ -158,7 +159,9 @@ def _data(form: ContractForm) -> dict:
 def add_amendment(id: int):
     contract = db.get_or_404(Contract, id)
     form = AmendmentForm()
-    if form.validate_on_submit() and save(form, lambda: service.add_amendment(contract, form.data)):
+    if form.validate_on_submit() and save(
+        form, lambda: service.add_amendment(contract, with_rules(form.data))
+    ):
         flash(gettext("Amendment added."), "success")
         return redirect(url_for(".detail", id=contract.id) + "#amendments")
     return render_template(
@@ -175,7 +178,7 @@ def edit_amendment(id: int):
     if request.method == "GET":
         form.load(amendment)
     if form.validate_on_submit() and save(
-        form, lambda: service.update_amendment(amendment, form.data), amendment
+        form, lambda: service.update_amendment(amendment, with_rules(form.data)), amendment
     ):
         flash(gettext("Amendment saved."), "success")
         return redirect(url_for(".detail", id=contract.id) + "#amendments")

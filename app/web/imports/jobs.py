@@ -33,6 +33,7 @@ from app.models import User
 from app.models.base import utcnow
 from app.models.sqlite import writing
 from app.services import imports as service
+from app.services import plausibility
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def job_options(app: Flask, job: ImportJob) -> Options:
         default_currency=str(app.config.get("DEFAULT_CURRENCY") or "SEK").upper(),
         default_country=str(app.config.get("DEFAULT_COUNTRY") or "SE").upper(),
         max_sheet_bytes=int(app.config["MAX_SHEET_BYTES"]),
+        rules=plausibility.rules_from(app.config, dt.date.today()),
     )
 
 

@@ -35,6 +35,7 @@ from app.web.listing import status_arg
 from app.web.listing import text_arg
 from app.web.listing import year_arg
 from app.web.saving import save
+from app.web.settings import with_rules
 
 bp = Blueprint("income", __name__, url_prefix="/income")
 
@@ -90,7 +91,7 @@ def _rates():
 def create():
     form = EngagementForm()
     if form.validate_on_submit():
-        engagement = save(form, lambda: service.create_engagement(form.data))
+        engagement = save(form, lambda: service.create_engagement(with_rules(form.data)))
         if engagement is not None:
             flash(
                 ngettext(
@@ -113,7 +114,7 @@ def edit(id: int):
     if request.method == "GET":
         form.load(engagement)
     if form.validate_on_submit() and save(
-        form, lambda: service.update_engagement(engagement, form.data), engagement
+        form, lambda: service.update_engagement(engagement, with_rules(form.data)), engagement
     ):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".detail", id=engagement.id))
@@ -161,7 +162,9 @@ def rate_card(id: int):
 @admin_required
 def create_rate_card():
     form = RateCardForm()
-    if form.validate_on_submit() and save(form, lambda: service.create_rate_card(form.data)):
+    if form.validate_on_submit() and save(
+        form, lambda: service.create_rate_card(with_rules(form.data))
+    ):
         flash(gettext("Day rate saved."), "success")
         return redirect(url_for(".rate_cards"))
     return render_template("income/rate_card_form.html", form=form, card=None)
@@ -173,7 +176,7 @@ def edit_rate_card(id: int):
     card = db.get_or_404(RateCard, id)
     form = RateCardForm(obj=card)
     if form.validate_on_submit() and save(
-        form, lambda: service.update_rate_card(card, form.data), card
+        form, lambda: service.update_rate_card(card, with_rules(form.data)), card
     ):
         flash(gettext("Day rate saved."), "success")
         return redirect(url_for(".rate_cards"))

@@ -37,6 +37,7 @@ from app.web.listing import int_arg
 from app.web.listing import sorting
 from app.web.report_args import read_filters
 from app.web.saving import save
+from app.web.settings import with_rules
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
@@ -127,7 +128,7 @@ def create():
     if request.method == "GET":
         _prefill(form)
     if form.validate_on_submit():
-        invoice = save(form, lambda: service.create_invoice(invoice_values(form)))
+        invoice = save(form, lambda: service.create_invoice(with_rules(invoice_values(form))))
         if invoice is not None:
             link = Markup('<a href="{}">{}</a>').format(
                 url_for(".detail", id=invoice.id), invoice.invoice_number
@@ -184,7 +185,7 @@ def edit(id: int):
     if request.method == "GET":
         form.load(invoice)
     if form.validate_on_submit() and save(
-        form, lambda: service.update_invoice(invoice, invoice_values(form)), invoice
+        form, lambda: service.update_invoice(invoice, with_rules(invoice_values(form))), invoice
     ):
         flash(gettext("Changes saved."), "success")
         return redirect(url_for(".detail", id=invoice.id))

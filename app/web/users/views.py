@@ -18,6 +18,7 @@ from app.services.tokens import tokens_of
 from app.web.access import admin_required
 from app.web.history import history_for
 from app.web.saving import save
+from app.web.settings import password_policy
 from app.web.users.forms import NewUserForm
 from app.web.users.forms import ResetPasswordForm
 from app.web.users.forms import UserForm
@@ -36,7 +37,7 @@ def index():
 def create():
     form = NewUserForm()
     if form.validate_on_submit():
-        user = save(form, lambda: service.create_user(form.data))
+        user = save(form, lambda: service.create_user(form.data, policy=password_policy()))
         if user is not None:
             flash(gettext("Account for %(email)s created.", email=user.email), "success")
             return redirect(url_for(".edit", id=user.id))
@@ -75,7 +76,9 @@ def reset_password(id: int):
     user = db.get_or_404(User, id)
     reset = ResetPasswordForm()
     if reset.validate_on_submit() and save(
-        reset, lambda: service.set_password(user, reset.password.data), user
+        reset,
+        lambda: service.set_password(user, reset.password.data, policy=password_policy()),
+        user,
     ):
         flash(gettext("New password set for %(email)s.", email=user.email), "success")
         return redirect(url_for(".edit", id=user.id))

@@ -1,0 +1,30 @@
+"""The deployment's settings the services take as arguments, read where a request (or a
+command) has the application: the views, the API and the command line pass them in, so that
+no service reads ``current_app.config`` itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+
+from app.passwords import PasswordPolicy
+from app.passwords import password_policy_from
+from app.services import plausibility
+from app.services.plausibility import Rules
+
+
+def plausibility_rules() -> Rules:
+    """The plausibility rules of the running application, today (Europe/Stockholm's date is
+    near enough: the window is years wide)."""
+    return plausibility.rules_from(current_app.config, dt.date.today())
+
+
+def with_rules(data: dict) -> dict:
+    """``data`` for a record service, with the rules in force."""
+    return {**data, "rules": plausibility_rules()}
+
+
+def password_policy() -> PasswordPolicy:
+    """The running application's password policy."""
+    return password_policy_from(current_app.config)
