@@ -69,8 +69,9 @@ def demo_command() -> None:
     Records that exist are left alone: running it twice changes nothing.
     """
     from app.services.demo import load_demo
+    from app.settings import plausibility_rules
 
-    added = commit_or_rollback(lambda: load_demo(_plausibility_rules()))
+    added = commit_or_rollback(lambda: load_demo(plausibility_rules()))
     if any(added.values()):
         click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in added.items()) + ".")
     else:
@@ -78,31 +79,12 @@ def demo_command() -> None:
     _open_demo_accounts()
 
 
-def _plausibility_rules():
-    """The deployment's plausibility rules, today, for the services a command calls."""
-    import datetime as dt
-
-    from flask import current_app
-
-    from app.services.plausibility import rules_from
-
-    return rules_from(current_app.config, dt.date.today())
-
-
-def _password_policy():
-    """The deployment's password policy, for the account services a command calls."""
-    from flask import current_app
-
-    from app.passwords import password_policy_from
-
-    return password_policy_from(current_app.config)
-
-
 def _open_demo_accounts() -> None:
     """Open the demo accounts that are missing and show their passwords, once."""
     from app.services.demo import load_demo_users
+    from app.settings import password_policy
 
-    accounts = commit_or_rollback(lambda: load_demo_users(_password_policy()))
+    accounts = commit_or_rollback(lambda: load_demo_users(password_policy()))
     if accounts:
         click.echo("")
         click.echo("Demo accounts (the passwords are shown this once; keep them):")
@@ -186,6 +168,7 @@ ROLES = click.Choice(["admin", "clerk", "auditor"])
 def users_create(email: str, role: str, name: str, service: bool) -> None:
     """Open an account. The password is asked for (or read from standard input)."""
     from app.services.accounts import create_user
+    from app.settings import password_policy
 
     if service:
         from app.services.tokens import create_service_account
@@ -199,7 +182,7 @@ def users_create(email: str, role: str, name: str, service: bool) -> None:
     user = service_call(
         lambda: create_user(
             {"email": email, "name": name, "role": role, "password": password},
-            policy=_password_policy(),
+            policy=password_policy(),
         )
     )
     click.echo(f"Account {user.email} ({user.role.value}) created.")
@@ -257,10 +240,11 @@ def users_activate(email: str) -> None:
 def users_set_password(email: str) -> None:
     """Give an account a new password (asked for, or read from standard input)."""
     from app.services.accounts import set_password
+    from app.settings import password_policy
 
     user = user_by_email(email)
     password = _read_password()
-    service_call(lambda: set_password(user, password, policy=_password_policy()))
+    service_call(lambda: set_password(user, password, policy=password_policy()))
     click.echo(f"New password set for {user.email}; it is signed out everywhere.")
 
 

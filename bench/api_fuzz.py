@@ -49,7 +49,7 @@ def _app(folder: Path):
     from app.services.accounts import create_user
     from app.services.demo import load_demo
     from app.services.tokens import create_token
-    from app.web.settings import password_policy
+    from app.settings import password_policy
 
     app = create_app(
         {

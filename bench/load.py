@@ -260,7 +260,7 @@ def prepare(url: str) -> tuple[list[int], list[tuple[int, str]]]:
     from app import create_app
     from app.extensions import db
     from app.services.accounts import create_user
-    from app.web.settings import password_policy
+    from app.settings import password_policy
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load-bench"})
     with app.app_context():

@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.config import with_driver
 from app.extensions import db as _db
-from app.web.settings import password_policy
+from app.settings import password_policy
 
 #: The test data kept in the repository: real public files and the standards' schemas.
 TEST_DATA = Path(__file__).resolve().parent / "data"

@@ -17,7 +17,7 @@ from app.passwords import is_common
 from app.passwords import verify_password
 from app.services import accounts
 from app.services.errors import ServiceError
-from app.web.settings import password_policy
+from app.settings import password_policy
 from tests.conftest import PASSWORD
 from tests.conftest import sign_in
 

@@ -14,7 +14,7 @@ from app.audit import AuditTamperError
 from app.audit import acting_as
 from app.models import AuditEvent
 from app.models import ContractAmendment
-from app.web.settings import password_policy
+from app.settings import password_policy
 from tests.conftest import version_of
 
 D = Decimal

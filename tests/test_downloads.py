@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from flask.testing import FlaskClient
 
-from app.web.settings import password_policy
+from app.settings import password_policy
 from tests.conftest import PASSWORD
 from tests.conftest import sign_in
 

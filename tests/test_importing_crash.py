@@ -223,7 +223,7 @@ def test_a_browser_import_whose_worker_dies_is_marked_failed_and_the_file_then_i
 
     from app.services.accounts import create_user
     from app.services.imports import create_job
-    from app.web.settings import password_policy
+    from app.settings import password_policy
 
     path, total = ledger
     upload = tmp_path / "upload" / path.name

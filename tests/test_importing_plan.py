@@ -206,3 +206,21 @@ def test_a_repeated_header_in_a_csv_file_starts_a_new_table(runner, db, tmp_path
     assert report.totals == {"SEK": "35.75"}
     assert report.left_out_totals == [7]
     db.session.rollback()
+
+
+def test_an_imports_options_take_the_deployments_settings_from_any_configuration():
+    """The command line and the import job runner build an import's options the same way,
+    from a configuration mapping: what it lacks takes the defaults."""
+    rules = object()
+    options = Options.with_settings(
+        {"DEFAULT_CURRENCY": "eur", "DEFAULT_COUNTRY": "fi", "MAX_SHEET_BYTES": 1234},
+        rules,
+        kind="invoices",
+        dry_run=True,
+    )
+    assert (options.kind, options.dry_run, options.rules) == ("invoices", True, rules)
+    assert (options.default_currency, options.default_country) == ("EUR", "FI")
+    assert options.max_sheet_bytes == 1234
+    defaults = Options.with_settings({}, None)
+    assert (defaults.default_currency, defaults.default_country) == ("SEK", "SE")
+    assert defaults.max_sheet_bytes == Options().max_sheet_bytes

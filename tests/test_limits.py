@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db as _db
-from app.web.settings import password_policy
+from app.settings import password_policy
 from tests.api_helpers import bearer
 from tests.conftest import sign_in
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.web.settings import password_policy
+from app.settings import password_policy
 from tests.conftest import sign_in
 
 TOTALS = "/reports/totals.json?by=year,vendor"

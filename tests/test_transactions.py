@@ -15,7 +15,7 @@ from http.cookiejar import CookieJar
 import pytest
 import sqlalchemy as sa
 
-from app.web.settings import password_policy
+from app.settings import password_policy
 from tests.conftest import PASSWORD
 from tests.conftest import serve
 

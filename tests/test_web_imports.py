@@ -259,7 +259,7 @@ def test_an_endless_line_or_100000_columns_are_refused_at_the_preview_in_bounded
     own_app, tmp_path, make, what
 ):
     from app.services.accounts import create_user
-    from app.web.settings import password_policy
+    from app.settings import password_policy
     from tests.conftest import PASSWORD
 
     with own_app.app_context():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -67,6 +68,18 @@ class Options:
     #: The plausibility rules in force (``plausibility.rules_from(app.config, today)``);
     #: ``None``: every setting at its default.
     rules: Rules | None = None
+
+    @classmethod
+    def with_settings(cls, config: Mapping, rules: Rules | None, **chosen) -> Options:
+        """What the user chose (``chosen``) with the deployment's settings of ``config``
+        (default currency and country, the largest sheet) and the plausibility rules."""
+        return cls(
+            **chosen,
+            default_currency=str(config.get("DEFAULT_CURRENCY") or "SEK").upper(),
+            default_country=str(config.get("DEFAULT_COUNTRY") or "SE").upper(),
+            max_sheet_bytes=int(config.get("MAX_SHEET_BYTES") or MAX_SHEET_BYTES),
+            rules=rules,
+        )
 
 
 #: The doubts an import can be told to accept, with the plausibility rule each one lifts.

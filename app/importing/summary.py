@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shlex
 import sys
 import time
@@ -16,9 +15,9 @@ from app.importing import headers as header_map
 from app.importing.plan import Options
 from app.importing.report import Report
 from app.importing.run import import_and_commit
-from app.services import plausibility
 from app.services.plausibility import PAID_BEFORE_INVOICED
 from app.services.plausibility import VAT_NOT_A_RATE
+from app.settings import plausibility_rules
 
 #: Issues printed in full before "… and N more".
 SHOWN_ISSUES = 25
@@ -312,16 +311,9 @@ class TerminalProgress:
 
 
 def deployment_options(**chosen) -> Options:
-    """Import options with the deployment's settings (default currency and country, the
-    largest sheet, the plausibility rules)."""
-    config = current_app.config
-    return Options(
-        **chosen,
-        default_currency=str(config.get("DEFAULT_CURRENCY") or "SEK").upper(),
-        default_country=str(config.get("DEFAULT_COUNTRY") or "SE").upper(),
-        max_sheet_bytes=int(config["MAX_SHEET_BYTES"]),
-        rules=plausibility.rules_from(config, dt.date.today()),
-    )
+    """Import options with the running application's settings (see
+    :meth:`Options.with_settings`)."""
+    return Options.with_settings(current_app.config, plausibility_rules(), **chosen)
 
 
 def run_from_cli(

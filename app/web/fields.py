@@ -3,7 +3,6 @@ organisation numbers, and the vendor picker. Messages come in the user's languag
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext
@@ -86,15 +85,14 @@ class CurrencyField(StringField):
         self.data = (self.data or "").strip().upper() or None
 
     def pre_validate(self, form):
-        from flask import current_app
-
         from app.services import plausibility
+        from app.settings import plausibility_rules
 
         if not self.data:
             return
         if len(self.data) != 3 or not self.data.isalpha():
             raise ValidationError(gettext("Three letters, e.g. SEK."))
-        since = plausibility.rules_from(current_app.config, dt.date.today()).earliest
+        since = plausibility_rules().earliest
         problem = plausibility.currency_problem(self.name, self.data, since)
         if problem is not None:
             raise ValidationError(gettext(problem.message, **problem.params))

@@ -46,7 +46,7 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
-from app.web.settings import password_policy
+from app.settings import password_policy
 
 CHROMIUM = Path("/usr/bin/chromium")
 

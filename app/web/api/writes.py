@@ -14,6 +14,7 @@ from app.models import Vendor
 from app.services import contracts as contract_service
 from app.services import income as income_service
 from app.services import invoices as invoice_service
+from app.settings import with_rules
 from app.web.api import bp
 from app.web.api import schemas
 from app.web.api import write_schemas
@@ -31,7 +32,6 @@ from app.web.contracts.forms import AmendmentForm
 from app.web.income.forms import EngagementForm
 from app.web.invoices.forms import InvoiceForm
 from app.web.invoices.views import invoice_values as invoice_data
-from app.web.settings import with_rules
 from app.web.voiding import VoidForm
 
 NO_CSRF = {"csrf": False}

@@ -19,13 +19,13 @@ from flask_login import logout_user
 from app.extensions import db
 from app.services import accounts
 from app.services.errors import ServiceError
+from app.settings import password_policy
 from app.web.access import login_required
 from app.web.auth.forms import LoginForm
 from app.web.auth.forms import LogoutForm
 from app.web.auth.forms import PasswordForm
 from app.web.feedback import show_on_form
 from app.web.listing import safe_next
-from app.web.settings import password_policy
 
 bp = Blueprint("auth", __name__)
 

@@ -20,6 +20,7 @@ from app.services import invoices as invoice_service
 from app.services.burndown import burndown
 from app.services.flag_store import flags_of
 from app.services.flags import contract_flags
+from app.settings import with_rules
 from app.web import voiding
 from app.web.access import write_required
 from app.web.audience import request_audience
@@ -37,7 +38,6 @@ from app.web.listing import year_arg
 from app.web.reports import present
 from app.web.reports import report_charts
 from app.web.saving import save
-from app.web.settings import with_rules
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 

@@ -33,7 +33,7 @@ from app.models import User
 from app.models.base import utcnow
 from app.models.sqlite import writing
 from app.services import imports as service
-from app.services import plausibility
+from app.settings import plausibility_rules
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +98,8 @@ def launch(app: Flask, job_id: int) -> None:
 def job_options(app: Flask, job: ImportJob) -> Options:
     """The job's options, with the deployment's settings the import needs."""
     chosen = {k: v for k, v in job.options.items() if k in Options.__dataclass_fields__}
-    return Options(
-        **chosen,
-        dry_run=job.phase == "preview",
-        default_currency=str(app.config.get("DEFAULT_CURRENCY") or "SEK").upper(),
-        default_country=str(app.config.get("DEFAULT_COUNTRY") or "SE").upper(),
-        max_sheet_bytes=int(app.config["MAX_SHEET_BYTES"]),
-        rules=plausibility.rules_from(app.config, dt.date.today()),
+    return Options.with_settings(
+        app.config, plausibility_rules(app.config), **chosen, dry_run=job.phase == "preview"
     )
 
 

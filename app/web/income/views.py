@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Engagement
 from app.models import RateCard
 from app.services import income as service
+from app.settings import with_rules
 from app.web import voiding
 from app.web.access import admin_required
 from app.web.access import write_required
@@ -35,7 +36,6 @@ from app.web.listing import status_arg
 from app.web.listing import text_arg
 from app.web.listing import year_arg
 from app.web.saving import save
-from app.web.settings import with_rules
 
 bp = Blueprint("income", __name__, url_prefix="/income")
 

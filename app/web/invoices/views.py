@@ -25,6 +25,7 @@ from app.services import contracts as contract_service
 from app.services import invoices as service
 from app.services import lists as list_service
 from app.services.counting import count_rows
+from app.settings import with_rules
 from app.web import voiding
 from app.web.access import write_required
 from app.web.filter_chips import filter_chips
@@ -37,7 +38,6 @@ from app.web.listing import int_arg
 from app.web.listing import sorting
 from app.web.report_args import read_filters
 from app.web.saving import save
-from app.web.settings import with_rules
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 

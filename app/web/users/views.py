@@ -15,10 +15,10 @@ from app.models import User
 from app.models.base import utcnow
 from app.services import accounts as service
 from app.services.tokens import tokens_of
+from app.settings import password_policy
 from app.web.access import admin_required
 from app.web.history import history_for
 from app.web.saving import save
-from app.web.settings import password_policy
 from app.web.users.forms import NewUserForm
 from app.web.users.forms import ResetPasswordForm
 from app.web.users.forms import UserForm
