@@ -261,3 +261,73 @@ def test_the_upgrade_indexes_the_rows_already_there(databases, migrated_app):
     finally:
         with app.app_context():
             _db.engine.dispose()
+
+
+#: Texts whose documents the two ways of computing them must agree on: diacritics, case,
+#: punctuation, registry numbers, empty and missing columns.
+_DOCUMENTS = (
+    ("Sociala Medier i Sörmland AB", "556677-8899"),
+    ("KS 2009/412", None),
+    (None, "Ärende: Östersund, Åre & Malmö (2010)"),
+    ("", ""),
+    ("Ελληνικά Ñandú façade", "a.b,c;d"),
+)
+
+
+def test_the_search_document_is_computed_by_plpgsql_as_it_was_by_sql(databases, migrated_app):
+    """On PostgreSQL ``insyn_search_vector`` is PL/pgSQL (never inlined, and without the SQL
+    function's own search path to set on every call, which made every insert pay for it):
+    the same documents as the SQL function before it, whatever the caller's search path, and
+    the SQL function is back after a downgrade. On SQLite the revision changes nothing."""
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade
+
+    from app.extensions import db as _db
+
+    app = migrated_app(databases.new())
+
+    def functions(connection) -> list[tuple]:
+        return connection.execute(
+            sa.text(
+                "SELECT p.pronargs, l.lanname, p.proconfig IS NOT NULL, p.procost "
+                "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang "
+                "WHERE p.proname = 'insyn_search_vector' ORDER BY p.pronargs"
+            )
+        ).all()
+
+    def documents(connection) -> list[str]:
+        found = []
+        for one, two in _DOCUMENTS:
+            found += connection.execute(
+                sa.text(
+                    "SELECT public.insyn_search_vector(:one)::text, "
+                    "public.insyn_search_vector(:one, :two)::text, "
+                    "public.insyn_search_vector(:two, :one, :two)::text"
+                ),
+                {"one": one, "two": two},
+            ).one()
+        return found
+
+    try:
+        with app.app_context():
+            if _db.engine.dialect.name != "postgresql":
+                downgrade(revision="4016d82bfdae")
+                upgrade()
+                assert "search_invoices" in sa.inspect(_db.engine).get_table_names()
+                return
+            with _db.engine.connect() as connection:
+                assert functions(connection) == [(n, "plpgsql", False, 1000) for n in (1, 2, 3)]
+                now = documents(connection)
+                connection.execute(sa.text("SET search_path = ''"))  # as a restore runs
+                assert documents(connection) == now
+            assert "'sormland':4" in now[1] and "'2009':2 '412':3" in now[3]
+            downgrade(revision="4016d82bfdae")
+            with _db.engine.connect() as connection:
+                assert functions(connection) == [(n, "sql", True, 1000) for n in (1, 2, 3)]
+                assert documents(connection) == now
+            upgrade()
+            with _db.engine.connect() as connection:
+                assert functions(connection) == [(n, "plpgsql", False, 1000) for n in (1, 2, 3)]
+    finally:
+        with app.app_context():
+            _db.engine.dispose()

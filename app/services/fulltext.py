@@ -16,7 +16,9 @@ bulk importer's core inserts, an undone import's deletes), made by the migration
   ``unicode61 remove_diacritics 2``, and triggers on the record's table that keep it in step;
 - on PostgreSQL, a GIN index on ``insyn_search_vector(columns…)``, an immutable function
   that folds case and diacritics (``unaccent``) and cuts at punctuation; the index is kept
-  in step by PostgreSQL. ``insyn_search_query(words)`` makes the prefix query.
+  in step by PostgreSQL. ``insyn_search_query(words)`` makes the prefix query. The function
+  is PL/pgSQL (``20261206_1800_4a263784a5e0``): never inlined, so the planner weighs it as
+  costly and reads the index, and cheap to call, as every insert calls it.
 
 This module says which columns make each document, and turns typed text into a condition.
 """
