@@ -27,7 +27,10 @@ total expected, or it prints ``VERIFICATION FAILED``. Nothing is asserted.
 
 With ``DATABASE_URL`` naming a PostgreSQL server the imports go into databases created there
 for the run (``insyn_full_bench_<pid>_empty`` and ``…_full``, the latter loaded with COPY from
-the SQLite database) and dropped after; the role needs ``CREATEDB``. The defaults (N =
+the SQLite database) and dropped after; the role needs ``CREATEDB``. With ``--partitioned``
+both are partitioned by year first (``insyn db partition-invoices``, the README's step for a
+region's or a country's ledgers), the full one after its rows are in: the new rows then go
+into a partition of their own, empty in both. The defaults (N =
 1,000,000, M = 10,000,000) are the sizes the goal is stated for; building M = 10,000,000
 takes a long while and several GB.
 """
@@ -144,9 +147,12 @@ class SQLiteDatabases:
 class PostgresDatabases:
     name = "PostgreSQL"
 
-    def __init__(self, server_url: str) -> None:
+    def __init__(self, server_url: str, partitioned: bool = False) -> None:
         from app.config import with_driver
 
+        self.partitioned = partitioned
+        if partitioned:
+            self.name = "PostgreSQL, the invoices partitioned by year"
         self.server = sa.make_url(with_driver(server_url))
         self.admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
@@ -159,9 +165,21 @@ class PostgresDatabases:
         self.created.append(name)
         return self.server.set(database=name).render_as_string(hide_password=False)
 
+    def _partition(self, url: str) -> None:
+        """The README's step for a region's or a country's ledgers, when asked for: the rows
+        already there moved into their years' partitions (``insyn db partition-invoices``)."""
+        if not self.partitioned:
+            return
+        env = dict(os.environ, DATABASE_URL=url)
+        subprocess.run(  # noqa: S603
+            [str(INSYN), "db", "partition-invoices"], cwd=ROOT, env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+
     def empty(self) -> str:
         url = self._create("empty")
         report_bench.migrate(url)
+        self._partition(url)
         return url
 
     def full(self, source_url: str) -> str:
@@ -172,6 +190,7 @@ class PostgresDatabases:
             report_bench.copy_tables(source, url)
         finally:
             source.dispose()
+        self._partition(url)
         report_bench.fill_summaries(url)
         engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         try:
@@ -382,6 +401,11 @@ def main() -> int:
         help="the new rows' dates: over the years already there (default), or the year after",
     )
     parser.add_argument(
+        "--partitioned",
+        action="store_true",
+        help="on PostgreSQL, partition the invoices by year (insyn db partition-invoices) first",
+    )
+    parser.add_argument(
         "--database",
         choices=("sqlite", "postgresql", "both"),
         help="default: SQLite, and PostgreSQL too when DATABASE_URL names one",
@@ -394,7 +418,9 @@ def main() -> int:
     print(f"Code: {code_version()}")
     kinds = {"sqlite": ["sqlite"], "postgresql": ["postgresql"], "both": ["sqlite", "postgresql"]}
     for kind in kinds[chosen]:
-        databases = SQLiteDatabases() if kind == "sqlite" else PostgresDatabases(server)
+        databases = (
+            SQLiteDatabases() if kind == "sqlite" else PostgresDatabases(server, args.partitioned)
+        )
         try:
             bench(databases, args.rows, args.existing, args.think, args.rebuild, args.dates)
         finally:

@@ -18,6 +18,7 @@ from app.audit import acting_as
 from app.extensions import db as _db
 from app.importing import load
 from app.models import Invoice
+from app.models.partitioning import CREDIT_CHECK
 from app.models.partitioning import DEFAULT_PARTITION
 from app.models.partitioning import is_partitioned
 from app.models.partitioning import partition_years
@@ -47,6 +48,17 @@ def _figures(app) -> dict:
         else:
             pages[url] = response.data
     return {"rows": rows, "pages": pages}
+
+
+def _credit_trigger() -> str:
+    """The credit check's definition, as the server prints it."""
+    return _db.session.scalar(
+        sa.text(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgname = :name AND tgrelid = 'invoices'::regclass"
+        ),
+        {"name": CREDIT_CHECK},
+    )
 
 
 def _corrected(invoice: Invoice, **changes) -> dict:
@@ -157,6 +169,16 @@ def test_partitioned_invoices_keep_every_figure_page_and_write(
         update_invoice(invoice, _corrected(invoice, invoiced_on=dt.date(year + 1, 1, 10)))
         _db.session.commit()
         assert _db.session.scalar(sa.text(f"SELECT count(*) FROM {DEFAULT_PARTITION}")) == 1
+        # The credit check calls its function only for a row that names an invoice it
+        # credits; here it is put back as an earlier release made it, for every row.
+        assert "WHEN ((new.credits_invoice_id IS NOT NULL))" in _credit_trigger()
+        _db.session.execute(sa.text(f"DROP TRIGGER {CREDIT_CHECK} ON invoices"))
+        _db.session.execute(sa.text(
+            f"CREATE TRIGGER {CREDIT_CHECK} BEFORE INSERT OR UPDATE OF credits_invoice_id "
+            f"ON invoices FOR EACH ROW EXECUTE FUNCTION {CREDIT_CHECK}()"
+        ))  # fmt: skip
+        _db.session.commit()
+        assert "WHEN" not in _credit_trigger()
         _db.session.remove()
     again = runner.invoke(args=["db", "partition-invoices"])
     assert again.exit_code == 0, again.output
@@ -164,5 +186,13 @@ def test_partitioned_invoices_keep_every_figure_page_and_write(
     with installation.app_context():
         assert _db.session.scalar(sa.text(f"SELECT count(*) FROM {DEFAULT_PARTITION}")) == 0
         assert partition_years(_db.session.connection())[-1] == year + 2
+        # Run again, the command gave the check its present form, and it still refuses.
+        assert "WHEN ((new.credits_invoice_id IS NOT NULL))" in _credit_trigger()
+        credit = _db.session.scalar(sa.select(Invoice).where(Invoice.invoice_number == "P-1K"))
+        with pytest.raises(sa.exc.IntegrityError, match="does not exist"):
+            _db.session.execute(
+                sa.update(Invoice).where(Invoice.id == credit.id).values(credits_invoice_id=-1)
+            )
+        _db.session.rollback()
         _db.session.remove()
     _summaries_exact(runner)
