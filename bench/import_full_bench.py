@@ -30,7 +30,8 @@ for the run (``insyn_full_bench_<pid>_empty`` and ``…_full``, the latter loade
 the SQLite database) and dropped after; the role needs ``CREATEDB``. With ``--partitioned``
 both are partitioned by year first (``insyn db partition-invoices``, the README's step for a
 region's or a country's ledgers), the full one after its rows are in: the new rows then go
-into a partition of their own, empty in both. The defaults (N =
+into an empty partition in both (their year's in the full one, the default one in the empty
+one, whose partitions start at this year). The defaults (N =
 1,000,000, M = 10,000,000) are the sizes the goal is stated for; building M = 10,000,000
 takes a long while and several GB.
 """

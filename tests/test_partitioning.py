@@ -61,6 +61,15 @@ def _credit_trigger() -> str:
     )
 
 
+def _refuses_a_missing_credited_invoice(credit: Invoice) -> None:
+    """A credit note pointed at an invoice that does not exist is refused (and rolled back)."""
+    with pytest.raises(sa.exc.IntegrityError, match="does not exist"):
+        _db.session.execute(
+            sa.update(Invoice).where(Invoice.id == credit.id).values(credits_invoice_id=-1)
+        )
+    _db.session.rollback()
+
+
 def _corrected(invoice: Invoice, **changes) -> dict:
     """An invoice's form as a clerk sends it, with ``changes``."""
     data = {name: getattr(invoice, name) for name in (
@@ -126,11 +135,7 @@ def test_partitioned_invoices_keep_every_figure_page_and_write(
         where = sa.text("SELECT tableoid::regclass::text FROM invoices WHERE id = :id")
         assert _db.session.scalar(where, {"id": invoice.id}) == f"invoices_y{year}"
         # The credit note's reference is still checked, as its foreign key did.
-        with pytest.raises(sa.exc.IntegrityError, match="does not exist"):
-            _db.session.execute(
-                sa.update(Invoice).where(Invoice.id == credit.id).values(credits_invoice_id=-1)
-            )
-        _db.session.rollback()
+        _refuses_a_missing_credited_invoice(credit)
         _db.session.remove()
     _summaries_exact(runner)
 
@@ -189,10 +194,6 @@ def test_partitioned_invoices_keep_every_figure_page_and_write(
         # Run again, the command gave the check its present form, and it still refuses.
         assert "WHEN ((new.credits_invoice_id IS NOT NULL))" in _credit_trigger()
         credit = _db.session.scalar(sa.select(Invoice).where(Invoice.invoice_number == "P-1K"))
-        with pytest.raises(sa.exc.IntegrityError, match="does not exist"):
-            _db.session.execute(
-                sa.update(Invoice).where(Invoice.id == credit.id).values(credits_invoice_id=-1)
-            )
-        _db.session.rollback()
+        _refuses_a_missing_credited_invoice(credit)
         _db.session.remove()
     _summaries_exact(runner)
